@@ -1,0 +1,109 @@
+# Makefile - build, test, run, bench, fuzz, fmt, lint. GNU make + pkg-config.
+# Sources are found by wildcard: a new src/<area>/<module>.c, tests/unit/<area>/
+# test_<module>.c or fuzz/fuzz_<name>.c needs no edit here.
+# BUILD=dir puts every output elsewhere (parallel work trees, CI).
+
+BUILD   ?= build
+CC      ?= cc
+SAN     ?= address,undefined
+PKGS    := libmicrohttpd libcurl libcrypto sqlite3 libpq json-c
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wvla -Wformat=2
+CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -I$(BUILD)/gen
+PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS     = $(shell pkg-config --libs $(PKGS)) -lpthread
+REL_CFLAGS   = -O2 -g $(WARN)
+SAN_CFLAGS   = -O1 -g -fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer $(WARN)
+
+SRC      := $(sort $(filter-out src/main.c,$(wildcard src/*/*.c)))
+MIGR     := $(sort $(wildcard src/db/migrations/*/*.sql))
+GEN      := $(BUILD)/gen/migrations_data.c
+TEST_SRC := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
+FUZZ     := $(sort $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
+
+REL_OBJ  := $(SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/gen/migrations_data.o
+SAN_OBJ  := $(SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/migrations_data.o
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
+REPLAYS  := $(FUZZ:%=$(BUILD)/san/fuzz-replay-%)
+
+.PHONY: all run test fuzz bench fmt lint clean deps
+all: $(BUILD)/inlet
+
+deps:
+	@scripts/deps
+
+$(GEN): $(MIGR) scripts/embed
+	@mkdir -p $(@D)
+	scripts/embed db_migration_files $(MIGR) > $@
+
+$(BUILD)/rel/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(REL_CFLAGS) -c $< -o $@
+$(BUILD)/san/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(SAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(REL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(EXTRA_CPPFLAGS) $(PKG_CFLAGS) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/san/tests/%.o: EXTRA_CPPFLAGS = -Itests/unit
+
+$(BUILD)/inlet: $(BUILD)/rel/src/main.o $(REL_OBJ)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/san/inlet: $(BUILD)/san/src/main.o $(SAN_OBJ)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/san/test-unit: $(TEST_OBJ) $(SAN_OBJ)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+$(BUILD)/san/fuzz-replay-%: $(BUILD)/san/fuzz/fuzz_%.o $(BUILD)/san/fuzz/replay.o $(SAN_OBJ)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# make run: install what is missing, build, start on the embedded default.
+run: deps $(BUILD)/inlet
+	$(BUILD)/inlet serve
+
+# make test [T=suite]: every unit suite on SQLite and on a throwaway
+# PostgreSQL, the CLI checks, then every fuzz corpus replayed; all under
+# ASan + UBSan. The cluster is removed however the tests end.
+test: deps $(BUILD)/san/test-unit $(BUILD)/san/inlet $(REPLAYS)
+	scripts/with-pg scripts/test $(BUILD)/san $(T)
+
+# make fuzz [FUZZ_SECONDS=n]: short libFuzzer runs of every harness (clang).
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) -Wno-missing-prototypes
+fuzz: deps $(GEN)
+	@mkdir -p $(BUILD)/fuzz
+	@set -e; for f in $(FUZZ); do \
+	    clang $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/$$f fuzz/fuzz_$$f.c \
+	        $(SRC) $(GEN) $(PKG_LIBS); \
+	    mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+	    $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        $(BUILD)/fuzz/corpus-$$f fuzz/corpus/$$f 2>&1 | tail -n 2; \
+	done
+
+# make bench: benchmarks with their reference figures from the same run.
+bench: deps $(BUILD)/bench/json
+	$(BUILD)/bench/json
+$(BUILD)/bench/json: $(wildcard bench/json/*.c bench/json/*.h)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(WARN) -Wno-missing-prototypes -o $@ $(filter %.c,$^) \
+	    $(shell pkg-config --cflags --libs jansson libcjson json-c)
+
+FMT_SRC = $(shell git ls-files '*.c' '*.h')
+fmt:
+	clang-format -i $(FMT_SRC)
+
+# make lint: formatting, banned functions outside core/, clang-tidy, cppcheck.
+lint: $(GEN)
+	clang-format --dry-run -Werror $(FMT_SRC)
+	scripts/lint-banned
+	clang-tidy --quiet $(SRC) src/main.c -- $(CPPFLAGS_ALL) $(PKG_CFLAGS) -std=c11
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	    --std=c11 -Isrc -I$(BUILD)/gen $(SRC) src/main.c
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,6 @@
+/* tests/unit/suites.h - every unit suite, one line each, in run order. Expanded
+ * by test.h (declarations) and main.c (the name -> function table). A suite
+ * named x is int test_x(void) in tests/unit/<area>/test_x.c. */
+SUITE(err)
+SUITE(buf)
+SUITE(str)
