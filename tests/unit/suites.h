@@ -2,5 +2,9 @@
  * by test.h (declarations) and main.c (the name -> function table). A suite
  * named x is int test_x(void) in tests/unit/<area>/test_x.c. */
 SUITE(err)
+SUITE(err)
 SUITE(buf)
 SUITE(str)
+SUITE(time)
+SUITE(id)
+SUITE(log)
