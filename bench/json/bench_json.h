@@ -17,4 +17,8 @@ int bench_cjson_parse(const char *line, size_t len, uint64_t *sink);
 void bench_cjson_roundtrip(const char *in, char *out, size_t cap);
 int bench_jsonc_parse(const char *line, size_t len, uint64_t *sink);
 void bench_jsonc_roundtrip(const char *in, char *out, size_t cap);
+/* inlet's core/jsonx (json-c plus its strictness pass); 0 when not built. */
+int bench_jsonx_available(void);
+int bench_jsonx_parse(const char *line, size_t len, uint64_t *sink);
+void bench_jsonx_roundtrip(const char *in, char *out, size_t cap);
 #endif

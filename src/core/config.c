@@ -1,0 +1,692 @@
+/* core/config.c - environment and flags to a checked struct config. Values
+ * are only recorded by config_from_env and config_set_flag; config_finish
+ * checks the value that won, so an overridden variable cannot stop a start,
+ * and each message names where the bad value came from. URLs are checked by
+ * hand against the grammar we accept rather than handed to a library, so
+ * that no message ever has to quote a database URL (it may hold a password):
+ * positions are given as byte offsets instead. */
+#include "core/config.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+
+#define DB_EXPECTED "expected sqlite:PATH or postgres://USER@HOST[:PORT]/DB"
+
+/* ---- small helpers ---- */
+
+/* Replace *dst with a copy of the n bytes at v, wiping the old value (it may
+ * be a database URL with a password). */
+static void replace(char **dst, const char *v, size_t n)
+{
+    if (*dst) {
+        secret_wipe(*dst, strlen(*dst));
+        xfree(*dst);
+    }
+    *dst = v ? xstrndup(v, n) : NULL;
+}
+
+/* v quoted for a message: at most 40 bytes, non-printable bytes as '?'. */
+static const char *quote(char out[56], const char *v)
+{
+    size_t n = strlen(v), k = 0;
+    out[k++] = '"';
+    for (size_t i = 0; i < n && i < 40; i++) {
+        unsigned char c = (unsigned char)v[i];
+        out[k++] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    if (n > 40) {
+        memcpy(out + k, "...", 3);
+        k += 3;
+    }
+    out[k++] = '"';
+    out[k] = '\0';
+    return out;
+}
+
+static bool is_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool is_unreserved(unsigned char c)
+{
+    return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+static bool is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* Offset in s[0..n) of the first byte that is neither unreserved, nor in
+ * extra, nor part of a well-formed %XX; n when all are fine. */
+static size_t bad_char(const char *s, size_t n, const char *extra)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '%') {
+            if (n - i < 3 || !is_hex((unsigned char)s[i + 1]) || !is_hex((unsigned char)s[i + 2]))
+                return i;
+            i += 2;
+        } else if (!is_unreserved(c) && !(c && strchr(extra, c))) {
+            return i;
+        }
+    }
+    return n;
+}
+
+/* Parse all of s[0..n) as a port, 1..65535; -1 otherwise. */
+static int parse_port(const char *s, size_t n)
+{
+    long port = 0;
+    if (n == 0 || n > 5)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        port = port * 10 + (s[i] - '0');
+    }
+    return port >= 1 && port <= 65535 ? (int)port : -1;
+}
+
+/* True when s[0..n) is an IPv6 literal (the inside of [...]). */
+static bool is_ipv6(const char *s, size_t n)
+{
+    char tmp[64];
+    unsigned char addr[16];
+    if (n == 0 || n >= sizeof(tmp))
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    return inet_pton(AF_INET6, tmp, addr) == 1;
+}
+
+/* A host name or IPv4 address: letters, digits, '.', '-', '_'; all-numeric
+ * dotted forms must be a real IPv4 address. */
+static bool is_hostname(const char *s, size_t n)
+{
+    bool numeric = true;
+    if (n == 0 || n > 253)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!is_alnum(c) && c != '.' && c != '-' && c != '_')
+            return false;
+        if (!(c >= '0' && c <= '9') && c != '.')
+            numeric = false;
+    }
+    if (numeric) {
+        char tmp[16];
+        unsigned char addr[4];
+        if (n >= sizeof(tmp))
+            return false;
+        memcpy(tmp, s, n);
+        tmp[n] = '\0';
+        return inet_pton(AF_INET, tmp, addr) == 1;
+    }
+    return true;
+}
+
+static size_t find_ctl(const char *s)
+{
+    size_t i = 0;
+    while (s[i] && (unsigned char)s[i] > 0x20 && (unsigned char)s[i] != 0x7f)
+        i++;
+    return s[i] ? i : SIZE_MAX;
+}
+
+/* ---- recording values ---- */
+
+enum field { F_DB, F_DATA_DIR, F_LISTEN, F_PUBLIC_URL, F_LOG_LEVEL, F_KEYS, F_SINGLE_KEY };
+
+static const struct {
+    const char *var;  /* environment variable */
+    const char *flag; /* command-line flag, NULL for secrets */
+    enum field field;
+} sources[] = {
+    {"INLET_DB", "--db", F_DB},
+    {"INLET_DATA_DIR", "--data-dir", F_DATA_DIR},
+    {"INLET_LISTEN", "--listen", F_LISTEN},
+    {"INLET_PUBLIC_URL", "--public-url", F_PUBLIC_URL},
+    {"INLET_LOG_LEVEL", "--log-level", F_LOG_LEVEL},
+    {"INLET_KEYS", NULL, F_KEYS},
+    {"INTEGRATION_ENCRYPTION_KEY", NULL, F_SINGLE_KEY},
+};
+
+/* Flags that someone might try for a secret; refused with directions. */
+static const char *const secret_flags[] = {
+    "--keys", "--inlet-keys", "--key", "--encryption-key", "--integration-encryption-key",
+};
+
+static void field_slot(struct config *cfg, enum field f, char ***str, const char ***from)
+{
+    switch (f) {
+    case F_DB:
+        *str = &cfg->db_url, *from = &cfg->db_from;
+        break;
+    case F_DATA_DIR:
+        *str = &cfg->data_dir, *from = &cfg->data_dir_from;
+        break;
+    case F_LISTEN:
+        *str = &cfg->listen, *from = &cfg->listen_from;
+        break;
+    case F_PUBLIC_URL:
+        *str = &cfg->public_url, *from = &cfg->public_url_from;
+        break;
+    case F_LOG_LEVEL:
+        *str = &cfg->log_level_raw, *from = &cfg->log_level_from;
+        break;
+    default:
+        *str = NULL, *from = NULL;
+    }
+}
+
+void config_init(struct config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->log_level = LOG_LEVEL_INFO;
+}
+
+void config_dispose(struct config *cfg)
+{
+    replace(&cfg->db_url, NULL, 0);
+    replace(&cfg->data_dir, NULL, 0);
+    replace(&cfg->listen, NULL, 0);
+    replace(&cfg->listen_host, NULL, 0);
+    replace(&cfg->public_url, NULL, 0);
+    replace(&cfg->log_level_raw, NULL, 0);
+    secret_dispose(&cfg->keys);
+    secret_dispose(&cfg->single_key);
+    config_init(cfg);
+}
+
+int config_from_env(struct config *cfg, const char *const *envp, struct err *err)
+{
+    bool seen[sizeof(sources) / sizeof(sources[0])] = {false};
+
+    assert(!cfg->finished);
+    for (const char *const *e = envp; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq)
+            continue;
+        size_t namelen = (size_t)(eq - *e);
+        for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+            if (strlen(sources[i].var) != namelen || memcmp(*e, sources[i].var, namelen) != 0)
+                continue;
+            const char *v = eq + 1;
+            size_t n = strlen(v);
+            if (seen[i]) /* the first one wins, as with getenv */
+                break;
+            seen[i] = true;
+            if (n > CONFIG_VALUE_MAX)
+                return err_set(err, ERR_TOOBIG, "%s: value over %d bytes", sources[i].var,
+                               CONFIG_VALUE_MAX);
+            if (n == 0) /* empty is unset */
+                break;
+            if (sources[i].field == F_KEYS) {
+                secret_dispose(&cfg->keys);
+                secret_set(&cfg->keys, v, n);
+                break;
+            }
+            if (sources[i].field == F_SINGLE_KEY) {
+                secret_dispose(&cfg->single_key);
+                secret_set(&cfg->single_key, v, n);
+                break;
+            }
+            char **str;
+            const char **from;
+            field_slot(cfg, sources[i].field, &str, &from);
+            assert(str && from);
+            if (*from && (*from)[0] == '-') /* a flag already overrides it */
+                break;
+            replace(str, v, n);
+            *from = sources[i].var;
+            break;
+        }
+    }
+    return 0;
+}
+
+int config_set_flag(struct config *cfg, const char *name, const char *value, struct err *err)
+{
+    assert(!cfg->finished);
+    assert(value);
+    for (size_t i = 0; i < sizeof(secret_flags) / sizeof(secret_flags[0]); i++)
+        if (strcmp(name, secret_flags[i]) == 0)
+            return err_set(err, ERR_INVALID,
+                           "%s: secrets are not taken from the command line, which other users "
+                           "can read; set INLET_KEYS in the environment",
+                           name);
+    for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+        if (!sources[i].flag || strcmp(name, sources[i].flag) != 0)
+            continue;
+        size_t n = strlen(value);
+        if (n == 0)
+            return err_set(err, ERR_INVALID, "%s: needs a value", name);
+        if (n > CONFIG_VALUE_MAX)
+            return err_set(err, ERR_TOOBIG, "%s: value over %d bytes", name, CONFIG_VALUE_MAX);
+        char **str;
+        const char **from;
+        field_slot(cfg, sources[i].field, &str, &from);
+        assert(str && from);
+        replace(str, value, n);
+        *from = sources[i].flag;
+        return 0;
+    }
+    return err_set(err, ERR_NOTFOUND, "unknown option %.64s", name);
+}
+
+/* ---- checking ---- */
+
+static int check_data_dir(struct config *cfg, struct err *err)
+{
+    const char *src = cfg->data_dir_from ? cfg->data_dir_from : "INLET_DATA_DIR";
+    char q[56];
+    if (!cfg->data_dir)
+        replace(&cfg->data_dir, CONFIG_DEFAULT_DATA_DIR, strlen(CONFIG_DEFAULT_DATA_DIR));
+    size_t n = strlen(cfg->data_dir);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)cfg->data_dir[i] < 0x20 || cfg->data_dir[i] == 0x7f)
+            return err_set(err, ERR_INVALID, "%s: control character at byte %zu of %s", src, i,
+                           quote(q, cfg->data_dir));
+    while (n > 1 && cfg->data_dir[n - 1] == '/')
+        cfg->data_dir[--n] = '\0';
+    return 0;
+}
+
+static int check_sqlite(const char *url, const char *src, struct err *err)
+{
+    const char *path = url + strlen("sqlite:");
+    if (!*path)
+        return err_set(err, ERR_INVALID,
+                       "%s: sqlite: needs a file path, e.g. sqlite:./data/inlet.db", src);
+    if (strncmp(path, "//", 2) == 0)
+        return err_set(err, ERR_INVALID,
+                       "%s: write sqlite:PATH, e.g. sqlite:/var/lib/inlet/inlet.db, not sqlite://",
+                       src);
+    for (const char *p = path; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return err_set(err, ERR_INVALID, "%s: control character in the sqlite path at byte %zu",
+                           src, (size_t)(p - url));
+    return 0;
+}
+
+/* One "host[:port]" or "[v6][:port]" of the host list, url[off..off+n). */
+static int check_pg_host(const char *url, size_t off, size_t n, const char *src, struct err *err)
+{
+    const char *h = url + off;
+    size_t hn;
+    if (n == 0)
+        return err_set(err, ERR_INVALID, "%s: empty host at byte %zu of the URL", src, off);
+    if (h[0] == '[') {
+        const char *close = memchr(h, ']', n);
+        if (!close || !is_ipv6(h + 1, (size_t)(close - h) - 1))
+            return err_set(err, ERR_INVALID, "%s: invalid IPv6 address at byte %zu of the URL", src,
+                           off);
+        hn = (size_t)(close - h) + 1;
+    } else {
+        hn = 0;
+        while (hn < n && h[hn] != ':')
+            hn++;
+        size_t bad = bad_char(h, hn, "");
+        if (bad < hn || !hn)
+            return err_set(err, ERR_INVALID,
+                           "%s: unexpected character in the host at byte %zu of "
+                           "the URL",
+                           src, off + bad);
+    }
+    if (hn == n)
+        return 0;
+    if (h[hn] != ':' || parse_port(h + hn + 1, n - hn - 1) < 0)
+        return err_set(err, ERR_INVALID,
+                       "%s: port at byte %zu of the URL is not a number in "
+                       "1..65535",
+                       src, off + hn + 1);
+    return 0;
+}
+
+/* postgres[ql]://[user[:password]@]host[:port][,host[:port]...]/db[?k=v&...],
+ * described in messages by byte offsets only. */
+static int check_postgres(const char *url, const char *src, struct err *err)
+{
+    size_t off = (size_t)(strstr(url, "://") - url) + 3, len = strlen(url);
+    size_t at = find_ctl(url);
+    if (at != SIZE_MAX)
+        return err_set(err, ERR_INVALID, "%s: space or control character at byte %zu of the URL",
+                       src, at);
+    if (strchr(url, '#'))
+        return err_set(err, ERR_INVALID,
+                       "%s: '#' at byte %zu of the URL (write %%23 in a password)", src,
+                       (size_t)(strchr(url, '#') - url));
+    size_t auth_end = off + strcspn(url + off, "/?");
+    const char *user_at = memchr(url + off, '@', auth_end - off);
+    if (user_at) {
+        size_t un = (size_t)(user_at - url) - off;
+        if (memchr(user_at + 1, '@', auth_end - (size_t)(user_at - url) - 1))
+            return err_set(err, ERR_INVALID,
+                           "%s: more than one '@' before the host (write %%40 "
+                           "for '@' in a password)",
+                           src);
+        if (un == 0 || url[off] == ':')
+            return err_set(err, ERR_INVALID, "%s: empty user name before '@'", src);
+        size_t bad = bad_char(url + off, un, "!$&'()*+,;=:");
+        if (bad < un)
+            return err_set(err, ERR_INVALID,
+                           "%s: bad character or percent-escape in the user or "
+                           "password at byte %zu of the URL",
+                           src, off + bad);
+        off += un + 1;
+    }
+    if (off == auth_end) {
+        /* No host: libpq's default (a local socket), allowed when the query
+         * names the socket directory, so that a typo cannot mean it. */
+        const char *q = strchr(url + auth_end, '?');
+        if (!q || (strncmp(q, "?host=", 6) != 0 && !strstr(q, "&host=")))
+            return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED "; no host after %s", src,
+                           user_at ? "'@'" : "'//'");
+    }
+    while (off < auth_end) {
+        size_t n = strcspn(url + off, ",/?");
+        if (off + n > auth_end)
+            n = auth_end - off;
+        int rc = check_pg_host(url, off, n, src, err);
+        if (rc < 0)
+            return rc;
+        off += n;
+        if (url[off] == ',') {
+            off++;
+            if (off == auth_end)
+                return err_set(err, ERR_INVALID, "%s: empty host at byte %zu of the URL", src, off);
+        }
+    }
+    if (url[off] != '/' || url[off + 1] == '?' || url[off + 1] == '\0')
+        return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED "; no /DB at byte %zu of the URL", src,
+                       off);
+    off++;
+    size_t dn = strcspn(url + off, "?"), bad = bad_char(url + off, dn, "!$&'()*+,;=:");
+    if (bad < dn)
+        return err_set(err, ERR_INVALID,
+                       "%s: bad character or percent-escape in the database "
+                       "name at byte %zu of the URL",
+                       src, off + bad);
+    off += dn;
+    if (url[off] == '?') {
+        off++;
+        for (;;) {
+            size_t n = strcspn(url + off, "&"), eq = strcspn(url + off, "=&");
+            if (eq == 0 || eq == n || memchr(url + off + eq + 1, '=', n - eq - 1) ||
+                bad_char(url + off, n, "!$'()*+,;=:@/?") < n)
+                return err_set(err, ERR_INVALID,
+                               "%s: query parameter at byte %zu of the URL is "
+                               "not KEY=VALUE (percent-encode '=', '&' and '%%')",
+                               src, off);
+            off += n;
+            if (off >= len)
+                break;
+            off++; /* the '&' */
+        }
+    }
+    return 0;
+}
+
+static int check_db(struct config *cfg, struct err *err)
+{
+    const char *src = cfg->db_from ? cfg->db_from : "INLET_DB";
+    if (!cfg->db_url) {
+        /* The default derives from data_dir, which was checked first. */
+        struct buf b;
+        buf_init(&b, 0);
+        buf_printf(&b, "sqlite:%s%s" CONFIG_DB_FILE, cfg->data_dir,
+                   strcmp(cfg->data_dir, "/") == 0 ? "" : "/");
+        cfg->db_url = buf_take(&b);
+    }
+    const char *url = cfg->db_url;
+    if (strncmp(url, "sqlite:", 7) == 0)
+        return check_sqlite(url, src, err);
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+        return check_postgres(url, src, err);
+    /* Say what was there by its scheme only: the rest may be a password. */
+    size_t k = 0;
+    while (k < 16 && (is_alnum((unsigned char)url[k]) || (k && strchr("+.-", url[k]) && url[k])))
+        k++;
+    if (k && url[k] == ':')
+        return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED ", got \"%.*s%s...\"", src, (int)k, url,
+                       strncmp(url + k, "://", 3) == 0 ? "://" : ":");
+    return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED ", got a value without a scheme", src);
+}
+
+static int check_listen(struct config *cfg, struct err *err)
+{
+    const char *src = cfg->listen_from ? cfg->listen_from : "INLET_LISTEN";
+    char q[56];
+    if (!cfg->listen)
+        replace(&cfg->listen, CONFIG_DEFAULT_LISTEN, strlen(CONFIG_DEFAULT_LISTEN));
+    const char *l = cfg->listen, *colon;
+    size_t hoff = 0, hn;
+    if (l[0] == '[') {
+        const char *close = strchr(l, ']');
+        if (!close || !is_ipv6(l + 1, (size_t)(close - l) - 1))
+            return err_set(err, ERR_INVALID, "%s: invalid IPv6 address in %s", src, quote(q, l));
+        hoff = 1;
+        hn = (size_t)(close - l) - 1;
+        colon = close + 1;
+        if (*colon != ':')
+            return err_set(err, ERR_INVALID, "%s: expected [ADDRESS]:PORT, e.g. [::1]:8080, got %s",
+                           src, quote(q, l));
+    } else {
+        colon = strrchr(l, ':');
+        if (!colon || colon == l)
+            return err_set(err, ERR_INVALID, "%s: expected HOST:PORT, e.g. 127.0.0.1:8080, got %s",
+                           src, quote(q, l));
+        hn = (size_t)(colon - l);
+        if (strstr(l, "://"))
+            return err_set(err, ERR_INVALID,
+                           "%s: expected HOST:PORT, e.g. 127.0.0.1:8080, not a "
+                           "URL, got %s",
+                           src, quote(q, l));
+        if (memchr(l, ':', hn))
+            return err_set(err, ERR_INVALID,
+                           "%s: write an IPv6 address in brackets, e.g. "
+                           "[::1]:8080, got %s",
+                           src, quote(q, l));
+        if (!is_hostname(l, hn))
+            return err_set(err, ERR_INVALID, "%s: invalid host name or IPv4 address in %s", src,
+                           quote(q, l));
+    }
+    int port = parse_port(colon + 1, strlen(colon + 1));
+    if (port < 0)
+        return err_set(err, ERR_INVALID, "%s: port must be a number in 1..65535, got %s", src,
+                       quote(q, colon + 1));
+    replace(&cfg->listen_host, l + hoff, hn);
+    cfg->listen_port = port;
+    return 0;
+}
+
+static int check_public_url(struct config *cfg, struct err *err)
+{
+    const char *src = cfg->public_url_from ? cfg->public_url_from : "INLET_PUBLIC_URL";
+    char q[56];
+    if (!cfg->public_url) {
+        /* http://<listen>, but a browser cannot reach a wildcard address. */
+        struct buf b;
+        buf_init(&b, 0);
+        if (strcmp(cfg->listen_host, "0.0.0.0") == 0)
+            buf_printf(&b, "http://127.0.0.1:%d", cfg->listen_port);
+        else if (strcmp(cfg->listen_host, "::") == 0)
+            buf_printf(&b, "http://[::1]:%d", cfg->listen_port);
+        else
+            buf_printf(&b, "http://%s", cfg->listen);
+        cfg->public_url = buf_take(&b);
+    }
+    char *u = cfg->public_url;
+    size_t off;
+    if (strncasecmp(u, "http://", 7) == 0)
+        off = 7;
+    else if (strncasecmp(u, "https://", 8) == 0)
+        off = 8;
+    else
+        return err_set(err, ERR_INVALID, "%s: expected an absolute http:// or https:// URL, got %s",
+                       src, strchr(u, '@') ? "a value with '@'" : quote(q, u));
+    size_t auth_end = off + strcspn(u + off, "/?#");
+    if (memchr(u + off, '@', auth_end - off))
+        return err_set(err, ERR_INVALID, "%s: must not hold a user or password", src);
+    if (strpbrk(u, "?#"))
+        return err_set(err, ERR_INVALID,
+                       "%s: must not have a query or fragment ('?' or '#'), got %s", src,
+                       quote(q, u));
+    size_t hend = off;
+    if (u[off] == '[') {
+        const char *close = memchr(u + off, ']', auth_end - off);
+        if (!close || !is_ipv6(u + off + 1, (size_t)(close - u) - off - 1))
+            return err_set(err, ERR_INVALID, "%s: invalid IPv6 address in %s", src, quote(q, u));
+        hend = (size_t)(close - u) + 1;
+    } else {
+        while (hend < auth_end && u[hend] != ':')
+            hend++;
+        if (hend == off || !is_hostname(u + off, hend - off))
+            return err_set(err, ERR_INVALID,
+                           "%s: expected a host name or address after %.*s, got %s", src, (int)off,
+                           u, quote(q, u));
+    }
+    if (hend < auth_end && (u[hend] != ':' || parse_port(u + hend + 1, auth_end - hend - 1) < 0))
+        return err_set(err, ERR_INVALID, "%s: port must be a number in 1..65535, got %s", src,
+                       quote(q, u));
+    size_t plen = strlen(u + auth_end), bad = bad_char(u + auth_end, plen, "!$&'()*+,;=:@/");
+    if (bad < plen)
+        return err_set(err, ERR_INVALID, "%s: unexpected character at byte %zu of %s", src,
+                       auth_end + bad, quote(q, u));
+    for (size_t i = 0; i < off - 3; i++) /* "HTTPS" -> "https" */
+        u[i] = (char)(u[i] | 0x20);
+    size_t n = strlen(u);
+    while (n > auth_end && u[n - 1] == '/')
+        u[--n] = '\0';
+    return 0;
+}
+
+static int check_log_level(struct config *cfg, struct err *err)
+{
+    char q[56];
+    if (!cfg->log_level_raw) {
+        cfg->log_level = LOG_LEVEL_INFO;
+        return 0;
+    }
+    if (log_level_parse(&cfg->log_level, cfg->log_level_raw, NULL) < 0)
+        return err_set(err, ERR_INVALID, "%s: expected debug, info, warn or error, got %s",
+                       cfg->log_level_from, quote(q, cfg->log_level_raw));
+    return 0;
+}
+
+int config_finish(struct config *cfg, struct err *err)
+{
+    int rc;
+    assert(!cfg->finished);
+    if ((rc = check_data_dir(cfg, err)) < 0 || (rc = check_db(cfg, err)) < 0 ||
+        (rc = check_listen(cfg, err)) < 0 || (rc = check_public_url(cfg, err)) < 0 ||
+        (rc = check_log_level(cfg, err)) < 0)
+        return rc;
+    if (cfg->keys.n && cfg->single_key.n)
+        return err_set(err, ERR_INVALID,
+                       "INLET_KEYS and INTEGRATION_ENCRYPTION_KEY are both set; set only "
+                       "INLET_KEYS (the single key can be one of its entries)");
+    cfg->finished = true;
+    return 0;
+}
+
+/* ---- using the result ---- */
+
+/* mkdir -p with mode 0700 for what it creates. */
+static int make_dirs(const char *path)
+{
+    char *p = xstrdup(path);
+    int rc = 0;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+            rc = -1;
+            break;
+        }
+        *s = '/';
+    }
+    if (rc == 0 && mkdir(p, 0700) != 0 && errno != EEXIST)
+        rc = -1;
+    int saved = errno;
+    xfree(p);
+    errno = saved;
+    return rc;
+}
+
+int config_prepare_data_dir(const struct config *cfg, struct err *err)
+{
+    const char *src = cfg->data_dir_from ? cfg->data_dir_from : "INLET_DATA_DIR";
+    const char *dir = cfg->data_dir;
+    struct stat st;
+
+    assert(cfg->finished);
+    if (stat(dir, &st) != 0) {
+        if (errno != ENOENT)
+            return err_set(err, ERR_IO, "%s: cannot use %s: %s", src, dir, strerror(errno));
+        if (make_dirs(dir) != 0)
+            return err_set(err, ERR_IO, "%s: cannot create %s: %s", src, dir, strerror(errno));
+        if (stat(dir, &st) != 0)
+            return err_set(err, ERR_IO, "%s: cannot use %s: %s", src, dir, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode))
+        return err_set(err, ERR_IO, "%s: %s is not a directory", src, dir);
+    if (access(dir, R_OK | W_OK | X_OK) != 0)
+        return err_set(err, ERR_IO, "%s: cannot read and write in %s: %s", src, dir,
+                       strerror(errno));
+    return 0;
+}
+
+const char *config_db_engine(const struct config *cfg)
+{
+    assert(cfg->finished);
+    return strncmp(cfg->db_url, "sqlite:", 7) == 0 ? "sqlite" : "postgres";
+}
+
+void config_db_url_redacted(const struct config *cfg, struct buf *b)
+{
+    const char *url = cfg->db_url;
+    assert(cfg->finished);
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        buf_puts(b, url);
+        return;
+    }
+    /* The URL passed check_postgres: at most one '@', before the host. */
+    size_t off = (size_t)(strstr(url, "://") - url) + 3;
+    size_t auth_end = off + strcspn(url + off, "/?");
+    const char *at = memchr(url + off, '@', auth_end - off);
+    if (at) {
+        size_t un = strcspn(url + off, ":@");
+        buf_put(b, url, off + un);
+        if (url[off + un] == ':')
+            buf_puts(b, ":***");
+        off = (size_t)(at - url); /* copy from the '@' on */
+    }
+    const char *q = strchr(url + off, '?');
+    if (!q) {
+        buf_puts(b, url + off);
+        return;
+    }
+    buf_put(b, url + off, (size_t)(q - url) - off + 1);
+    for (const char *p = q + 1; *p;) {
+        size_t n = strcspn(p, "&");
+        if (strncmp(p, "password=", 9) == 0)
+            buf_puts(b, "password=***");
+        else
+            buf_put(b, p, n);
+        p += n;
+        if (*p == '&')
+            buf_putc(b, *p++);
+    }
+}

@@ -1,0 +1,111 @@
+/* core/config.h - inlet's process configuration, from environment variables
+ * and command-line flags, resolved once at start-up by main.c:
+ *   config_init -> config_from_env -> config_set_flag (each) -> config_finish
+ * A flag overrides its variable; config_finish fills in defaults, derives
+ * what follows from the rest, and checks every value, naming the variable or
+ * flag that supplied it. The reference for operators is docs/configuration.md.
+ *
+ * Secrets (INLET_KEYS, INTEGRATION_ENCRYPTION_KEY) come from the environment
+ * only: there are no flags for them, because a command line is visible to
+ * every user of the machine (ps, /proc/PID/cmdline). The database URL may
+ * hold a password too: log it with config_db_url_redacted, and messages
+ * about it never quote it. */
+#ifndef INLET_CORE_CONFIG_H
+#define INLET_CORE_CONFIG_H
+#include <stdbool.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/secret.h"
+
+#define CONFIG_VALUE_MAX 8192 /* bytes of one variable or flag value */
+
+#define CONFIG_DEFAULT_DATA_DIR "./data"
+#define CONFIG_DEFAULT_LISTEN   "127.0.0.1:8080"
+#define CONFIG_DB_FILE          "inlet.db" /* under data_dir when INLET_DB is unset */
+
+struct config {
+    char *db_url;             /* from xmalloc; "sqlite:PATH", "sqlite::memory:" or
+                                 "postgres://..."; may hold a password, wiped by _dispose */
+    char *data_dir;           /* from xmalloc; no trailing '/' (unless it is "/") */
+    char *listen;             /* from xmalloc; "HOST:PORT" or "[V6]:PORT" as given */
+    char *listen_host;        /* from xmalloc; the host without brackets: "::1" */
+    int listen_port;          /* 1..65535 */
+    char *public_url;         /* from xmalloc; "http[s]://host[:port][/path]", no trailing '/' */
+    enum log_level log_level; /* log_level_name() gives "debug", "info", "warn" or "error" */
+    struct secret keys;       /* INLET_KEYS text as given (empty when unset) */
+    struct secret single_key; /* INTEGRATION_ENCRYPTION_KEY text as given (empty when unset) */
+
+    /* Where each value came from, for messages: the variable or flag name
+     * (static strings), NULL while it holds its default. */
+    const char *db_from, *data_dir_from, *listen_from, *public_url_from, *log_level_from;
+    char *log_level_raw; /* from xmalloc; the level as given, read by config_finish */
+    bool finished;       /* config_finish succeeded */
+};
+
+/* Set every field to "not given"; nothing is allocated yet. */
+void config_init(struct config *cfg);
+
+/* Wipe the secrets and the database URL, free everything; cfg can be
+ * initialised again. A zeroed struct is fine. */
+void config_dispose(struct config *cfg);
+
+/* Take the variables inlet reads from envp, a NULL-terminated array of
+ * "NAME=VALUE" strings: (const char *const *)environ, or the tests' own.
+ * The variables: INLET_DB, INLET_DATA_DIR, INLET_LISTEN, INLET_PUBLIC_URL,
+ * INLET_LOG_LEVEL, INLET_KEYS, INTEGRATION_ENCRYPTION_KEY. An empty value
+ * counts as unset; when a name appears twice the first wins, as with getenv.
+ * A variable does not replace a flag already applied. Values are checked by
+ * config_finish. ERR_TOOBIG, naming the variable, for a value over
+ * CONFIG_VALUE_MAX bytes. */
+MUST_CHECK int config_from_env(struct config *cfg, const char *const *envp, struct err *err);
+
+/* Apply one command-line flag, name as written ("--db"), value its argument
+ * (the caller splits "--db=URL" and "--db URL"). Flags: --db, --data-dir,
+ * --listen, --public-url, --log-level; each overrides its variable, and a
+ * later one overrides an earlier one. ERR_NOTFOUND (with a message) when
+ * name is not one of these, so the caller can try its own flags next.
+ * ERR_INVALID for an empty value, and for --keys and similar names, which
+ * are refused with a pointer to the variable (secrets never go on a
+ * command line). ERR_TOOBIG past CONFIG_VALUE_MAX bytes. */
+MUST_CHECK int config_set_flag(struct config *cfg, const char *name, const char *value,
+                               struct err *err);
+
+/* Fill in defaults, derive values and check everything, once, after the
+ * environment and the flags:
+ *   data_dir    default ./data; trailing '/' removed
+ *   db_url      default sqlite:<data_dir>/inlet.db; sqlite:PATH, sqlite::memory:
+ *               or postgres[ql]://[USER[:PASSWORD]@]HOST[:PORT][,HOST[:PORT]...]/DB[?K=V&...]
+ *               (HOST may be a [V6] literal; it may be left out only with a
+ *               host=/socket/dir query parameter)
+ *   listen      default 127.0.0.1:8080; HOST:PORT or [V6]:PORT, port 1..65535
+ *   public_url  default http://<listen> (a wildcard address 0.0.0.0 or [::] becomes
+ *               127.0.0.1 or [::1]); an absolute http or https URL without user,
+ *               query or fragment; trailing '/' removed, scheme lower-cased
+ *   log_level   default info; debug, info, warn or error (any case)
+ *   keys        INLET_KEYS and INTEGRATION_ENCRYPTION_KEY may not both be set
+ * ERR_INVALID with a one-line message that names the variable or flag and
+ * says what is expected, for example
+ *   INLET_DB: expected sqlite:PATH or postgres://USER@HOST[:PORT]/DB, got "mysql://..."
+ * Messages quote a value only when it cannot hold a secret: a database URL
+ * is described by byte offsets, never quoted. The secrets are not checked
+ * here (crypto/vault parses them). */
+MUST_CHECK int config_finish(struct config *cfg, struct err *err);
+
+/* Create data_dir (mode 0700, parents too) if it is missing, then check that
+ * it is a directory this process can read, write and enter. ERR_IO naming
+ * INLET_DATA_DIR (or --data-dir), the path and the OS reason:
+ *   INLET_DATA_DIR: cannot create /srv/inlet: Permission denied
+ * Call after config_finish. */
+MUST_CHECK int config_prepare_data_dir(const struct config *cfg, struct err *err);
+
+/* "sqlite" or "postgres" (the names db_engine() uses). After config_finish. */
+const char *config_db_engine(const struct config *cfg);
+
+/* Append db_url to b with the password (in the user part, or a password=
+ * query parameter) replaced by "***", for logs and `inlet version -v`.
+ * After config_finish. */
+void config_db_url_redacted(const struct config *cfg, struct buf *b);
+
+#endif
