@@ -1,0 +1,552 @@
+/* db/pg.c - the PostgreSQL engine behind db/db.h, on libpq: what many inlet
+ * processes share at scale. Statements are prepared once per connection
+ * under generated names; rows stream in single-row mode, so memory does not
+ * grow with a result; BYTEA comes back decoded. A session is trusted system
+ * code (inlet.system = 'on'); db_begin_tenant narrows one transaction to a
+ * tenant's rows through row-level security (docs/internals/db.md). */
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "db/db_int.h"
+
+/* Type OIDs from PostgreSQL's catalog (pg_type.dat); they never change. */
+#define PG_OID_BOOL   16
+#define PG_OID_BYTEA  17
+#define PG_OID_INT8   20
+#define PG_OID_FLOAT8 701
+
+#define DB_PG_KEEP_BYTES 65536 /* a decoded BYTEA buffer kept between results */
+
+struct db_pg_col {
+    struct buf bytes; /* this row's BYTEA value, decoded */
+    bool decoded;     /* bytes holds this row's value */
+};
+
+struct db_pg_rows {
+    struct db_rows base;    /* first: casts both ways */
+    PGresult *res;          /* the current row; PQclear */
+    struct db_pg_col *cols; /* ncap entries, kept across results; from xcalloc */
+    int ncap;
+};
+
+struct db_pg {
+    struct db base;         /* first: casts both ways */
+    PGconn *conn;           /* PQfinish */
+    struct db_pg_rows rows; /* the one result a connection can have open */
+    uint64_t names;         /* statements named so far */
+    int lock_timeout_ms;    /* restored after a reconnect */
+};
+
+static struct db_pg *conn_of(struct db *db)
+{
+    return (struct db_pg *)db;
+}
+
+/* --- Errors ------------------------------------------------------------- */
+
+/* SQLSTATEs (PostgreSQL's appendix A) by class or code; first match wins. */
+static enum err_code code_of(const char *sqlstate)
+{
+    static const struct {
+        const char *prefix;
+        enum err_code code;
+    } map[] = {
+        {"23505", ERR_CONFLICT}, /* unique_violation */
+        {"40001", ERR_AGAIN},    /* serialization_failure */
+        {"40P01", ERR_AGAIN},    /* deadlock_detected */
+        {"55P03", ERR_AGAIN},    /* lock_not_available: lock_timeout */
+        {"57014", ERR_AGAIN},    /* query_canceled: statement_timeout */
+        {"22", ERR_INVALID},     /* data exceptions: a value the type rejects */
+        {"23", ERR_INVALID},     /* the other integrity constraints */
+    };
+    for (size_t i = 0; sqlstate && i < sizeof(map) / sizeof(map[0]); i++)
+        if (strncmp(sqlstate, map[i].prefix, strlen(map[i].prefix)) == 0)
+            return map[i].code;
+    return ERR_IO;
+}
+
+/* Only the primary message: DETAIL and the full error text can quote the
+ * values of a row. */
+static int result_err(struct db_pg *pg, const PGresult *res, struct err *err)
+{
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    enum err_code code = PQstatus(pg->conn) == CONNECTION_OK ? code_of(state) : ERR_IO;
+    return db__engine_err(err, code, "postgres", msg ? msg : PQerrorMessage(pg->conn));
+}
+
+static int check(struct db_pg *pg, const PGresult *res, struct err *err)
+{
+    switch (PQresultStatus(res)) { /* NULL reads as PGRES_FATAL_ERROR */
+    case PGRES_COMMAND_OK:
+    case PGRES_TUPLES_OK:
+    case PGRES_EMPTY_QUERY:
+        return 0;
+    default:
+        return result_err(pg, res, err);
+    }
+}
+
+/* Run sql (one or more statements, no parameters) and check it. */
+static int run(struct db_pg *pg, const char *sql, struct err *err)
+{
+    PGresult *res = PQexec(pg->conn, sql);
+    int rc = check(pg, res, err);
+    PQclear(res);
+    return rc;
+}
+
+/* Run a one-parameter statement without preparing it. */
+static int run1(struct db_pg *pg, const char *sql, const char *param, struct err *err)
+{
+    PGresult *res = PQexecParams(pg->conn, sql, 1, NULL, &param, NULL, NULL, 0);
+    int rc = check(pg, res, err);
+    PQclear(res);
+    return rc;
+}
+
+/* --- Connection ---------------------------------------------------------- */
+
+static void ignore_notice(void *arg, const char *msg)
+{
+    (void)arg; /* NOTICEs ("... already exists, skipping") are not errors, */
+    (void)msg; /* and libpq would print them on stderr, outside the log */
+}
+
+static int set_lock_timeout(struct db_pg *pg, int ms, struct err *err)
+{
+    char v[16];
+    snprintf(v, sizeof(v), "%d", ms);
+    int rc = run1(pg, "SELECT set_config('lock_timeout', $1, false)", v, err);
+    if (rc == 0)
+        pg->lock_timeout_ms = ms;
+    return rc;
+}
+
+/* What every session needs, after connecting and after a reconnect. */
+static int session_init(struct db_pg *pg, struct err *err)
+{
+    int rc = run(pg,
+                 "SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'; SET bytea_output = 'hex';"
+                 "SELECT set_config('inlet.system', 'on', false)",
+                 err);
+    return rc < 0 ? rc : set_lock_timeout(pg, pg->lock_timeout_ms, err);
+}
+
+static int db_pg_open(struct db **out, const char *url, struct err *err)
+{
+    /* Ours come before dbname so that the URL can override them. */
+    static const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname",
+                                       NULL};
+    const char *const vals[] = {"10", "inlet", url, NULL};
+    struct db_pg *pg = xcalloc(1, sizeof(*pg));
+    int rc;
+
+    pg->lock_timeout_ms = DB_LOCK_TIMEOUT;
+    pg->conn = PQconnectdbParams(keys, vals, 1); /* NULL (out of memory) reads as CONNECTION_BAD */
+    if (PQstatus(pg->conn) != CONNECTION_OK) {
+        rc = db__engine_err(err, ERR_IO, "postgres", PQerrorMessage(pg->conn));
+        goto fail;
+    }
+    PQsetNoticeProcessor(pg->conn, ignore_notice, NULL);
+    rc = session_init(pg, err);
+    if (rc < 0)
+        goto fail;
+    *out = &pg->base;
+    return 0;
+fail:
+    PQfinish(pg->conn);
+    xfree(pg);
+    return rc;
+}
+
+static void db_pg_close(struct db *db)
+{
+    struct db_pg *pg = conn_of(db);
+    PQfinish(pg->conn);
+    for (int i = 0; i < pg->rows.ncap; i++)
+        buf_dispose(&pg->rows.cols[i].bytes);
+    xfree(pg->rows.cols);
+    xfree(pg);
+}
+
+/* Reset a lost connection. Its prepared statements died with it. */
+static int reconnect(struct db_pg *pg, struct err *err)
+{
+    db__cache_clear(&pg->base);
+    PQreset(pg->conn);
+    if (PQstatus(pg->conn) != CONNECTION_OK)
+        return db__engine_err(err, ERR_IO, "postgres", PQerrorMessage(pg->conn));
+    return session_init(pg, err);
+}
+
+static int db_pg_ready(struct db *db, struct err *err)
+{
+    struct db_pg *pg = conn_of(db);
+    if (PQstatus(pg->conn) == CONNECTION_OK)
+        return 0;
+    if (db->in_tx) /* db_rollback reconnects */
+        return err_set(err, ERR_IO, "postgres: connection lost during the transaction");
+    return reconnect(pg, err);
+}
+
+/* --- Statements ----------------------------------------------------------- */
+
+/* Type the numbers and blobs; leave text and NULL to the server, which
+ * infers them from the statement (a TEXT value can fill a JSONB column). */
+static Oid oid_of(enum db_val_type t)
+{
+    switch (t) {
+    case DB_VAL_INT:
+        return PG_OID_INT8;
+    case DB_VAL_DOUBLE:
+        return PG_OID_FLOAT8;
+    case DB_VAL_BLOB:
+        return PG_OID_BYTEA;
+    default:
+        return 0;
+    }
+}
+
+static int db_pg_prepare(struct db *db, struct db_stmt *st, const struct db_val *params,
+                         struct err *err)
+{
+    struct db_pg *pg = conn_of(db);
+    Oid *types = xcalloc(st->nparams + 1, sizeof(*types));
+    char name[32];
+
+    for (size_t i = 0; i < st->nparams; i++)
+        types[i] = oid_of(params[i].type);
+    snprintf(name, sizeof(name), "inlet_%" PRIu64, ++pg->names);
+    PGresult *res = PQprepare(pg->conn, name, st->sql, (int)st->nparams, types);
+    int rc = check(pg, res, err);
+    PQclear(res);
+    xfree(types);
+    if (rc == 0)
+        st->impl = xstrdup(name);
+    return rc;
+}
+
+static void db_pg_finalize(struct db *db, struct db_stmt *st)
+{
+    (void)db; /* the server side goes in db_pg_uncache or with the session */
+    xfree(st->impl);
+}
+
+static void db_pg_uncache(struct db *db)
+{
+    PQclear(PQexec(conn_of(db)->conn, "DEALLOCATE ALL")); /* best effort: names never repeat */
+}
+
+/* Parameters in libpq's form: text format with NUL-terminated values,
+ * except blobs, which go in binary form as they are. */
+struct db_pg_args {
+    const char **values; /* from xcalloc, as are the next two */
+    int *lengths;
+    int *formats;
+    char *text; /* the text values, one after another; from xmalloc */
+};
+
+static void args_init(struct db_pg_args *a, const struct db_val *p, size_t n)
+{
+    size_t need = 1;
+    for (size_t i = 0; i < n; i++)
+        need += p[i].type == DB_VAL_TEXT ? p[i].n + 1 : 32;
+    a->values = xcalloc(n + 1, sizeof(*a->values));
+    a->lengths = xcalloc(n + 1, sizeof(*a->lengths));
+    a->formats = xcalloc(n + 1, sizeof(*a->formats));
+    a->text = xmalloc(need);
+
+    char *t = a->text;
+    for (size_t i = 0; i < n; i++) {
+        switch (p[i].type) {
+        case DB_VAL_NULL:
+            continue;
+        case DB_VAL_INT:
+            snprintf(t, 32, "%" PRId64, p[i].v.i);
+            break;
+        case DB_VAL_DOUBLE: /* 17 digits read back as the same double */
+            if (isnan(p[i].v.d))
+                snprintf(t, 32, "NaN");
+            else if (isinf(p[i].v.d))
+                snprintf(t, 32, "%sInfinity", p[i].v.d < 0 ? "-" : "");
+            else
+                snprintf(t, 32, "%.17g", p[i].v.d);
+            break;
+        case DB_VAL_TEXT:
+            if (p[i].n)
+                memcpy(t, p[i].v.p, p[i].n);
+            t[p[i].n] = '\0';
+            break;
+        case DB_VAL_BLOB:
+            a->values[i] = p[i].n ? p[i].v.p : "";
+            a->lengths[i] = (int)p[i].n; /* db.c capped n */
+            a->formats[i] = 1;
+            continue;
+        }
+        a->values[i] = t;
+        t += strlen(t) + 1;
+    }
+}
+
+static void args_dispose(struct db_pg_args *a)
+{
+    xfree(a->values);
+    xfree(a->lengths);
+    xfree(a->formats);
+    xfree(a->text);
+}
+
+static int db_pg_exec(struct db *db, struct db_stmt *st, const struct db_val *params,
+                      int64_t *changes, struct err *err)
+{
+    struct db_pg *pg = conn_of(db);
+    struct db_pg_args a;
+    args_init(&a, params, st->nparams);
+    PGresult *res =
+        PQexecPrepared(pg->conn, st->impl, (int)st->nparams, a.values, a.lengths, a.formats, 0);
+    int rc = check(pg, res, err);
+    if (rc == 0 && changes)
+        *changes = strtoll(PQcmdTuples(res), NULL, 10); /* "" for none: 0 */
+    PQclear(res);
+    args_dispose(&a);
+    return rc;
+}
+
+/* Read and discard what is left of the current query. */
+static void drain(struct db_pg *pg)
+{
+    PGresult *res;
+    while ((res = PQgetResult(pg->conn)) != NULL)
+        PQclear(res);
+}
+
+static int db_pg_query(struct db_rows **out, struct db *db, struct db_stmt *st,
+                       const struct db_val *params, struct err *err)
+{
+    struct db_pg *pg = conn_of(db);
+    struct db_pg_args a;
+    args_init(&a, params, st->nparams);
+    int sent = PQsendQueryPrepared(pg->conn, st->impl, (int)st->nparams, a.values, a.lengths,
+                                   a.formats, 0);
+    args_dispose(&a);
+    if (!sent)
+        return db__engine_err(err, ERR_IO, "postgres", PQerrorMessage(pg->conn));
+    if (!PQsetSingleRowMode(pg->conn)) { /* only fails if not right after the send */
+        drain(pg);
+        return err_set(err, ERR_IO, "postgres: cannot stream the rows");
+    }
+    pg->rows.res = NULL;
+    *out = &pg->rows.base;
+    return 0;
+}
+
+static int db_pg_next(struct db_rows *rows, struct err *err)
+{
+    struct db_pg_rows *r = (struct db_pg_rows *)rows;
+    struct db_pg *pg = conn_of(rows->db);
+    int rc = 0;
+
+    PQclear(r->res);
+    r->res = NULL;
+    PGresult *res = PQgetResult(pg->conn);
+    if (res && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+        int n = PQnfields(res);
+        if (n > r->ncap) {
+            r->cols = xrealloc(r->cols, (size_t)n * sizeof(*r->cols));
+            for (int i = r->ncap; i < n; i++)
+                buf_init(&r->cols[i].bytes, 0);
+            r->ncap = n;
+        }
+        for (int i = 0; i < n; i++)
+            r->cols[i].decoded = false;
+        r->res = res;
+        return 1;
+    }
+    if (res && PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = result_err(pg, res, err);
+    PQclear(res);
+    drain(pg);
+    rows->done = true;
+    return rc;
+}
+
+static void db_pg_rows_end(struct db_rows *rows)
+{
+    struct db_pg_rows *r = (struct db_pg_rows *)rows;
+    PQclear(r->res);
+    r->res = NULL;
+    if (!rows->done)
+        drain(conn_of(rows->db));
+    for (int i = 0; i < r->ncap; i++) /* keep small buffers, not a big blob's */
+        if (r->cols[i].bytes.cap > DB_PG_KEEP_BYTES)
+            buf_dispose(&r->cols[i].bytes);
+}
+
+static bool db_pg_is_null(struct db_rows *rows, int col)
+{
+    return PQgetisnull(((struct db_pg_rows *)rows)->res, 0, col);
+}
+
+static int64_t db_pg_get_int(struct db_rows *rows, int col)
+{
+    const PGresult *res = ((struct db_pg_rows *)rows)->res;
+    const char *v = PQgetvalue(res, 0, col);
+    if (PQftype(res, col) == PG_OID_BOOL)
+        return v[0] == 't';
+    return strtoll(v, NULL, 10); /* NULL is "": 0 */
+}
+
+static double db_pg_get_double(struct db_rows *rows, int col)
+{
+    return strtod(PQgetvalue(((struct db_pg_rows *)rows)->res, 0, col), NULL);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* BYTEA arrives as "\x" and two hex digits a byte (bytea_output = hex). */
+static void unhex(struct buf *out, const char *s, size_t n)
+{
+    unsigned char chunk[256];
+    size_t k = 0;
+    if (n < 2 || s[0] != '\\' || s[1] != 'x') {
+        buf_put(out, s, n);
+        return;
+    }
+    for (size_t i = 2; i + 1 < n; i += 2) {
+        int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+        if (hi < 0 || lo < 0)
+            break; /* the server never sends that */
+        chunk[k++] = (unsigned char)(hi << 4 | lo);
+        if (k == sizeof(chunk)) {
+            buf_put(out, chunk, k);
+            k = 0;
+        }
+    }
+    buf_put(out, chunk, k);
+}
+
+static const void *db_pg_get_blob(struct db_rows *rows, int col, size_t *len)
+{
+    struct db_pg_rows *r = (struct db_pg_rows *)rows;
+    if (PQgetisnull(r->res, 0, col)) {
+        *len = 0;
+        return NULL;
+    }
+    const char *v = PQgetvalue(r->res, 0, col);
+    if (PQftype(r->res, col) != PG_OID_BYTEA) {
+        *len = (size_t)PQgetlength(r->res, 0, col);
+        return v;
+    }
+    struct db_pg_col *c = &r->cols[col];
+    if (!c->decoded) {
+        buf_reset(&c->bytes);
+        unhex(&c->bytes, v, (size_t)PQgetlength(r->res, 0, col));
+        c->decoded = true;
+    }
+    *len = c->bytes.n;
+    return buf_cstr(&c->bytes);
+}
+
+static const char *db_pg_get_text(struct db_rows *rows, int col)
+{
+    size_t len;
+    return db_pg_get_blob(rows, col, &len);
+}
+
+static int db_pg_ncols(struct db_rows *rows)
+{
+    return PQnfields(((struct db_pg_rows *)rows)->res);
+}
+
+static int db_pg_script(struct db *db, const char *sql, struct err *err)
+{
+    return run(conn_of(db), sql, err);
+}
+
+/* --- Transactions ---------------------------------------------------------- */
+
+static void db_pg_rollback(struct db *db)
+{
+    struct db_pg *pg = conn_of(db);
+    if (PQstatus(pg->conn) != CONNECTION_OK) {
+        if (reconnect(pg, NULL) < 0)
+            return; /* still down: the next statement says so */
+    } else if (PQtransactionStatus(pg->conn) != PQTRANS_IDLE) {
+        PQclear(PQexec(pg->conn, "ROLLBACK"));
+    }
+}
+
+/* set_config(..., true) lasts until the transaction ends, after which the
+ * session is system code again. The tenant id is a bound value. */
+static int db_pg_begin(struct db *db, const char *tenant_id, struct err *err)
+{
+    struct db_pg *pg = conn_of(db);
+    int rc = run(pg, "BEGIN", err);
+    if (rc < 0 || !tenant_id)
+        return rc;
+    rc = run1(pg,
+              "SELECT set_config('inlet.system', 'off', true),"
+              " set_config('inlet.tenant_id', $1, true)",
+              tenant_id, err);
+    if (rc < 0)
+        db_pg_rollback(db);
+    return rc;
+}
+
+static int db_pg_commit(struct db *db, struct err *err)
+{
+    struct db_pg *pg = conn_of(db);
+    PGresult *res = PQexec(pg->conn, "COMMIT");
+    int rc = check(pg, res, err);
+    /* COMMIT of a failed transaction "succeeds" as ROLLBACK. */
+    if (rc == 0 && strcmp(PQcmdStatus(res), "COMMIT") != 0)
+        rc = err_set(err, ERR_IO, "postgres: the transaction was rolled back");
+    PQclear(res);
+    return rc;
+}
+
+static int db_pg_lock_timeout(struct db *db, int ms, struct err *err)
+{
+    int rc = db_pg_ready(db, err);
+    return rc < 0 ? rc : set_lock_timeout(conn_of(db), ms, err);
+}
+
+const struct db_ops db_pg_ops = {
+    .name = "postgres",
+    .open = db_pg_open,
+    .close = db_pg_close,
+    .ready = db_pg_ready,
+    .prepare = db_pg_prepare,
+    .finalize = db_pg_finalize,
+    .uncache = db_pg_uncache,
+    .exec = db_pg_exec,
+    .query = db_pg_query,
+    .next = db_pg_next,
+    .rows_end = db_pg_rows_end,
+    .is_null = db_pg_is_null,
+    .get_int = db_pg_get_int,
+    .get_double = db_pg_get_double,
+    .get_text = db_pg_get_text,
+    .get_blob = db_pg_get_blob,
+    .ncols = db_pg_ncols,
+    .script = db_pg_script,
+    .begin = db_pg_begin,
+    .commit = db_pg_commit,
+    .rollback = db_pg_rollback,
+    .lock_timeout = db_pg_lock_timeout,
+};
