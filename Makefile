@@ -61,8 +61,10 @@ $(BUILD)/san/fuzz-replay-%: $(BUILD)/san/fuzz/fuzz_%.o $(BUILD)/san/fuzz/replay.
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # make run: install what is missing, build, start on the embedded default.
+# Until the HTTP server lands (issue 3) that means: migrate and say where the
+# data and the generated key live.
 run: deps $(BUILD)/inlet
-	$(BUILD)/inlet serve
+	$(BUILD)/inlet migrate
 
 # make test [T=suite]: every unit suite on SQLite and on a throwaway
 # PostgreSQL, the CLI checks, then every fuzz corpus replayed; all under

@@ -1,17 +1,430 @@
-/* main.c - the inlet command line: parses the subcommand and wires the areas
- * together. Every capability of the API is reachable from here for scripts
- * and operators. */
+/* main.c - the inlet command line. Parses the configuration (environment,
+ * then flags anywhere on the line), opens what a command needs (database,
+ * keyring) and runs it. Human output goes to stdout, JSON log lines to
+ * stderr. Exit status: 0 done, 1 the operation failed, 2 bad usage or bad
+ * configuration (nothing was written). Secrets are read from the
+ * environment or stdin, never from the command line. */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/time.h"
+#include "crypto/vault.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "store/keyring.h"
+#include "store/sealed.h"
+#include "store/tenant.h"
 
 #define INLET_VERSION "0.1.0"
 
+extern char **environ;
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+enum { NEED_DB = 1, NEED_VAULT = 2 };
+
+/* What a command runs with; main owns every member. */
+struct app {
+    struct config cfg;
+    struct db *db;       /* when the command needs it */
+    struct vault *vault; /* when the command needs it */
+    int argc;            /* positional arguments after the command words */
+    char **argv;
+    int64_t batch;       /* keys rotate --batch */
+    int64_t max_batches; /* keys rotate --max-batches */
+};
+
+static int fail(const struct err *e)
+{
+    fprintf(stderr, "inlet: %s\n", e->msg);
+    return e->code == ERR_INVALID || e->code == ERR_TOOBIG ? EXIT_USAGE : EXIT_FAIL;
+}
+
+static int cmd_version(struct app *a)
+{
+    (void)a;
+    printf("inlet %s\n", INLET_VERSION);
+    return EXIT_OK;
+}
+
+static int cmd_migrate(struct app *a)
+{
+    struct err e;
+    struct buf url;
+    int pending = 0;
+
+    /* open_needs has migrated already; say where things stand. */
+    if (db_migrations_pending(a->db, &pending, &e) < 0)
+        return fail(&e);
+    buf_init(&url, 0);
+    config_db_url_redacted(&a->cfg, &url);
+    printf("database   %s (%s)\n", buf_cstr(&url), db_engine(a->db));
+    printf("migrations %d pending\n", pending);
+    if (strcmp(db_engine(a->db), "sqlite") == 0)
+        printf("data       %s\n", a->cfg.data_dir);
+    buf_dispose(&url);
+    return EXIT_OK;
+}
+
+static int cmd_tenant_create(struct app *a)
+{
+    char id[ID_MAX];
+    struct secret key = {0};
+    struct err e;
+
+    if (a->argc != 1) {
+        fprintf(stderr, "usage: inlet tenant create NAME\n");
+        return EXIT_USAGE;
+    }
+    if (tenant_create(id, &key, a->db, a->argv[0], &e) < 0)
+        return fail(&e);
+    printf("tenant  %s\napi_key ", id);
+    fwrite(key.p, 1, key.n, stdout);
+    printf("\n");
+    fflush(stdout);
+    secret_dispose(&key);
+    fprintf(stderr,
+            "inlet: keep the API key now; only its hash is stored, it cannot be shown "
+            "again (`inlet tenant key-rotate %s` makes a new one)\n",
+            id);
+    log_info("tenant created", LOG_STR("tenant", id));
+    return EXIT_OK;
+}
+
+static int print_tenant(void *ctx, const struct tenant_info *t)
+{
+    char when[TIME_RFC3339_MAX];
+    (void)ctx;
+    time_format_rfc3339_sec(when, t->created_at * 1000);
+    printf("%s  %s  %lld key%s  %s\n", t->id, when, (long long)t->live_keys,
+           t->live_keys == 1 ? " " : "s", t->name);
+    return 0;
+}
+
+static int cmd_tenant_list(struct app *a)
+{
+    struct err e;
+    if (a->argc != 0) {
+        fprintf(stderr, "usage: inlet tenant list\n");
+        return EXIT_USAGE;
+    }
+    if (tenant_list(a->db, print_tenant, NULL, &e) < 0)
+        return fail(&e);
+    return EXIT_OK;
+}
+
+static int cmd_tenant_key_rotate(struct app *a)
+{
+    struct secret key = {0};
+    struct err e;
+
+    if (a->argc != 1) {
+        fprintf(stderr, "usage: inlet tenant key-rotate TENANT_ID\n");
+        return EXIT_USAGE;
+    }
+    if (tenant_key_rotate(&key, a->db, a->argv[0], &e) < 0)
+        return fail(&e);
+    printf("api_key ");
+    fwrite(key.p, 1, key.n, stdout);
+    printf("\n");
+    fflush(stdout);
+    secret_dispose(&key);
+    fprintf(stderr, "inlet: the tenant's previous keys no longer work\n");
+    log_info("tenant key rotated", LOG_STR("tenant", a->argv[0]));
+    return EXIT_OK;
+}
+
+/* The key comes on stdin, one line, so it never shows in `ps` or history. */
+static int cmd_tenant_verify(struct app *a)
+{
+    char line[TENANT_KEY_TEXT_MAX + 2], tid[ID_MAX], kid[ID_MAX];
+    struct err e;
+    int rc;
+
+    if (a->argc != 0) {
+        fprintf(stderr, "usage: inlet tenant verify < key-file\n");
+        return EXIT_USAGE;
+    }
+    if (!fgets(line, sizeof(line), stdin)) {
+        fprintf(stderr, "inlet: tenant verify: expected an API key on stdin\n");
+        return EXIT_USAGE;
+    }
+    struct str key = str_trim(str_from(line));
+    rc = tenant_key_verify(tid, kid, a->db, key.p, key.n, &e);
+    secret_wipe(line, sizeof(line));
+    if (rc < 0)
+        return fail(&e);
+    printf("tenant %s\nkey    %s\n", tid, kid);
+    return EXIT_OK;
+}
+
+static int cmd_keys_generate(struct app *a)
+{
+    struct secret line = {0};
+    (void)a;
+    vault_key_generate(&line);
+    fwrite(line.p, 1, line.n, stdout);
+    printf("\n");
+    fflush(stdout);
+    secret_dispose(&line);
+    fprintf(stderr, "inlet: put it first in INLET_KEYS to seal with it, keep the old keys after "
+                    "it, then run `inlet keys rotate`\n");
+    return EXIT_OK;
+}
+
+static void report_failure(void *ctx, const struct sealed_column *col, const char *row_id,
+                           const struct err *why)
+{
+    (void)ctx;
+    fprintf(stderr, "inlet: %s.%s row %s: %s\n", col->table, col->blob, row_id, why->msg);
+}
+
+static int cmd_keys_rotate(struct app *a)
+{
+    struct sealed_stats st;
+    struct err e;
+
+    if (a->argc != 0) {
+        fprintf(stderr, "usage: inlet keys rotate [--batch N] [--max-batches N]\n");
+        return EXIT_USAGE;
+    }
+    int rc = sealed_rotate(&st, a->db, a->vault, (int)a->batch, a->max_batches, report_failure,
+                           NULL, &e);
+    printf("keys rotate: %lld resealed under %s, %lld failed\n", (long long)st.resealed,
+           vault_active_id(a->vault), (long long)st.failed);
+    if (rc < 0)
+        return fail(&e); /* the batches before the error are committed; run again */
+    log_info("keys rotated", LOG_STR("active_key", vault_active_id(a->vault)),
+             LOG_INT("resealed", st.resealed), LOG_INT("failed", st.failed));
+    return st.failed ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_keys_check(struct app *a)
+{
+    struct sealed_stats st;
+    struct err e;
+
+    if (a->argc != 0) {
+        fprintf(stderr, "usage: inlet keys check\n");
+        return EXIT_USAGE;
+    }
+    if (sealed_check(&st, a->db, a->vault, report_failure, NULL, &e) < 0)
+        return fail(&e);
+    printf("keys check: %lld sealed values, %lld opened, %lld failed\n", (long long)st.seen,
+           (long long)(st.seen - st.failed), (long long)st.failed);
+    return st.failed ? EXIT_FAIL : EXIT_OK;
+}
+
+static const struct cmd {
+    const char *name, *sub; /* sub NULL: a one-word command */
+    int (*run)(struct app *a);
+    unsigned needs;
+    const char *help;
+} cmds[] = {
+    {"migrate", NULL, cmd_migrate, NEED_DB | NEED_VAULT, "create or upgrade the schema"},
+    {"tenant", "create", cmd_tenant_create, NEED_DB, "NAME: new tenant; prints its API key once"},
+    {"tenant", "list", cmd_tenant_list, NEED_DB, "every tenant"},
+    {"tenant", "key-rotate", cmd_tenant_key_rotate, NEED_DB,
+     "ID: new API key, revoking the old ones"},
+    {"tenant", "verify", cmd_tenant_verify, NEED_DB, "< KEY: which tenant an API key belongs to"},
+    {"keys", "generate", cmd_keys_generate, 0, "print a new key for INLET_KEYS"},
+    {"keys", "rotate", cmd_keys_rotate, NEED_DB | NEED_VAULT,
+     "re-seal every secret under the active key"},
+    {"keys", "check", cmd_keys_check, NEED_DB | NEED_VAULT, "open every secret, report failures"},
+    {"version", NULL, cmd_version, 0, "print the version"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: inlet [--db URL] [--data-dir DIR] [--log-level LEVEL] COMMAND ...\n\n");
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        fprintf(f, "  %-8s %-11s %s\n", cmds[i].name, cmds[i].sub ? cmds[i].sub : "", cmds[i].help);
+    fprintf(f, "\nConfiguration: INLET_DB, INLET_DATA_DIR, INLET_KEYS, ... "
+               "(docs/configuration.md)\n");
+}
+
+/* For "inlet tenant" alone: list the group's commands. False if no group. */
+static bool group_usage(const char *name)
+{
+    bool found = false;
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (!cmds[i].sub || strcmp(cmds[i].name, name) != 0)
+            continue;
+        if (!found)
+            fprintf(stderr, "usage:\n");
+        fprintf(stderr, "  inlet %s %-11s %s\n", cmds[i].name, cmds[i].sub, cmds[i].help);
+        found = true;
+    }
+    return found;
+}
+
+/* A command's own flags; ERR_NOTFOUND for a name that is not one. */
+static int command_flag(struct app *a, const char *name, const char *value, struct err *err)
+{
+    int64_t *dst = strcmp(name, "--batch") == 0         ? &a->batch
+                   : strcmp(name, "--max-batches") == 0 ? &a->max_batches
+                                                        : NULL;
+    if (!dst)
+        return err_set(err, ERR_NOTFOUND, "%s: unknown flag", name);
+    int rc = str_to_i64(dst, str_from(value), name, err);
+    if (rc == 0 && *dst <= 0)
+        rc = err_set(err, ERR_INVALID, "%s: must be a positive integer", name);
+    return rc;
+}
+
+/* Split argv into flags (applied to a) and positional words (kept in order
+ * in words, which has room for argc entries). */
+static int parse_args(struct app *a, int argc, char **argv, char **words, int *nwords,
+                      struct err *err)
+{
+    *nwords = 0;
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            words[(*nwords)++] = arg;
+            continue;
+        }
+        char name[64];
+        const char *value;
+        const char *eq = strchr(arg, '=');
+        if (eq) {
+            snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+            value = eq + 1;
+        } else {
+            snprintf(name, sizeof(name), "%s", arg);
+            if (strcmp(name, "--help") == 0) {
+                words[(*nwords)++] = "help";
+                continue;
+            }
+            if (i + 1 >= argc)
+                return err_set(err, ERR_INVALID, "%s: expects a value", name);
+            value = argv[++i];
+        }
+        int rc = config_set_flag(&a->cfg, name, value, err);
+        if (rc == ERR_NOTFOUND)
+            rc = command_flag(a, name, value, err);
+        if (rc == ERR_NOTFOUND)
+            rc = err_set(err, ERR_INVALID, "%s: unknown flag (see `inlet help`)", name);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static const struct cmd *find_command(char **words, int nwords, int *used)
+{
+    for (size_t i = 0; nwords > 0 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (strcmp(words[0], cmds[i].name) != 0)
+            continue;
+        if (!cmds[i].sub) {
+            *used = 1;
+            return &cmds[i];
+        }
+        if (nwords > 1 && strcmp(words[1], cmds[i].sub) == 0) {
+            *used = 2;
+            return &cmds[i];
+        }
+    }
+    return NULL;
+}
+
+/* Open what cmd needs: the keyring first, because a bad key must stop us
+ * before the data folder or database file is created. */
+static int open_needs(struct app *a, const struct cmd *cmd, struct err *err)
+{
+    bool sqlite = strcmp(config_db_engine(&a->cfg), "sqlite") == 0;
+    bool created = false;
+    int rc;
+
+    if (!(cmd->needs & (NEED_DB | NEED_VAULT)))
+        return 0;
+    if (cmd->needs & NEED_VAULT) {
+        if (a->cfg.keys.n || a->cfg.single_key.n || !sqlite) {
+            if ((rc = keyring_load(&a->vault, &created, NULL, &a->cfg, err)) < 0)
+                return rc;
+        }
+    }
+    /* A data folder that cannot be made or used is bad configuration (exit
+     * 2), whatever the OS said. */
+    if (sqlite && strcmp(a->cfg.db_url, "sqlite::memory:") != 0 &&
+        config_prepare_data_dir(&a->cfg, err) < 0)
+        return err->code = ERR_INVALID;
+    if ((cmd->needs & NEED_VAULT) && !a->vault) {
+        struct buf path;
+        buf_init(&path, 0);
+        rc = keyring_load(&a->vault, &created, &path, &a->cfg, err);
+        if (rc == 0 && created)
+            log_warn("generated an encryption key; back it up with the database, or the "
+                     "secrets stored with it cannot be opened",
+                     LOG_STR("path", buf_cstr(&path)),
+                     LOG_STR("key_id", vault_active_id(a->vault)));
+        buf_dispose(&path);
+        if (rc < 0)
+            return rc;
+    }
+    if ((rc = db_open(&a->db, a->cfg.db_url, err)) < 0)
+        return rc;
+    /* Every command sees the current schema; concurrent processes migrate
+     * once (db_migrate serialises them). */
+    int applied = 0;
+    if ((rc = db_migrate(a->db, &applied, err)) < 0)
+        return rc;
+    if (applied)
+        log_info("schema migrated", LOG_INT("applied", applied));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "version") == 0) {
-        printf("inlet %s\n", INLET_VERSION);
-        return 0;
+    struct app a = {.batch = 200};
+    struct err e;
+    char **words = xcalloc((size_t)argc + 1, sizeof(char *));
+    int nwords = 0, used = 0, status = EXIT_USAGE;
+    const struct cmd *cmd = NULL;
+
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is an error to report, not a death */
+    config_init(&a.cfg);
+    if (config_from_env(&a.cfg, (const char *const *)environ, &e) < 0 ||
+        parse_args(&a, argc, argv, words, &nwords, &e) < 0) {
+        status = fail(&e);
+        goto done;
     }
-    fprintf(stderr, "usage: inlet version\n");
-    return 2;
+    if (nwords == 0 || strcmp(words[0], "help") == 0) {
+        usage(nwords ? stdout : stderr);
+        status = nwords ? EXIT_OK : EXIT_USAGE;
+        goto done;
+    }
+    if (!(cmd = find_command(words, nwords, &used))) {
+        if (group_usage(words[0]))
+            goto done;
+        fprintf(stderr, "inlet: unknown command '%s%s%s' (see `inlet help`)\n", words[0],
+                nwords > 1 ? " " : "", nwords > 1 ? words[1] : "");
+        goto done;
+    }
+    if (config_finish(&a.cfg, &e) < 0) {
+        status = fail(&e);
+        goto done;
+    }
+    log_set_level(a.cfg.log_level);
+    a.argc = nwords - used;
+    a.argv = words + used;
+    if (open_needs(&a, cmd, &e) < 0) {
+        status = fail(&e);
+        goto done;
+    }
+    status = cmd->run(&a);
+done:
+    db_close(a.db);
+    vault_free(a.vault);
+    config_dispose(&a.cfg);
+    xfree(words);
+    return status;
 }
