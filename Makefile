@@ -27,6 +27,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
 REPLAYS  := $(FUZZ:%=$(BUILD)/san/fuzz-replay-%)
 
 .PHONY: all run test fuzz bench fmt lint clean deps
+.SECONDARY:
 all: $(BUILD)/inlet
 
 deps:
@@ -101,7 +102,7 @@ fmt:
 lint: $(GEN)
 	clang-format --dry-run -Werror $(FMT_SRC)
 	scripts/lint-banned
-	clang-tidy --quiet $(SRC) src/main.c -- $(CPPFLAGS_ALL) $(PKG_CFLAGS) -std=c11
+	clang-tidy --quiet $(SRC) src/main.c -- $(CPPFLAGS_ALL) $(PKG_CFLAGS) -std=c11 2>/dev/null
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	    --std=c11 -Isrc -I$(BUILD)/gen $(SRC) src/main.c
 

@@ -16,8 +16,7 @@ int bench_jsonc_parse(const char *line, size_t len, uint64_t *sink)
         return -1;
     struct json_object *v;
     const char *id = json_object_object_get_ex(doc, "Id", &v) ? json_object_get_string(v) : NULL;
-    double amount =
-        json_object_object_get_ex(doc, "Amount__c", &v) ? json_object_get_double(v) : 0;
+    double amount = json_object_object_get_ex(doc, "Amount__c", &v) ? json_object_get_double(v) : 0;
     *sink += (id ? (uint64_t)id[5] : 0) + (uint64_t)amount;
     json_object_put(doc);
     return 0;

@@ -107,7 +107,7 @@ static bool key_ok(const char *k)
 static void format_double(char out[NUM_MAX], double d)
 {
     if (!isfinite(d)) {
-        strcpy(out, "null");
+        memcpy(out, "null", sizeof("null"));
         return;
     }
     /* The shortest of %.15g..%.17g that reads back as d: 0.1, not

@@ -276,7 +276,7 @@ int time_parse_rfc3339(int64_t *out_ms, const char *s, size_t n, struct err *err
         sec = 59;
         ms = 999;
     }
-    int64_t t = days * MS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + sec) * 1000 + ms -
+    int64_t t = days * MS_PER_DAY + ((int64_t)h * 3600 + (int64_t)mi * 60 + sec) * 1000 + ms -
                 (int64_t)offset * 60000;
     if (t < TIME_MIN_MS)
         return err_set(err, ERR_INVALID,

@@ -168,7 +168,7 @@ int vault_parse_single_key(struct vault **out, const struct secret *text, const 
                        VAULT_KEYS_MAX_LEN);
     if (t.n == 0)
         return err_set(err, ERR_INVALID, "%s: %s (it is empty)", var, single_expected);
-    if (t.n != 2 * VAULT_KEY_LEN && all_hex(t))
+    if (t.n != 2 * (size_t)VAULT_KEY_LEN && all_hex(t))
         return err_set(err, ERR_INVALID, "%s: %s (found %zu hex characters)", var, single_expected,
                        t.n);
     if (memchr(t.p, ':', t.n))
@@ -178,7 +178,7 @@ int vault_parse_single_key(struct vault **out, const struct secret *text, const 
                        var, single_expected);
 
     k = xcalloc(1, sizeof(*k));
-    if (t.n == 2 * VAULT_KEY_LEN) {
+    if (t.n == 2 * (size_t)VAULT_KEY_LEN) {
         /* 64 characters are hex or nothing: as base64 they would be 48 bytes. */
         rc = encode_hex_parse(k->key, &len, t.p, t.n, NULL, &why);
         if (rc < 0) {
@@ -221,7 +221,7 @@ void vault_key_generate(struct secret *out)
     random_bytes(key, sizeof(key));
     derive_id(id, key);
     size_t n = strlen(id);
-    memcpy(line, id, n);
+    memcpy(line, id, n); // NOLINT(bugprone-not-null-terminated-result): more follows
     line[n++] = ':';
     n += encode_b64_format(line + n, key, sizeof(key));
     OPENSSL_cleanse(key, sizeof(key));

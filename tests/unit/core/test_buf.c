@@ -67,8 +67,8 @@ static void url_encoding(void **state)
     buf_init(&b, 0);
     const char *in = "SELECT Id FROM Contact WHERE Name = 'a&b' ~é";
     buf_put_urlenc(&b, in, strlen(in));
-    assert_string_equal(buf_cstr(&b),
-                        "SELECT%20Id%20FROM%20Contact%20WHERE%20Name%20%3D%20%27a%26b%27%20~%C3%A9");
+    assert_string_equal(
+        buf_cstr(&b), "SELECT%20Id%20FROM%20Contact%20WHERE%20Name%20%3D%20%27a%26b%27%20~%C3%A9");
     buf_dispose(&b);
 }
 
@@ -77,7 +77,8 @@ static void json_escaping(void **state)
     (void)state;
     struct buf b;
     buf_init(&b, 0);
-    const char in[] = "a\"b\\c\nd\te\x01\x1f" "é";
+    const char in[] = "a\"b\\c\nd\te\x01\x1f"
+                      "é";
     buf_put_jsonesc(&b, in, sizeof(in) - 1);
     assert_string_equal(buf_cstr(&b), "a\\\"b\\\\c\\nd\\te\\u0001\\u001Fé");
     buf_dispose(&b);
