@@ -87,14 +87,20 @@ fuzz: deps $(GEN)
 	done
 
 # make bench: benchmarks with their reference figures from the same run.
-bench: deps $(BUILD)/bench/json
+bench: deps $(BUILD)/bench/json $(BUILD)/bench/db
 	$(BUILD)/bench/json
+	scripts/with-pg $(BUILD)/bench/db
 # lib_jsonx.c compiles the core sources it needs itself (jsonx is measured
 # exactly as inlet builds it).
 $(BUILD)/bench/json: $(wildcard bench/json/*.c bench/json/*.h src/core/*.c src/core/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O2 -g $(WARN) -Wno-missing-prototypes -Isrc -o $@ $(filter bench/%.c,$^) \
 	    $(shell pkg-config --cflags --libs jansson libcjson json-c)
+# bench/db compiles the db layer's sources as inlet builds them.
+$(BUILD)/bench/db: bench/db/bench_db.c $(wildcard src/core/*.[ch] src/db/*.[ch]) $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(REL_CFLAGS) -Wno-missing-prototypes -o $@ \
+	    $(filter %.c,$^) $(PKG_LIBS)
 
 FMT_SRC = $(shell git ls-files '*.c' '*.h')
 fmt:
