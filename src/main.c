@@ -4,6 +4,7 @@
  * stderr. Exit status: 0 done, 1 the operation failed, 2 bad usage or bad
  * configuration (nothing was written). Secrets are read from the
  * environment or stdin, never from the command line. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +41,39 @@ struct app {
     char **argv;
     int64_t batch;       /* keys rotate --batch */
     int64_t max_batches; /* keys rotate --max-batches */
+    bool rotate_flags;   /* either was given */
 };
 
 static int fail(const struct err *e)
 {
     fprintf(stderr, "inlet: %s\n", e->msg);
     return e->code == ERR_INVALID || e->code == ERR_TOOBIG ? EXIT_USAGE : EXIT_FAIL;
+}
+
+/* Write "label value\n" to stdout with write(2): the value is a secret, so
+ * it must not linger in a stdio buffer, and a failed write must be known. */
+static int write_secret_line(const char *label, const struct secret *value)
+{
+    struct {
+        const void *p;
+        size_t n;
+    } parts[] = {{label, strlen(label)}, {value->p, value->n}, {"\n", 1}};
+    if (fflush(stdout) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        const char *p = parts[i].p;
+        size_t left = parts[i].n;
+        while (left > 0) {
+            ssize_t w = write(STDOUT_FILENO, p, left);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                return -1;
+            p += w;
+            left -= (size_t)w;
+        }
+    }
+    return 0;
 }
 
 static int cmd_version(struct app *a)
@@ -80,17 +108,18 @@ static int cmd_tenant_create(struct app *a)
     struct secret key = {0};
     struct err e;
 
-    if (a->argc != 1) {
-        fprintf(stderr, "usage: inlet tenant create NAME\n");
-        return EXIT_USAGE;
-    }
     if (tenant_create(id, &key, a->db, a->argv[0], &e) < 0)
         return fail(&e);
-    printf("tenant  %s\napi_key ", id);
-    fwrite(key.p, 1, key.n, stdout);
-    printf("\n");
-    fflush(stdout);
+    printf("tenant  %s\n", id);
+    int wrote = write_secret_line("api_key ", &key);
     secret_dispose(&key);
+    if (wrote < 0) {
+        fprintf(stderr,
+                "inlet: tenant %s was created but its API key could not be written (%s); "
+                "`inlet tenant key-rotate %s` makes a new one\n",
+                id, strerror(errno), id);
+        return EXIT_FAIL;
+    }
     fprintf(stderr,
             "inlet: keep the API key now; only its hash is stored, it cannot be shown "
             "again (`inlet tenant key-rotate %s` makes a new one)\n",
@@ -103,7 +132,10 @@ static int print_tenant(void *ctx, const struct tenant_info *t)
 {
     char when[TIME_RFC3339_MAX];
     (void)ctx;
-    time_format_rfc3339_sec(when, t->created_at * 1000);
+    if (t->created_at >= 0 && t->created_at <= TIME_MAX_MS / 1000)
+        time_format_rfc3339_sec(when, t->created_at * 1000);
+    else
+        snprintf(when, sizeof(when), "?");
     printf("%s  %s  %lld key%s  %s\n", t->id, when, (long long)t->live_keys,
            t->live_keys == 1 ? " " : "s", t->name);
     return 0;
@@ -112,10 +144,6 @@ static int print_tenant(void *ctx, const struct tenant_info *t)
 static int cmd_tenant_list(struct app *a)
 {
     struct err e;
-    if (a->argc != 0) {
-        fprintf(stderr, "usage: inlet tenant list\n");
-        return EXIT_USAGE;
-    }
     if (tenant_list(a->db, print_tenant, NULL, &e) < 0)
         return fail(&e);
     return EXIT_OK;
@@ -126,17 +154,17 @@ static int cmd_tenant_key_rotate(struct app *a)
     struct secret key = {0};
     struct err e;
 
-    if (a->argc != 1) {
-        fprintf(stderr, "usage: inlet tenant key-rotate TENANT_ID\n");
-        return EXIT_USAGE;
-    }
     if (tenant_key_rotate(&key, a->db, a->argv[0], &e) < 0)
         return fail(&e);
-    printf("api_key ");
-    fwrite(key.p, 1, key.n, stdout);
-    printf("\n");
-    fflush(stdout);
+    int wrote = write_secret_line("api_key ", &key);
     secret_dispose(&key);
+    if (wrote < 0) {
+        fprintf(stderr,
+                "inlet: the old keys are revoked but the new key could not be written (%s); "
+                "run key-rotate again\n",
+                strerror(errno));
+        return EXIT_FAIL;
+    }
     fprintf(stderr, "inlet: the tenant's previous keys no longer work\n");
     log_info("tenant key rotated", LOG_STR("tenant", a->argv[0]));
     return EXIT_OK;
@@ -149,10 +177,6 @@ static int cmd_tenant_verify(struct app *a)
     struct err e;
     int rc;
 
-    if (a->argc != 0) {
-        fprintf(stderr, "usage: inlet tenant verify < key-file\n");
-        return EXIT_USAGE;
-    }
     if (!fgets(line, sizeof(line), stdin)) {
         fprintf(stderr, "inlet: tenant verify: expected an API key on stdin\n");
         return EXIT_USAGE;
@@ -171,10 +195,12 @@ static int cmd_keys_generate(struct app *a)
     struct secret line = {0};
     (void)a;
     vault_key_generate(&line);
-    fwrite(line.p, 1, line.n, stdout);
-    printf("\n");
-    fflush(stdout);
+    int wrote = write_secret_line("", &line);
     secret_dispose(&line);
+    if (wrote < 0) {
+        fprintf(stderr, "inlet: could not write the key: %s\n", strerror(errno));
+        return EXIT_FAIL;
+    }
     fprintf(stderr, "inlet: put it first in INLET_KEYS to seal with it, keep the old keys after "
                     "it, then run `inlet keys rotate`\n");
     return EXIT_OK;
@@ -192,19 +218,17 @@ static int cmd_keys_rotate(struct app *a)
     struct sealed_stats st;
     struct err e;
 
-    if (a->argc != 0) {
-        fprintf(stderr, "usage: inlet keys rotate [--batch N] [--max-batches N]\n");
-        return EXIT_USAGE;
-    }
     int rc = sealed_rotate(&st, a->db, a->vault, (int)a->batch, a->max_batches, report_failure,
                            NULL, &e);
-    printf("keys rotate: %lld resealed under %s, %lld failed\n", (long long)st.resealed,
-           vault_active_id(a->vault), (long long)st.failed);
+    printf("keys rotate: %lld resealed under %s, %lld failed, %lld sealed by keys not in "
+           "INLET_KEYS\n",
+           (long long)st.resealed, vault_active_id(a->vault), (long long)st.failed,
+           (long long)st.unknown_key);
     if (rc < 0)
         return fail(&e); /* the batches before the error are committed; run again */
     log_info("keys rotated", LOG_STR("active_key", vault_active_id(a->vault)),
              LOG_INT("resealed", st.resealed), LOG_INT("failed", st.failed));
-    return st.failed ? EXIT_FAIL : EXIT_OK;
+    return st.failed || st.unknown_key ? EXIT_FAIL : EXIT_OK;
 }
 
 static int cmd_keys_check(struct app *a)
@@ -212,34 +236,53 @@ static int cmd_keys_check(struct app *a)
     struct sealed_stats st;
     struct err e;
 
-    if (a->argc != 0) {
-        fprintf(stderr, "usage: inlet keys check\n");
-        return EXIT_USAGE;
-    }
     if (sealed_check(&st, a->db, a->vault, report_failure, NULL, &e) < 0)
         return fail(&e);
-    printf("keys check: %lld sealed values, %lld opened, %lld failed\n", (long long)st.seen,
-           (long long)(st.seen - st.failed), (long long)st.failed);
+    printf("keys check: %lld sealed values, %lld opened, %lld failed, %lld still under older "
+           "keys\n",
+           (long long)st.seen, (long long)(st.seen - st.failed), (long long)st.failed,
+           (long long)st.stale);
+    if (st.stale)
+        fprintf(stderr, "inlet: run `inlet keys rotate` before removing any key from "
+                        "INLET_KEYS\n");
     return st.failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/* Argument checks that run before anything is opened or written. */
+static int check_tenant_name(const struct app *a, struct err *err)
+{
+    return tenant_name_check(a->argv[0], err);
+}
+
+static int check_tenant_id(const struct app *a, struct err *err)
+{
+    if (!id_valid(a->argv[0], "ten"))
+        return err_set(err, ERR_INVALID, "tenant id: expected ten_ and 26 characters");
+    return 0;
 }
 
 static const struct cmd {
     const char *name, *sub; /* sub NULL: a one-word command */
     int (*run)(struct app *a);
     unsigned needs;
+    int nargs;                                          /* positional arguments it takes */
+    int (*check)(const struct app *a, struct err *err); /* of its arguments; may be NULL */
     const char *help;
 } cmds[] = {
-    {"migrate", NULL, cmd_migrate, NEED_DB | NEED_VAULT, "create or upgrade the schema"},
-    {"tenant", "create", cmd_tenant_create, NEED_DB, "NAME: new tenant; prints its API key once"},
-    {"tenant", "list", cmd_tenant_list, NEED_DB, "every tenant"},
-    {"tenant", "key-rotate", cmd_tenant_key_rotate, NEED_DB,
+    {"migrate", NULL, cmd_migrate, NEED_DB | NEED_VAULT, 0, NULL, "create or upgrade the schema"},
+    {"tenant", "create", cmd_tenant_create, NEED_DB, 1, check_tenant_name,
+     "NAME: new tenant; prints its API key once"},
+    {"tenant", "list", cmd_tenant_list, NEED_DB, 0, NULL, "every tenant"},
+    {"tenant", "key-rotate", cmd_tenant_key_rotate, NEED_DB, 1, check_tenant_id,
      "ID: new API key, revoking the old ones"},
-    {"tenant", "verify", cmd_tenant_verify, NEED_DB, "< KEY: which tenant an API key belongs to"},
-    {"keys", "generate", cmd_keys_generate, 0, "print a new key for INLET_KEYS"},
-    {"keys", "rotate", cmd_keys_rotate, NEED_DB | NEED_VAULT,
-     "re-seal every secret under the active key"},
-    {"keys", "check", cmd_keys_check, NEED_DB | NEED_VAULT, "open every secret, report failures"},
-    {"version", NULL, cmd_version, 0, "print the version"},
+    {"tenant", "verify", cmd_tenant_verify, NEED_DB, 0, NULL,
+     "< KEY: which tenant an API key belongs to"},
+    {"keys", "generate", cmd_keys_generate, 0, 0, NULL, "print a new key for INLET_KEYS"},
+    {"keys", "rotate", cmd_keys_rotate, NEED_DB | NEED_VAULT, 0, NULL,
+     "[--batch N] [--max-batches N]: re-seal every secret under the active key"},
+    {"keys", "check", cmd_keys_check, NEED_DB | NEED_VAULT, 0, NULL,
+     "open every secret, report failures"},
+    {"version", NULL, cmd_version, 0, 0, NULL, "print the version"},
 };
 
 static void usage(FILE *f)
@@ -269,14 +312,16 @@ static bool group_usage(const char *name)
 /* A command's own flags; ERR_NOTFOUND for a name that is not one. */
 static int command_flag(struct app *a, const char *name, const char *value, struct err *err)
 {
-    int64_t *dst = strcmp(name, "--batch") == 0         ? &a->batch
-                   : strcmp(name, "--max-batches") == 0 ? &a->max_batches
-                                                        : NULL;
+    bool batch = strcmp(name, "--batch") == 0;
+    int64_t *dst = batch ? &a->batch : strcmp(name, "--max-batches") == 0 ? &a->max_batches : NULL;
+    int64_t max = batch ? SEALED_BATCH_MAX : INT32_MAX;
     if (!dst)
         return err_set(err, ERR_NOTFOUND, "%s: unknown flag", name);
     int rc = str_to_i64(dst, str_from(value), name, err);
-    if (rc == 0 && *dst <= 0)
-        rc = err_set(err, ERR_INVALID, "%s: must be a positive integer", name);
+    if (rc == 0 && (*dst <= 0 || *dst > max))
+        rc = err_set(err, ERR_INVALID, "%s: must be an integer from 1 to %lld", name,
+                     (long long)max);
+    a->rotate_flags = true;
     return rc;
 }
 
@@ -346,11 +391,11 @@ static int open_needs(struct app *a, const struct cmd *cmd, struct err *err)
 
     if (!(cmd->needs & (NEED_DB | NEED_VAULT)))
         return 0;
-    if (cmd->needs & NEED_VAULT) {
-        if (a->cfg.keys.n || a->cfg.single_key.n || !sqlite) {
-            if ((rc = keyring_load(&a->vault, &created, NULL, &a->cfg, err)) < 0)
-                return rc;
-        }
+    /* Configured keys are checked by every command that opens the store, so
+     * a typo in INLET_KEYS shows at once, not at the first secret. */
+    if (a->cfg.keys.n || a->cfg.single_key.n || (!sqlite && (cmd->needs & NEED_VAULT))) {
+        if ((rc = keyring_load(&a->vault, &created, NULL, &a->cfg, err)) < 0)
+            return rc;
     }
     /* A data folder that cannot be made or used is bad configuration (exit
      * 2), whatever the OS said. */
@@ -382,6 +427,19 @@ static int open_needs(struct app *a, const struct cmd *cmd, struct err *err)
     return 0;
 }
 
+/* The configuration holds its own copies now: wipe and remove the secret
+ * variables, so no process inlet starts (Singer taps, later) inherits them. */
+static void scrub_env(void)
+{
+    static const char *const names[] = {"INLET_KEYS", "INTEGRATION_ENCRYPTION_KEY", "INLET_DB"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char *v = getenv(names[i]);
+        if (v)
+            secret_wipe(v, strlen(v));
+        unsetenv(names[i]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct app a = {.batch = 200};
@@ -392,8 +450,9 @@ int main(int argc, char **argv)
 
     signal(SIGPIPE, SIG_IGN); /* a closed pipe is an error to report, not a death */
     config_init(&a.cfg);
-    if (config_from_env(&a.cfg, (const char *const *)environ, &e) < 0 ||
-        parse_args(&a, argc, argv, words, &nwords, &e) < 0) {
+    int env_rc = config_from_env(&a.cfg, (const char *const *)environ, &e);
+    scrub_env();
+    if (env_rc < 0 || parse_args(&a, argc, argv, words, &nwords, &e) < 0) {
         status = fail(&e);
         goto done;
     }
@@ -416,6 +475,15 @@ int main(int argc, char **argv)
     log_set_level(a.cfg.log_level);
     a.argc = nwords - used;
     a.argv = words + used;
+    if (a.argc != cmd->nargs || (a.rotate_flags && cmd->run != cmd_keys_rotate)) {
+        fprintf(stderr, "usage: inlet %s%s%s %s\n", cmd->name, cmd->sub ? " " : "",
+                cmd->sub ? cmd->sub : "", cmd->help);
+        goto done;
+    }
+    if (cmd->check && cmd->check(&a, &e) < 0) {
+        status = fail(&e);
+        goto done;
+    }
     if (open_needs(&a, cmd, &e) < 0) {
         status = fail(&e);
         goto done;

@@ -25,6 +25,8 @@ const size_t sealed_columns_count = sizeof(sealed_columns) / sizeof(sealed_colum
 static void aad_format(struct buf *aad, const struct sealed_column *col, const char *tenant_id,
                        const char *row_id)
 {
+    /* Ids never hold '/', so the parts cannot be confused with each other. */
+    assert(!strchr(tenant_id, '/') && !strchr(row_id, '/'));
     buf_init(aad, VAULT_AAD_MAX);
     buf_printf(aad, "%s/%s/%s/%s", col->table, tenant_id, row_id, col->blob);
 }
@@ -78,29 +80,38 @@ static void batch_clear(struct batch *b)
     b->n = 0;
 }
 
-/* Read up to limit rows of col with id > after (and, when not_key is set,
- * a key other than not_key) into b, in id order. */
+/* Read up to limit rows of col with id > after into b, in id order. With
+ * older set, only rows sealed by one of its keys other than the active one:
+ * the rows rotation can and must re-seal. Rows under keys the ring lacks
+ * are not read, so they cannot stall a run cut short by max_batches. */
 static int batch_read(struct batch *b, struct db *db, const struct sealed_column *col,
-                      const char *after, const char *not_key, int limit, struct err *err)
+                      const char *after, const struct vault *older, int limit, struct err *err)
 {
+    size_t nkeys = older ? vault_key_count(older) : 0, np = 2;
+    struct db_val *params = xcalloc(2 + nkeys, sizeof(*params));
     struct db_rows *rows = NULL;
     struct buf sql;
     int rc;
 
+    params[0] = DB_TEXT(after);
+    params[1] = DB_INT(limit);
     /* Table and column names come from sealed_columns[], never from input. */
     buf_init(&sql, SQL_MAX);
     buf_printf(&sql, "SELECT id, tenant_id, %s, %s FROM %s WHERE %s IS NOT NULL AND id > $1",
                col->key, col->blob, col->table, col->blob);
-    if (not_key)
-        buf_printf(&sql, " AND (%s IS NULL OR %s <> $3)", col->key, col->key);
+    if (older) {
+        buf_printf(&sql, " AND %s IN (", col->key);
+        for (size_t i = 1; i < nkeys; i++) { /* 0 is the active key */
+            params[np] = DB_TEXT(vault_key_id(older, i));
+            buf_printf(&sql, "%s$%zu", i > 1 ? ", " : "", ++np);
+        }
+        buf_puts(&sql, ")");
+    }
     buf_puts(&sql, " ORDER BY id LIMIT $2");
     assert(!buf_failed(&sql));
-    if (not_key)
-        rc = db_query(&rows, db, sql.p, DB_ARGS(DB_TEXT(after), DB_INT(limit), DB_TEXT(not_key)),
-                      err);
-    else
-        rc = db_query(&rows, db, sql.p, DB_ARGS(DB_TEXT(after), DB_INT(limit)), err);
+    rc = db_query(&rows, db, sql.p, params, np, err);
     buf_dispose(&sql);
+    xfree(params);
     if (rc < 0)
         return rc;
     batch_clear(b);
@@ -125,15 +136,19 @@ static int batch_reseal(struct sealed_stats *stats, struct db *db, const struct 
                         const struct sealed_column *col, const struct batch *b,
                         sealed_failure_fn on_fail, void *ctx, struct err *err)
 {
-    char sql[SQL_MAX];
     int64_t resealed = 0, failed = 0;
+    struct buf sql;
     int rc;
 
-    snprintf(sql, sizeof(sql),
-             "UPDATE %s SET %s = $1, %s = $2 WHERE id = $3 AND %s IS NOT DISTINCT FROM $4",
-             col->table, col->blob, col->key, col->key);
+    /* Matching the old key id and the old ciphertext means a value written
+     * meanwhile by another process (even one still sealing with an old key)
+     * is left alone, never overwritten with the stale one read earlier. */
+    buf_init(&sql, SQL_MAX);
+    buf_printf(&sql, "UPDATE %s SET %s = $1, %s = $2 WHERE id = $3 AND %s = $4 AND %s = $5",
+               col->table, col->blob, col->key, col->key, col->blob);
+    assert(!buf_failed(&sql));
     if ((rc = db_begin(db, err)) < 0)
-        return rc;
+        goto done;
     for (size_t i = 0; i < b->n; i++) {
         const struct row *r = &b->rows[i];
         struct secret plain = {0};
@@ -152,11 +167,9 @@ static int batch_reseal(struct sealed_stats *stats, struct db *db, const struct 
         if (rc < 0)
             goto fail;
         int64_t changes = 0;
-        /* Matching the old key id means a row re-sealed meanwhile by another
-         * writer is left alone rather than overwritten with stale content. */
-        rc = db_exec(db, sql,
+        rc = db_exec(db, sql.p,
                      DB_ARGS(DB_BLOB(blob, n), DB_TEXT(vault_active_id(v)), DB_TEXT(r->id),
-                             DB_TEXT(r->key_id)),
+                             DB_TEXT(r->key_id), DB_BLOB(r->blob, r->n)),
                      &changes, err);
         xfree(blob);
         if (rc < 0)
@@ -164,12 +177,14 @@ static int batch_reseal(struct sealed_stats *stats, struct db *db, const struct 
         resealed += changes;
     }
     if ((rc = db_commit(db, err)) < 0)
-        return rc;
+        goto done;
     stats->resealed += resealed;
     stats->failed += failed;
-    return 0;
+    goto done;
 fail:
     db_rollback(db);
+done:
+    buf_dispose(&sql);
     return rc;
 }
 
@@ -185,7 +200,7 @@ static int walk(struct sealed_stats *stats, struct db *db, const struct vault *v
     for (;;) {
         if (reseal && *batches_left == 0)
             break;
-        rc = batch_read(&b, db, col, after, reseal ? vault_active_id(v) : NULL, limit, err);
+        rc = batch_read(&b, db, col, after, reseal ? v : NULL, limit, err);
         if (rc < 0 || b.n == 0)
             break;
         stats->seen += (int64_t)b.n;
@@ -203,6 +218,8 @@ static int walk(struct sealed_stats *stats, struct db *db, const struct vault *v
                     stats->failed++;
                     if (on_fail)
                         on_fail(ctx, col, b.rows[i].id, &why);
+                } else if (!b.rows[i].key_id || strcmp(b.rows[i].key_id, vault_active_id(v)) != 0) {
+                    stats->stale++;
                 }
                 secret_dispose(&plain);
             }
@@ -218,15 +235,44 @@ static int walk(struct sealed_stats *stats, struct db *db, const struct vault *v
     return rc;
 }
 
+/* Add to *n the values of col sealed by a key that is not in v. */
+static int count_unknown(int64_t *n, struct db *db, const struct vault *v,
+                         const struct sealed_column *col, struct err *err)
+{
+    size_t nkeys = vault_key_count(v);
+    struct db_val *params = xcalloc(nkeys, sizeof(*params));
+    struct buf sql;
+    int64_t count = 0;
+
+    buf_init(&sql, SQL_MAX);
+    buf_printf(&sql, "SELECT count(*) FROM %s WHERE %s IS NOT NULL AND %s NOT IN (", col->table,
+               col->blob, col->key);
+    for (size_t i = 0; i < nkeys; i++) {
+        params[i] = DB_TEXT(vault_key_id(v, i));
+        buf_printf(&sql, "%s$%zu", i ? ", " : "", i + 1);
+    }
+    buf_puts(&sql, ")");
+    assert(!buf_failed(&sql));
+    int rc = db_query_int(&count, db, sql.p, params, nkeys, err);
+    buf_dispose(&sql);
+    xfree(params);
+    *n += count;
+    return rc;
+}
+
 int sealed_rotate(struct sealed_stats *stats, struct db *db, const struct vault *v, int batch,
                   int64_t max_batches, sealed_failure_fn on_fail, void *ctx, struct err *err)
 {
     int64_t left = max_batches > 0 ? max_batches : -1;
     memset(stats, 0, sizeof(*stats));
-    if (batch <= 0)
-        return err_set(err, ERR_INVALID, "keys rotate: batch size must be positive");
+    if (batch <= 0 || batch > SEALED_BATCH_MAX)
+        return err_set(err, ERR_INVALID, "keys rotate: batch size must be 1..%d", SEALED_BATCH_MAX);
     for (size_t i = 0; i < sealed_columns_count; i++) {
-        int rc = walk(stats, db, v, &sealed_columns[i], batch, &left, true, on_fail, ctx, err);
+        int rc = count_unknown(&stats->unknown_key, db, v, &sealed_columns[i], err);
+        /* A one-key ring has no older key to re-seal from (and "IN ()" is
+         * not SQL on PostgreSQL). */
+        if (rc == 0 && vault_key_count(v) > 1)
+            rc = walk(stats, db, v, &sealed_columns[i], batch, &left, true, on_fail, ctx, err);
         if (rc < 0)
             return rc;
     }

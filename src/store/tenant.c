@@ -11,7 +11,7 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 
-static int name_check(const char *name, struct err *err)
+int tenant_name_check(const char *name, struct err *err)
 {
     size_t n = strlen(name);
     if (n == 0)
@@ -59,7 +59,7 @@ int tenant_create(char id[ID_MAX], struct secret *key, struct db *db, const char
 {
     char tid[ID_MAX];
     int64_t now = time_now_ms() / 1000;
-    int rc = name_check(name, err);
+    int rc = tenant_name_check(name, err);
     if (rc < 0)
         return rc;
 

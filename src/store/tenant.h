@@ -16,6 +16,11 @@
 #define TENANT_NAME_MAX     100 /* bytes of a tenant name */
 #define TENANT_KEY_TEXT_MAX 128 /* bytes of a key as a client may send it */
 
+/* Check a tenant name as tenant_create would, touching nothing: ERR_INVALID
+ * for an empty name, one over TENANT_NAME_MAX bytes, or one holding control
+ * characters. */
+MUST_CHECK int tenant_name_check(const char *name, struct err *err);
+
 /* Create a tenant called name and its first API key, in one transaction.
  * id (OUT) gets the tenant id, key (OUT, secret_dispose) the key text, which
  * is stored nowhere. ERR_INVALID for an empty name, one over TENANT_NAME_MAX

@@ -87,6 +87,12 @@ for engine in sqlite postgres; do
     expect 0 "keys rotate" "$INLET" keys rotate --batch 50
     contains "$tmp/out" "0 failed" "rotate summary"
     expect 2 "keys rotate bad batch" "$INLET" keys rotate --batch 0
+    expect 2 "keys rotate huge batch" "$INLET" keys rotate --batch 4294967297
+    expect 2 "rotate flags on another command" "$INLET" tenant list --batch 5
+    # A key that cannot be written is reported, with the way to recover.
+    expect 1 "tenant create to a full disk" sh -c "\"$INLET\" tenant create fulldisk >/dev/full"
+    contains "$tmp/err" "could not be written" "write failure reported"
+    contains "$tmp/err" "key-rotate" "recovery named"
 
     # Bad configuration: exit 2, a line naming the variable, nothing written.
     mkdir -p "$work/empty"
@@ -106,6 +112,12 @@ for engine in sqlite postgres; do
     contains "$tmp/err" "INLET_LOG_LEVEL" "log level message"
     expect 2 "key on the command line" "$INLET" --keys "k1:x" migrate
     expect 2 "unknown flag" "$INLET" --frobnicate 1 migrate
+    # Arguments and configured keys are checked before anything is written.
+    expect 2 "empty tenant name" env INLET_DB= INLET_KEYS= INLET_DATA_DIR="$work/empty/d" "$INLET" tenant create ""
+    contains "$tmp/err" "tenant name: must not be empty" "empty name message"
+    expect 2 "malformed tenant id" env INLET_DB= INLET_KEYS= INLET_DATA_DIR="$work/empty/d" "$INLET" tenant key-rotate nope
+    expect 2 "bad INLET_KEYS, command without secrets" env INLET_DB= INLET_DATA_DIR="$work/empty/d" INLET_KEYS=garbage "$INLET" tenant list
+    expect 2 "wrong argument count" env INLET_DB= INLET_KEYS= INLET_DATA_DIR="$work/empty/d" "$INLET" tenant create a b
     expect 2 "unknown command" "$INLET" frobnicate
     empty_dir "$work/empty" "bad configuration"
     # Exactly one line, for a script to show.

@@ -147,6 +147,16 @@ static void rotate_interrupted_then_resumed(void **state)
     populate(t, v1, "rotating-tenant", 7, ids, tenant);
     assert_int_equal(not_under(t, tenant, vault_active_id(v2)), 7);
 
+    /* check with the new ring: everything opens, all of it under the old key. */
+    assert_db_ok(sealed_check(&st, t->db, v2, on_fail, &f, &e), &e);
+    assert_int_equal(st.failed, 0);
+    assert_int_equal(st.stale, 8);
+    /* A ring without the old key rotates nothing and counts what it lacks. */
+    assert_db_ok(sealed_rotate(&st, t->db, vnew, 100, 0, on_fail, &f, &e), &e);
+    assert_int_equal(st.resealed, 0);
+    assert_int_equal(st.unknown_key, 8);
+    assert_int_equal(f.count, 0);
+
     /* Cut short after one batch of 3: exactly those are done. */
     assert_db_ok(sealed_rotate(&st, t->db, v2, 3, 1, on_fail, &f, &e), &e);
     assert_int_equal(st.resealed, 3);
@@ -174,6 +184,7 @@ static void rotate_interrupted_then_resumed(void **state)
     assert_db_ok(sealed_check(&st, t->db, vnew, on_fail, &f, &e), &e);
     assert_int_equal(st.seen, 8);
     assert_int_equal(st.failed, 0);
+    assert_int_equal(st.stale, 0);
 
     /* And the old ring alone opens none of it. */
     assert_db_ok(sealed_check(&st, t->db, v1, on_fail, &f, &e), &e);
