@@ -120,6 +120,20 @@ static int applied_versions(int64_t **out, size_t *n, struct db *db, struct err 
     return 0;
 }
 
+/* A database that a newer inlet migrated is refused: this binary would
+ * write rows that schema may no longer accept, or miss columns it needs. */
+static int check_not_newer(const struct migration *m, size_t n, const int64_t *done, size_t ndone,
+                           struct err *err)
+{
+    int64_t known = n ? m[n - 1].version : 0;
+    if (ndone && done[ndone - 1] > known)
+        return err_set(err, ERR_INVALID,
+                       "database schema is at migration %lld, newer than this inlet knows (%lld): "
+                       "upgrade inlet",
+                       (long long)done[ndone - 1], (long long)known);
+    return 0;
+}
+
 static bool contains(const int64_t *v, size_t n, int64_t x)
 {
     for (size_t i = 0; i < n; i++)
@@ -186,6 +200,8 @@ int db_migrate_files(struct db *db, const struct embed_file *files, size_t nfile
     int rc = collect(&m, &n, db_engine(db), files, nfiles, err);
     if (rc == 0)
         rc = applied_versions(&done, &ndone, db, err);
+    if (rc == 0)
+        rc = check_not_newer(m, n, done, ndone, err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         bool ran = false;
         if (contains(done, ndone, m[i].version))
@@ -214,6 +230,8 @@ int db_migrations_pending(struct db *db, int *n, struct err *err)
     int rc = collect(&m, &nm, db_engine(db), db_migration_files, db_migration_files_count, err);
     if (rc == 0)
         rc = applied_versions(&done, &ndone, db, err);
+    if (rc == 0)
+        rc = check_not_newer(m, nm, done, ndone, err);
     if (rc == 0) {
         *n = 0;
         for (size_t i = 0; i < nm; i++)

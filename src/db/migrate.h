@@ -18,7 +18,9 @@
  * no-op. *applied (OUT, may be NULL) gets how many this call applied. Stops
  * at the first failure, which is rolled back whole; the message names the
  * file, e.g. "migration 0002_jobs.sql: sqlite: near "TABEL": syntax error".
- * Must be called outside a transaction. Errors as db_exec. */
+ * Must be called outside a transaction. ERR_INVALID, touching nothing, when
+ * the database has a migration newer than any this binary has (a newer
+ * inlet migrated it). Errors as db_exec otherwise. */
 MUST_CHECK int db_migrate(struct db *db, int *applied, struct err *err);
 
 /* *n (OUT) gets the number of db's engine's migrations not applied yet

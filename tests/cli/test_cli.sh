@@ -124,6 +124,17 @@ for engine in sqlite postgres; do
     expect 2 "one-line error" env INLET_DB='sqlite:' "$INLET" migrate
     [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "error is $(wc -l <"$tmp/err") lines"
 
+    # A database migrated by a newer inlet is refused, not written to.
+    if [ $engine = sqlite ]; then
+        q() { sqlite3 "$work/data/inlet.db" "$1"; }
+    else
+        q() { psql -X -q -At "$INLET_DB" -c "$1"; }
+    fi
+    q "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)" >/dev/null
+    expect 2 "schema from a newer inlet" "$INLET" tenant list
+    contains "$tmp/err" "newer than this inlet knows" "newer schema message"
+    q "DELETE FROM schema_migrations WHERE version = 9999" >/dev/null
+
     if [ $engine = postgres ]; then
         psql -X -q "$pg_admin_url" -c "DROP DATABASE $db" >/dev/null
     fi
