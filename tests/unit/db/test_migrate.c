@@ -1,9 +1,10 @@
 /* tests/unit/db/test_migrate.c - migrations on both engines: from empty,
  * twice, pending counts, a failing migration and injected faults leave the
  * schema as it was, concurrent migrators, and the schema's own rules
- * (sealed columns, row-level security, both engines in step). */
+ * (sealed columns, row-level security, tenant keys, both engines in step). */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -77,6 +78,149 @@ static char *columns(const struct test_db *t)
     return lines(t->db, "SELECT table_name || '.' || column_name"
                         " FROM information_schema.columns"
                         " WHERE table_schema = current_schema() ORDER BY 1");
+}
+
+/* A growing list of lines (xfree each, then the array). */
+struct line_list {
+    char **v;
+    size_t n;
+};
+
+static void line_list_add(struct line_list *l, struct buf *b)
+{
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+    l->v[l->n++] = buf_take(b);
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines sorted bytewise (not by a database collation), one per line,
+ * as one string (xfree); frees l's lines. */
+static char *line_list_join(struct line_list *l)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    qsort(l->v, l->n, sizeof(*l->v), line_cmp);
+    for (size_t i = 0; i < l->n; i++) {
+        buf_printf(&b, "%s\n", l->v[i]);
+        xfree(l->v[i]);
+    }
+    xfree(l->v);
+    *l = (struct line_list){0};
+    return buf_take(&b);
+}
+
+/* Rows of (key, table, column, parent table, parent column), ordered by
+ * key and then by position in the key, become one line per key in out:
+ * "fk table (a, b) -> parent (c, d)". A unique key's rows have a NULL
+ * parent column and a suffix (such as " partial") for the parent table:
+ * "uk table (a, b) partial". */
+static void key_lines(struct line_list *out, struct db *db, const char *sql)
+{
+    struct db_rows *rows = NULL;
+    struct err err = {0};
+    struct buf key, table, cols, parent, pcols, line;
+    bool fk = false;
+    int rc;
+
+    buf_init(&key, 0);
+    buf_init(&table, 0);
+    buf_init(&cols, 0);
+    buf_init(&parent, 0);
+    buf_init(&pcols, 0);
+    buf_init(&line, 0);
+    assert_db_ok(db_query(&rows, db, sql, NULL, 0, &err), &err);
+    for (;;) {
+        rc = db_rows_next(rows, &err);
+        const char *k = rc == 1 ? db_rows_text(rows, 0) : NULL;
+        if (key.n > 0 && (!k || strcmp(k, buf_cstr(&key)) != 0)) {
+            if (fk)
+                buf_printf(&line, "fk %s (%s) -> %s (%s)", buf_cstr(&table), buf_cstr(&cols),
+                           buf_cstr(&parent), buf_cstr(&pcols));
+            else
+                buf_printf(&line, "uk %s (%s)%s", buf_cstr(&table), buf_cstr(&cols),
+                           buf_cstr(&parent));
+            line_list_add(out, &line);
+            buf_reset(&key);
+            buf_reset(&cols);
+            buf_reset(&pcols);
+        }
+        if (!k)
+            break;
+        if (key.n == 0) {
+            buf_puts(&key, k);
+            buf_reset(&table);
+            buf_puts(&table, db_rows_text(rows, 1));
+            buf_reset(&parent);
+            buf_puts(&parent, db_rows_text(rows, 3));
+            fk = !db_rows_is_null(rows, 4);
+        } else {
+            buf_puts(&cols, ", ");
+            buf_puts(&pcols, ", ");
+        }
+        buf_puts(&cols, db_rows_text(rows, 2));
+        if (fk)
+            buf_puts(&pcols, db_rows_text(rows, 4));
+    }
+    db_rows_free(rows);
+    assert_db_ok(rc, &err);
+    buf_dispose(&key);
+    buf_dispose(&table);
+    buf_dispose(&cols);
+    buf_dispose(&parent);
+    buf_dispose(&pcols);
+    buf_dispose(&line);
+}
+
+/* The schema's keys, comparable across engines, one per line, sorted:
+ * "fk child (a, b) -> parent (c, d)" for each foreign key and
+ * "uk table (a, b)" for each primary key, unique constraint and unique
+ * index, with " partial" after a partial index. */
+static char *keys(const struct test_db *t)
+{
+    struct line_list l = {0};
+    if (test_db_is_pg(t)) {
+        key_lines(&l, t->db,
+                  "SELECT c.oid::text, c.conrelid::regclass::text, a.attname,"
+                  "  c.confrelid::regclass::text, p.attname"
+                  " FROM pg_constraint c,"
+                  "  unnest(c.conkey, c.confkey) WITH ORDINALITY k(n, pn, o),"
+                  "  pg_attribute a, pg_attribute p"
+                  " WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace"
+                  "  AND a.attrelid = c.conrelid AND a.attnum = k.n"
+                  "  AND p.attrelid = c.confrelid AND p.attnum = k.pn"
+                  " ORDER BY c.oid, k.o");
+        key_lines(&l, t->db,
+                  "SELECT i.indexrelid::text, r.relname, a.attname,"
+                  "  CASE WHEN i.indpred IS NULL THEN '' ELSE ' partial' END, NULL"
+                  " FROM pg_index i JOIN pg_class r ON r.oid = i.indrelid,"
+                  "  unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o), pg_attribute a"
+                  " WHERE i.indisunique AND r.relnamespace = current_schema()::regnamespace"
+                  "  AND a.attrelid = i.indrelid AND a.attnum = k.n"
+                  " ORDER BY i.indexrelid, k.o");
+    } else {
+        key_lines(&l, t->db,
+                  "SELECT m.name || '/' || f.id, m.name, f.\"from\", f.\"table\", f.\"to\""
+                  " FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
+                  " WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq");
+        /* The primary key from the table (an INTEGER PRIMARY KEY is the
+         * rowid, with no index), the other unique keys from their indexes. */
+        key_lines(&l, t->db,
+                  "SELECT m.name, m.name, p.name, '', NULL"
+                  " FROM sqlite_master m, pragma_table_info(m.name) p"
+                  " WHERE m.type = 'table' AND p.pk > 0 ORDER BY m.name, p.pk");
+        key_lines(&l, t->db,
+                  "SELECT l.name, m.name, i.name,"
+                  "  CASE WHEN l.partial THEN ' partial' ELSE '' END, NULL"
+                  " FROM sqlite_master m, pragma_index_list(m.name) l,"
+                  "  pragma_index_info(l.name) i"
+                  " WHERE m.type = 'table' AND l.\"unique\" AND l.origin <> 'pk'"
+                  " ORDER BY l.name, i.seqno");
+    }
+    return line_list_join(&l);
 }
 
 static void from_empty_then_again(void **state)
@@ -355,8 +499,61 @@ static void tenant_tables_have_rls(void **state)
     assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM pg_policy"), 22);
 }
 
-/* The two engines' migrations make the same tables and columns. Runs in
- * the PostgreSQL group, on fresh databases of both engines. */
+/* Tenant keys (docs/internals/db.md, "Row-level security"), the rules
+ * that keep foreign key and unique checks, which row-level security does
+ * not filter, within a tenant. In a table with a tenant_id column: a
+ * foreign key to another tenant-owned table is (tenant_id, x) -> (tenant_id,
+ * id), and to tenants it is (tenant_id) -> (id); a unique key is the id,
+ * starts with tenant_id, or is one of the few global by design (the
+ * migration says why). test_isolation shows what the rules buy. */
+static void tenant_keys(void **state)
+{
+    struct test_db *t = *state;
+    static const char *const global[] = {
+        "uk api_keys (key_hash)",
+        "uk jobs (dedupe_key) partial", /* system jobs, tenant_id IS NULL */
+        "uk webhook_endpoints (inbound_key)",
+    };
+    char *cols = columns(t), *all = keys(t);
+    size_t nglobal = 0;
+
+    for (char *line = all, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+        char kind[3], table[64], rest[256], owned[80];
+        *nl = '\0';
+        assert_int_equal(sscanf(line, "%2s %63s %255[^\n]", kind, table, rest), 3);
+        snprintf(owned, sizeof(owned), "%s.tenant_id\n", table);
+        if (!strstr(cols, owned))
+            continue;
+        if (strcmp(kind, "fk") == 0) {
+            char from[128], parent[64], to[128], powned[80];
+            assert_int_equal(sscanf(rest, "(%127[^)]) -> %63s (%127[^)])", from, parent, to), 3);
+            snprintf(powned, sizeof(powned), "%s.tenant_id\n", parent);
+            if (strcmp(parent, "tenants") == 0) {
+                if (strcmp(from, "tenant_id") != 0 || strcmp(to, "id") != 0)
+                    fail_msg("%s: a key to tenants is (tenant_id) -> (id)", line);
+            } else if (strstr(cols, powned)) {
+                if (strncmp(from, "tenant_id, ", 11) != 0 || strchr(from + 11, ',') ||
+                    strcmp(to, "tenant_id, id") != 0)
+                    fail_msg("%s: want (tenant_id, x) -> %s (tenant_id, id)", line, parent);
+            }
+            continue;
+        }
+        if (strcmp(rest, "(id)") == 0 || strncmp(rest, "(tenant_id", 10) == 0)
+            continue;
+        size_t i = 0;
+        while (i < sizeof(global) / sizeof(global[0]) && strcmp(global[i], line) != 0)
+            i++;
+        if (i == sizeof(global) / sizeof(global[0]))
+            fail_msg("%s: a unique key of a tenant-owned table starts with tenant_id", line);
+        nglobal++;
+    }
+    assert_int_equal(nglobal, sizeof(global) / sizeof(global[0]));
+    xfree(cols);
+    xfree(all);
+}
+
+/* The two engines' migrations make the same tables, columns and keys.
+ * Runs in the PostgreSQL group, on fresh databases of both engines. */
 static void engines_in_step(void **state)
 {
     struct test_db *t = *state, lite, pg;
@@ -365,6 +562,11 @@ static void engines_in_step(void **state)
     assert_int_equal(test_db_create(&lite, "sqlite", true), 0);
     assert_int_equal(test_db_create(&pg, "postgres", true), 0);
     char *a = columns(&lite), *b = columns(&pg);
+    assert_string_equal(a, b);
+    xfree(a);
+    xfree(b);
+    a = keys(&lite);
+    b = keys(&pg);
     assert_string_equal(a, b);
     xfree(a);
     xfree(b);
@@ -382,6 +584,7 @@ int test_migrate(void)
         cmocka_unit_test(concurrent_migrators),
         cmocka_unit_test(sealed_columns_have_indexed_key_ids),
         cmocka_unit_test(tenant_tables_have_rls),
+        cmocka_unit_test(tenant_keys),
         cmocka_unit_test(engines_in_step),
     };
     return test_group_db("migrate", tests);

@@ -6,10 +6,20 @@
 -- (core/id); times are BIGINT Unix seconds named *_at; flags are INTEGER
 -- 0/1; a sealed secret is a BLOB named *sealed with the id of the vault key
 -- that sealed it in *key_id beside it, indexed for `inlet keys rotate`.
+-- Tenant keys (docs/internals/db.md, "Row-level security"), the same as
+-- on PostgreSQL, where they matter because foreign key and unique checks
+-- do not go through row-level security: a tenant-owned table that
+-- children reference has UNIQUE (tenant_id, id); a child names its parent
+-- with a composite foreign key (tenant_id, parent_id), so it can only
+-- point at its own tenant's rows; and every other unique key starts with
+-- tenant_id, so that no insert can collide with another tenant's row and
+-- learn from the conflict that the row exists. A key that is global says
+-- why. Ids are random and made by inlet (core/id), never taken from a
+-- request. ON DELETE SET NULL of one column is done by triggers at the end.
 
 CREATE TABLE tenants (
     id         TEXT PRIMARY KEY,
-    name       TEXT NOT NULL UNIQUE, -- how operators tell tenants apart
+    name       TEXT NOT NULL UNIQUE, -- how operators tell tenants apart: global by design
     created_at BIGINT NOT NULL
 );
 
@@ -19,7 +29,10 @@ CREATE TABLE api_keys (
     tenant_id    TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     name         TEXT NOT NULL DEFAULT '',
     prefix       TEXT NOT NULL DEFAULT '', -- the key's first characters, to tell keys apart
-    key_hash     TEXT NOT NULL UNIQUE,     -- lower-case hex SHA-256 of the whole key
+    -- Lower-case hex SHA-256 of the whole key. Globally unique: a request is
+    -- authenticated by looking its key up before the tenant is known; keys
+    -- are 256-bit random, so a collision means the same key.
+    key_hash     TEXT NOT NULL UNIQUE,
     created_at   BIGINT NOT NULL,
     last_used_at BIGINT,
     revoked_at   BIGINT
@@ -72,7 +85,8 @@ CREATE TABLE integrations (
     next_run_at   BIGINT, -- when the scheduler starts the next sync
     catalog       TEXT,   -- Singer catalog with the user's selection
     created_at    BIGINT NOT NULL,
-    updated_at    BIGINT NOT NULL
+    updated_at    BIGINT NOT NULL,
+    UNIQUE (tenant_id, id) -- what children's composite foreign keys reference
 );
 CREATE INDEX integrations_tenant_id_idx ON integrations (tenant_id);
 CREATE INDEX integrations_due_idx ON integrations (next_run_at)
@@ -83,13 +97,15 @@ CREATE INDEX integrations_due_idx ON integrations (next_run_at)
 CREATE TABLE credentials (
     id             TEXT PRIMARY KEY,
     tenant_id      TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    integration_id TEXT NOT NULL UNIQUE REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id TEXT NOT NULL,
     kind           TEXT NOT NULL, -- oauth2, api_key, basic
     sealed         BLOB NOT NULL,
     key_id         TEXT NOT NULL,
     expires_at     BIGINT,        -- of the access token, for refresh ahead of expiry
     created_at     BIGINT NOT NULL,
-    updated_at     BIGINT NOT NULL
+    updated_at     BIGINT NOT NULL,
+    UNIQUE (tenant_id, integration_id), -- one per integration
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX credentials_key_id_idx ON credentials (key_id);
 CREATE INDEX credentials_expires_at_idx ON credentials (expires_at) WHERE expires_at IS NOT NULL;
@@ -100,14 +116,15 @@ CREATE TABLE oauth_states (
     id              TEXT PRIMARY KEY,
     tenant_id       TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     connector_id    TEXT NOT NULL,
-    integration_id  TEXT REFERENCES integrations (id) ON DELETE CASCADE, -- when reconnecting one
+    integration_id  TEXT,          -- when reconnecting one
     verifier_sealed BLOB NOT NULL, -- the PKCE code_verifier
     verifier_key_id TEXT NOT NULL,
     redirect_uri    TEXT NOT NULL, -- sent at authorize, sent again at the exchange
     return_url      TEXT,          -- where the browser goes afterwards
     scopes          TEXT NOT NULL DEFAULT '',
     created_at      BIGINT NOT NULL,
-    expires_at      BIGINT NOT NULL
+    expires_at      BIGINT NOT NULL,
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX oauth_states_verifier_key_id_idx ON oauth_states (verifier_key_id);
 CREATE INDEX oauth_states_expires_at_idx ON oauth_states (expires_at);
@@ -118,13 +135,14 @@ CREATE INDEX oauth_states_integration_id_idx ON oauth_states (integration_id);
 CREATE TABLE consents (
     id             TEXT PRIMARY KEY,
     tenant_id      TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    integration_id TEXT REFERENCES integrations (id) ON DELETE SET NULL,
+    integration_id TEXT,          -- NULL once the integration is deleted
     connector_id   TEXT NOT NULL,
     granted_by     TEXT NOT NULL, -- the actor: an API key id, or 'ui:<key id>'
     account        TEXT,          -- the provider identity that consented (user, org, instance)
     scopes         TEXT NOT NULL DEFAULT '', -- as granted, space-separated
     created_at     BIGINT NOT NULL,
-    revoked_at     BIGINT
+    revoked_at     BIGINT,
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id)
 );
 CREATE INDEX consents_tenant_id_idx ON consents (tenant_id);
 CREATE INDEX consents_integration_id_idx ON consents (integration_id);
@@ -132,7 +150,7 @@ CREATE INDEX consents_integration_id_idx ON consents (integration_id);
 CREATE TABLE sync_runs (
     id                TEXT PRIMARY KEY,
     tenant_id         TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    integration_id    TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id    TEXT NOT NULL,
     triggered_by      TEXT NOT NULL, -- manual, schedule, webhook, retry
     mode              TEXT NOT NULL, -- incremental, full
     status            TEXT NOT NULL DEFAULT 'queued', -- queued, running, success, partial, failed, cancelled
@@ -148,7 +166,8 @@ CREATE TABLE sync_runs (
     records_failed    BIGINT NOT NULL DEFAULT 0,
     bytes             BIGINT NOT NULL DEFAULT 0,
     error             TEXT,          -- one line, when failed or partial
-    log               TEXT NOT NULL DEFAULT '' CHECK (length(log) <= 65536) -- JSON lines, the app trims
+    log               TEXT NOT NULL DEFAULT '' CHECK (length(log) <= 65536), -- JSON lines, the app trims
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX sync_runs_integration_id_created_at_idx ON sync_runs (integration_id, created_at);
 CREATE INDEX sync_runs_tenant_id_created_at_idx ON sync_runs (tenant_id, created_at);
@@ -156,12 +175,13 @@ CREATE INDEX sync_runs_active_idx ON sync_runs (integration_id) WHERE status IN 
 
 -- A stream's bookmark, written in the transaction of the batch it describes.
 CREATE TABLE stream_state (
-    integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id TEXT NOT NULL,
     stream         TEXT NOT NULL,
     tenant_id      TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     bookmark       TEXT NOT NULL, -- JSON
     updated_at     BIGINT NOT NULL,
-    PRIMARY KEY (integration_id, stream)
+    PRIMARY KEY (tenant_id, integration_id, stream),
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE
 );
 
 -- The work queue. A worker claims a due job by setting lease_owner and
@@ -173,7 +193,7 @@ CREATE TABLE jobs (
     tenant_id        TEXT REFERENCES tenants (id) ON DELETE CASCADE,
     kind             TEXT NOT NULL, -- sync, refresh, notify, purge, ...
     payload          TEXT NOT NULL DEFAULT '{}', -- JSON
-    dedupe_key       TEXT,          -- at most one queued or running job per key, e.g. 'sync:<integration id>'
+    dedupe_key       TEXT,          -- at most one queued or running job per tenant and key, e.g. 'sync:<integration id>'
     status           TEXT NOT NULL DEFAULT 'queued', -- queued, running, done, failed, cancelled
     run_at           BIGINT NOT NULL,
     attempts         INTEGER NOT NULL DEFAULT 0,
@@ -187,15 +207,23 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_due_idx ON jobs (run_at) WHERE status = 'queued';
 CREATE INDEX jobs_lease_idx ON jobs (lease_expires_at) WHERE status = 'running';
-CREATE UNIQUE INDEX jobs_dedupe_key_idx ON jobs (dedupe_key)
-    WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running');
+-- Dedupe keys are per tenant, so one tenant's queued job never blocks
+-- another's. A UNIQUE (tenant_id, dedupe_key) would let any number of
+-- system jobs (tenant_id NULL) share a key, since NULLs are distinct, so
+-- system jobs have an index of their own. Enqueue with ON CONFLICT
+-- (tenant_id, dedupe_key) WHERE tenant_id IS NOT NULL AND <the rest of the
+-- predicate>, or ON CONFLICT (dedupe_key) WHERE tenant_id IS NULL AND ...
+CREATE UNIQUE INDEX jobs_tenant_id_dedupe_key_idx ON jobs (tenant_id, dedupe_key)
+    WHERE tenant_id IS NOT NULL AND dedupe_key IS NOT NULL AND status IN ('queued', 'running');
+CREATE UNIQUE INDEX jobs_system_dedupe_key_idx ON jobs (dedupe_key)
+    WHERE tenant_id IS NULL AND dedupe_key IS NOT NULL AND status IN ('queued', 'running');
 CREATE INDEX jobs_tenant_id_idx ON jobs (tenant_id);
 
 -- How a stream's fields land in a normalized table: one row per target field.
 CREATE TABLE field_mappings (
     id             TEXT PRIMARY KEY,
     tenant_id      TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id TEXT NOT NULL,
     stream         TEXT NOT NULL,
     target         TEXT NOT NULL,  -- contacts, accounts, tickets, deals
     target_field   TEXT NOT NULL,  -- a core column, or 'properties.<key>'
@@ -203,13 +231,14 @@ CREATE TABLE field_mappings (
     transforms     TEXT NOT NULL DEFAULT '[]', -- JSON: ordered steps (enum_map, date_format, lower, trim, email_domain, constant)
     created_at     BIGINT NOT NULL,
     updated_at     BIGINT NOT NULL,
-    UNIQUE (integration_id, stream, target, target_field)
+    UNIQUE (tenant_id, integration_id, stream, target, target_field),
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE
 );
 
 -- Which normalized row an external record became, and a hash of it as last
 -- loaded, so that an unchanged record is counted rather than rewritten.
 CREATE TABLE synced_records (
-    integration_id  TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id  TEXT NOT NULL,
     stream          TEXT NOT NULL,
     external_id     TEXT NOT NULL,
     tenant_id       TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -219,7 +248,8 @@ CREATE TABLE synced_records (
     first_synced_at BIGINT NOT NULL,
     last_synced_at  BIGINT NOT NULL,
     deleted_at      BIGINT,
-    PRIMARY KEY (integration_id, stream, external_id)
+    PRIMARY KEY (tenant_id, integration_id, stream, external_id),
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX synced_records_target_record_id_idx ON synced_records (target, record_id);
 
@@ -228,7 +258,7 @@ CREATE INDEX synced_records_target_record_id_idx ON synced_records (target, reco
 CREATE TABLE accounts (
     id                TEXT PRIMARY KEY,
     tenant_id         TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    integration_id    TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id    TEXT NOT NULL,
     external_id       TEXT NOT NULL,
     name              TEXT,
     domain            TEXT, -- lower case, for matching contacts by email domain
@@ -243,16 +273,18 @@ CREATE TABLE accounts (
     created_at        BIGINT NOT NULL,
     last_synced_at    BIGINT NOT NULL,
     deleted_at        BIGINT,
-    UNIQUE (integration_id, external_id)
+    UNIQUE (tenant_id, integration_id, external_id),
+    UNIQUE (tenant_id, id),
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX accounts_tenant_id_domain_idx ON accounts (tenant_id, domain);
 
 CREATE TABLE contacts (
     id                TEXT PRIMARY KEY,
     tenant_id         TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    integration_id    TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id    TEXT NOT NULL,
     external_id       TEXT NOT NULL,
-    account_id        TEXT REFERENCES accounts (id) ON DELETE SET NULL,
+    account_id        TEXT,
     first_name        TEXT,
     last_name         TEXT,
     email             TEXT, -- lower case
@@ -265,7 +297,10 @@ CREATE TABLE contacts (
     created_at        BIGINT NOT NULL,
     last_synced_at    BIGINT NOT NULL,
     deleted_at        BIGINT,
-    UNIQUE (integration_id, external_id)
+    UNIQUE (tenant_id, integration_id, external_id),
+    UNIQUE (tenant_id, id),
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id)
 );
 CREATE INDEX contacts_tenant_id_email_idx ON contacts (tenant_id, email);
 CREATE INDEX contacts_account_id_idx ON contacts (account_id);
@@ -273,10 +308,10 @@ CREATE INDEX contacts_account_id_idx ON contacts (account_id);
 CREATE TABLE tickets (
     id                TEXT PRIMARY KEY,
     tenant_id         TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    integration_id    TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id    TEXT NOT NULL,
     external_id       TEXT NOT NULL,
-    contact_id        TEXT REFERENCES contacts (id) ON DELETE SET NULL,
-    account_id        TEXT REFERENCES accounts (id) ON DELETE SET NULL,
+    contact_id        TEXT,
+    account_id        TEXT,
     subject           TEXT,
     description       TEXT,
     status            TEXT, -- as the source says it; normalized values in properties
@@ -290,7 +325,10 @@ CREATE TABLE tickets (
     created_at        BIGINT NOT NULL,
     last_synced_at    BIGINT NOT NULL,
     deleted_at        BIGINT,
-    UNIQUE (integration_id, external_id)
+    UNIQUE (tenant_id, integration_id, external_id),
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts (tenant_id, id),
+    FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id)
 );
 CREATE INDEX tickets_tenant_id_status_idx ON tickets (tenant_id, status);
 CREATE INDEX tickets_contact_id_idx ON tickets (contact_id);
@@ -299,10 +337,10 @@ CREATE INDEX tickets_account_id_idx ON tickets (account_id);
 CREATE TABLE deals (
     id                TEXT PRIMARY KEY,
     tenant_id         TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    integration_id    TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id    TEXT NOT NULL,
     external_id       TEXT NOT NULL,
-    account_id        TEXT REFERENCES accounts (id) ON DELETE SET NULL,
-    contact_id        TEXT REFERENCES contacts (id) ON DELETE SET NULL,
+    account_id        TEXT,
+    contact_id        TEXT,
     name              TEXT,
     amount            NUMERIC, -- as the source wrote it
     currency          TEXT,    -- ISO 4217
@@ -316,7 +354,10 @@ CREATE TABLE deals (
     created_at        BIGINT NOT NULL,
     last_synced_at    BIGINT NOT NULL,
     deleted_at        BIGINT,
-    UNIQUE (integration_id, external_id)
+    UNIQUE (tenant_id, integration_id, external_id),
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
+    FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts (tenant_id, id)
 );
 CREATE INDEX deals_tenant_id_stage_idx ON deals (tenant_id, stage);
 CREATE INDEX deals_account_id_idx ON deals (account_id);
@@ -328,14 +369,18 @@ CREATE INDEX deals_contact_id_idx ON deals (contact_id);
 CREATE TABLE webhook_endpoints (
     id             TEXT PRIMARY KEY,
     tenant_id      TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    integration_id TEXT REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id TEXT,          -- NULL: tenant-wide (n8n)
     kind           TEXT NOT NULL, -- n8n, provider
+    -- Globally unique: an inbound URL is resolved to its endpoint, and so
+    -- to its tenant, before the tenant is known. Random, made by inlet.
     inbound_key    TEXT NOT NULL UNIQUE,
     secret_sealed  BLOB,
     secret_key_id  TEXT,
     enabled        INTEGER NOT NULL DEFAULT 1,
     created_at     BIGINT NOT NULL,
     updated_at     BIGINT NOT NULL,
+    UNIQUE (tenant_id, id),
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE,
     CHECK ((secret_sealed IS NULL) = (secret_key_id IS NULL))
 );
 CREATE INDEX webhook_endpoints_tenant_id_idx ON webhook_endpoints (tenant_id);
@@ -346,7 +391,7 @@ CREATE INDEX webhook_endpoints_secret_key_id_idx ON webhook_endpoints (secret_ke
 CREATE TABLE webhook_deliveries (
     id           TEXT PRIMARY KEY,
     tenant_id    TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    endpoint_id  TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+    endpoint_id  TEXT NOT NULL,
     delivery_id  TEXT NOT NULL,
     event        TEXT,
     status       TEXT NOT NULL DEFAULT 'received', -- received, processed, failed
@@ -354,7 +399,8 @@ CREATE TABLE webhook_deliveries (
     error        TEXT,
     received_at  BIGINT NOT NULL,
     processed_at BIGINT,
-    UNIQUE (endpoint_id, delivery_id)
+    UNIQUE (tenant_id, endpoint_id, delivery_id),
+    FOREIGN KEY (tenant_id, endpoint_id) REFERENCES webhook_endpoints (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX webhook_deliveries_received_at_idx ON webhook_deliveries (received_at);
 CREATE INDEX webhook_deliveries_pending_idx ON webhook_deliveries (received_at)
@@ -373,6 +419,7 @@ CREATE TABLE notification_channels (
     enabled       INTEGER NOT NULL DEFAULT 1,
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL,
+    UNIQUE (tenant_id, id),
     CHECK ((config_sealed IS NULL) = (config_key_id IS NULL))
 );
 CREATE INDEX notification_channels_tenant_id_idx ON notification_channels (tenant_id);
@@ -381,8 +428,8 @@ CREATE INDEX notification_channels_config_key_id_idx ON notification_channels (c
 CREATE TABLE notifications (
     id             TEXT PRIMARY KEY,
     tenant_id      TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    channel_id     TEXT REFERENCES notification_channels (id) ON DELETE CASCADE, -- NULL: in-app
-    integration_id TEXT REFERENCES integrations (id) ON DELETE SET NULL,
+    channel_id     TEXT,          -- NULL: in-app
+    integration_id TEXT,
     event          TEXT NOT NULL, -- sync.failed, integration.needs_reauth, ...
     level          TEXT NOT NULL DEFAULT 'info', -- info, warn, error
     title          TEXT NOT NULL,
@@ -393,7 +440,9 @@ CREATE TABLE notifications (
     last_error     TEXT,
     created_at     BIGINT NOT NULL,
     sent_at        BIGINT,
-    read_at        BIGINT
+    read_at        BIGINT,
+    FOREIGN KEY (tenant_id, channel_id) REFERENCES notification_channels (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id)
 );
 CREATE INDEX notifications_tenant_id_created_at_idx ON notifications (tenant_id, created_at);
 CREATE INDEX notifications_pending_idx ON notifications (created_at) WHERE status = 'pending';
@@ -415,14 +464,38 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_tenant_id_created_at_idx ON audit_log (tenant_id, created_at);
 
 -- Provider API calls per integration per UTC day, upserted with
--- ON CONFLICT (integration_id, day) DO UPDATE.
+-- ON CONFLICT (tenant_id, integration_id, day) DO UPDATE.
 CREATE TABLE api_usage (
-    integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id TEXT NOT NULL,
     day            TEXT NOT NULL, -- YYYY-MM-DD, UTC
     tenant_id      TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     calls          BIGINT NOT NULL DEFAULT 0,
     errors         BIGINT NOT NULL DEFAULT 0,
     rate_limited   BIGINT NOT NULL DEFAULT 0, -- 429 responses
-    PRIMARY KEY (integration_id, day)
+    PRIMARY KEY (tenant_id, integration_id, day),
+    FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX api_usage_tenant_id_day_idx ON api_usage (tenant_id, day);
+
+-- ON DELETE SET NULL for the composite keys above that have it on
+-- PostgreSQL. There it is SET NULL (column), which nulls the parent id and
+-- keeps tenant_id; SQLite's SET NULL would null both, which tenant_id's NOT
+-- NULL refuses. So here those keys are NO ACTION, which SQLite checks at
+-- the end of the statement, and these triggers, part of the same
+-- statement, unlink the children before that. They fire for rows that
+-- cascades delete too (a tenant's, an integration's accounts).
+CREATE TRIGGER integrations_unlink AFTER DELETE ON integrations BEGIN
+    UPDATE consents SET integration_id = NULL
+        WHERE tenant_id = OLD.tenant_id AND integration_id = OLD.id;
+    UPDATE notifications SET integration_id = NULL
+        WHERE tenant_id = OLD.tenant_id AND integration_id = OLD.id;
+END;
+CREATE TRIGGER accounts_unlink AFTER DELETE ON accounts BEGIN
+    UPDATE contacts SET account_id = NULL WHERE tenant_id = OLD.tenant_id AND account_id = OLD.id;
+    UPDATE tickets SET account_id = NULL WHERE tenant_id = OLD.tenant_id AND account_id = OLD.id;
+    UPDATE deals SET account_id = NULL WHERE tenant_id = OLD.tenant_id AND account_id = OLD.id;
+END;
+CREATE TRIGGER contacts_unlink AFTER DELETE ON contacts BEGIN
+    UPDATE tickets SET contact_id = NULL WHERE tenant_id = OLD.tenant_id AND contact_id = OLD.id;
+    UPDATE deals SET contact_id = NULL WHERE tenant_id = OLD.tenant_id AND contact_id = OLD.id;
+END;
