@@ -12,8 +12,11 @@
 #if __has_include("core/jsonx.h")
 #include "core/alloc.c"
 #include "core/buf.c"
+#include "core/encode.c"
 #include "core/err.c"
 #include "core/jsonx.c"
+#include "core/secret.c"
+#include "core/str.c"
 
 int bench_jsonx_available(void)
 {

@@ -4,7 +4,8 @@
  * and each message names where the bad value came from. URLs are checked by
  * hand against the grammar we accept rather than handed to a library, so
  * that no message ever has to quote a database URL (it may hold a password):
- * positions are given as byte offsets instead. */
+ * positions are given as byte offsets instead. The database URL grammar is
+ * also db_url_check's (db/url.c), through config_db_url_check. */
 #include "core/config.h"
 
 #include <arpa/inet.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/encode.h"
 
 #define DB_EXPECTED "expected sqlite:PATH or postgres://USER@HOST[:PORT]/DB"
 
@@ -51,6 +53,25 @@ static const char *quote(char out[56], const char *v)
     return out;
 }
 
+/* v quoted as quote() does, unless it may hold a secret: a value with '@'
+ * may have a "user:password@" part (wherever a stray '/' or ':' put it), so
+ * it is not quoted at all, and a query or fragment is cut after its '?' or
+ * '#'. For the values that are URLs or addresses (INLET_LISTEN,
+ * INLET_PUBLIC_URL). */
+static const char *quote_url(char out[56], const char *v)
+{
+    if (strchr(v, '@'))
+        return "a value with '@'";
+    size_t n = strcspn(v, "?#");
+    if (!v[n] || n >= 40)
+        return quote(out, v);
+    char head[48];
+    snprintf(head, sizeof(head), "%.*s", (int)n + 1, v);
+    quote(out, head);
+    memcpy(out + strlen(out) - 1, "...\"", 5); /* the closing quote moves out */
+    return out;
+}
+
 static bool is_alnum(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -61,19 +82,24 @@ static bool is_unreserved(unsigned char c)
     return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static bool is_hex(unsigned char c)
+/* The byte a well-formed %XX at s[0..n) stands for, or -1. */
+static int pct_byte(const char *s, size_t n)
 {
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+    if (n < 3 || s[0] != '%')
+        return -1;
+    int hi = encode_hex_digit((unsigned char)s[1]), lo = encode_hex_digit((unsigned char)s[2]);
+    return hi < 0 || lo < 0 ? -1 : hi << 4 | lo;
 }
 
 /* Offset in s[0..n) of the first byte that is neither unreserved, nor in
- * extra, nor part of a well-formed %XX; n when all are fine. */
+ * extra, nor part of a well-formed %XX other than %00 (libpq refuses a NUL,
+ * and quotes the value as it does); n when all are fine. */
 static size_t bad_char(const char *s, size_t n, const char *extra)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '%') {
-            if (n - i < 3 || !is_hex((unsigned char)s[i + 1]) || !is_hex((unsigned char)s[i + 2]))
+            if (pct_byte(s + i, n - i) <= 0)
                 return i;
             i += 2;
         } else if (!is_unreserved(c) && !(c && strchr(extra, c))) {
@@ -141,6 +167,237 @@ static size_t find_ctl(const char *s)
     while (s[i] && (unsigned char)s[i] > 0x20 && (unsigned char)s[i] != 0x7f)
         i++;
     return s[i] ? i : SIZE_MAX;
+}
+
+/* ---- the database URL ----
+ * One grammar, held here because core/ cannot call db/: config_finish
+ * applies it to INLET_DB and db_url_check (db/url.c) to whatever db_open is
+ * given, so the two cannot disagree. */
+
+/* True when the n bytes at k, percent-decoded, spell name (lower-case
+ * letters) in any case: libpq decodes parameter names, so "pass%77ord" is
+ * "password"; and over-matching only redacts more. */
+static bool key_is(const char *k, size_t n, const char *name)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++, j++) {
+        int c = (unsigned char)k[i];
+        if (c == '%') {
+            c = pct_byte(k + i, n - i);
+            i += 2;
+        }
+        if (c >= 'A' && c <= 'Z')
+            c += 'a' - 'A';
+        if (!name[j] || c != name[j])
+            return false;
+    }
+    return name[j] == '\0';
+}
+
+/* True when the query parameter at p ("KEY=VALUE", up to '&' or the end)
+ * holds a password. */
+static bool is_password_param(const char *p)
+{
+    size_t kn = strcspn(p, "=&");
+    return key_is(p, kn, "password") || key_is(p, kn, "sslpassword");
+}
+
+/* True when the query q (the text after '?') has a parameter whose name
+ * key_is name, or (name NULL) one that holds a password. */
+static bool query_has(const char *q, const char *name)
+{
+    for (const char *p = q;;) {
+        size_t n = strcspn(p, "&");
+        if (name ? key_is(p, strcspn(p, "=&"), name) : is_password_param(p))
+            return true;
+        if (!p[n])
+            return false;
+        p += n + 1;
+    }
+}
+
+/* Where the user info of a URL ends: its last '@' before any '?', NULL when
+ * there is none. A password with a stray '/' or ':' is still found. */
+static const char *user_info_end(const char *auth)
+{
+    const char *at = NULL;
+    for (const char *p = auth; *p && *p != '?'; p++)
+        if (*p == '@')
+            at = p;
+    return at;
+}
+
+/* True when url has a password: "user:PASSWORD@" or a password or
+ * sslpassword query parameter. Any text will do: this runs before the URL
+ * is checked, to keep passwords off the command line. */
+static bool db_url_has_password(const char *url)
+{
+    const char *auth = strstr(url, "://");
+    if (!auth)
+        return false;
+    auth += 3;
+    const char *at = user_info_end(auth), *q = strchr(auth, '?');
+    return (at && memchr(auth, ':', (size_t)(at - auth))) || (q && query_has(q + 1, NULL));
+}
+
+static int check_sqlite(const char *url, const char *what, struct err *err)
+{
+    const char *path = url + strlen("sqlite:");
+    if (!*path)
+        return err_set(err, ERR_INVALID,
+                       "%s: sqlite: needs a file path, e.g. sqlite:./data/inlet.db", what);
+    if (strncmp(path, "//", 2) == 0)
+        return err_set(err, ERR_INVALID,
+                       "%s: write sqlite:PATH, e.g. sqlite:/var/lib/inlet/inlet.db, not sqlite://",
+                       what);
+    for (const char *p = path; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return err_set(err, ERR_INVALID, "%s: control character in the sqlite path at byte %zu",
+                           what, (size_t)(p - url));
+    return 0;
+}
+
+/* One "host[:port]" or "[v6][:port]" of the host list, url[off..off+n). */
+static int check_pg_host(const char *url, size_t off, size_t n, const char *what, struct err *err)
+{
+    const char *h = url + off;
+    size_t hn;
+    if (n == 0)
+        return err_set(err, ERR_INVALID, "%s: empty host at byte %zu of the URL", what, off);
+    if (h[0] == '[') {
+        const char *close = memchr(h, ']', n);
+        if (!close || !is_ipv6(h + 1, (size_t)(close - h) - 1))
+            return err_set(err, ERR_INVALID, "%s: invalid IPv6 address at byte %zu of the URL",
+                           what, off);
+        hn = (size_t)(close - h) + 1;
+    } else {
+        hn = 0;
+        while (hn < n && h[hn] != ':')
+            hn++;
+        size_t bad = bad_char(h, hn, "");
+        if (bad < hn || !hn)
+            return err_set(err, ERR_INVALID,
+                           "%s: unexpected character in the host at byte %zu of the URL", what,
+                           off + bad);
+    }
+    if (hn == n)
+        return 0;
+    if (h[hn] != ':' || parse_port(h + hn + 1, n - hn - 1) < 0)
+        return err_set(err, ERR_INVALID,
+                       "%s: port at byte %zu of the URL is not a number in 1..65535", what,
+                       off + hn + 1);
+    return 0;
+}
+
+/* postgres[ql]://[user[:password]@]host[:port][,host[:port]...]/db[?k=v&...],
+ * described in messages by byte offsets only. */
+static int check_postgres(const char *url, const char *what, struct err *err)
+{
+    size_t off = (size_t)(strstr(url, "://") - url) + 3, len = strlen(url);
+    size_t at = find_ctl(url);
+    if (at != SIZE_MAX)
+        return err_set(err, ERR_INVALID, "%s: space or control character at byte %zu of the URL",
+                       what, at);
+    if (strchr(url, '#'))
+        return err_set(err, ERR_INVALID,
+                       "%s: '#' at byte %zu of the URL (write %%23 in a password)", what,
+                       (size_t)(strchr(url, '#') - url));
+    size_t auth_end = off + strcspn(url + off, "/?");
+    const char *user_at = memchr(url + off, '@', auth_end - off);
+    if (user_at) {
+        size_t un = (size_t)(user_at - url) - off;
+        if (memchr(user_at + 1, '@', auth_end - (size_t)(user_at - url) - 1))
+            return err_set(err, ERR_INVALID,
+                           "%s: more than one '@' before the host (write %%40 for '@' in a "
+                           "password)",
+                           what);
+        if (un == 0 || url[off] == ':')
+            return err_set(err, ERR_INVALID, "%s: empty user name before '@'", what);
+        size_t bad = bad_char(url + off, un, "!$&'()*+,;=:");
+        if (bad < un)
+            return err_set(err, ERR_INVALID,
+                           "%s: bad character or percent-escape in the user or password at byte "
+                           "%zu of the URL",
+                           what, off + bad);
+        off += un + 1;
+    }
+    if (off == auth_end) {
+        /* No host: libpq's default (a local socket), allowed when the query
+         * names the socket directory, so that a typo cannot mean it. */
+        const char *q = strchr(url + auth_end, '?');
+        if (!q || !query_has(q + 1, "host"))
+            return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED "; no host after %s", what,
+                           user_at ? "'@'" : "'//'");
+    }
+    while (off < auth_end) {
+        size_t n = strcspn(url + off, ",/?");
+        if (off + n > auth_end)
+            n = auth_end - off;
+        int rc = check_pg_host(url, off, n, what, err);
+        if (rc < 0)
+            return rc;
+        off += n;
+        if (url[off] == ',') {
+            off++;
+            if (off == auth_end)
+                return err_set(err, ERR_INVALID, "%s: empty host at byte %zu of the URL", what,
+                               off);
+        }
+    }
+    if (url[off] != '/' || url[off + 1] == '?' || url[off + 1] == '\0')
+        return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED "; no /DB at byte %zu of the URL", what,
+                       off);
+    off++;
+    size_t dn = strcspn(url + off, "?"), bad = bad_char(url + off, dn, "!$&'()*+,;=:");
+    if (bad < dn)
+        return err_set(err, ERR_INVALID,
+                       "%s: bad character or percent-escape in the database name at byte %zu of "
+                       "the URL",
+                       what, off + bad);
+    off += dn;
+    if (url[off] == '?') {
+        off++;
+        for (;;) {
+            size_t n = strcspn(url + off, "&"), eq = strcspn(url + off, "=&");
+            if (eq == 0 || eq == n || memchr(url + off + eq + 1, '=', n - eq - 1) ||
+                bad_char(url + off, n, "!$'()*+,;=:@/?") < n)
+                return err_set(err, ERR_INVALID,
+                               "%s: query parameter at byte %zu of the URL is not KEY=VALUE "
+                               "(percent-encode '=', '&' and '%%')",
+                               what, off);
+            off += n;
+            if (off >= len)
+                break;
+            off++; /* the '&' */
+        }
+    }
+    return 0;
+}
+
+int config_db_url_check(const char **engine, const char *url, const char *what, struct err *err)
+{
+    int rc;
+    const char *name;
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        name = "sqlite";
+        rc = check_sqlite(url, what, err);
+    } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        name = "postgres";
+        rc = check_postgres(url, what, err);
+    } else {
+        /* Say what was there by its scheme only: the rest may be a password. */
+        size_t k = 0;
+        while (k < 16 &&
+               (is_alnum((unsigned char)url[k]) || (k && url[k] && strchr("+.-", url[k]))))
+            k++;
+        if (k && url[k] == ':')
+            return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED ", got \"%.*s%s...\"", what, (int)k,
+                           url, strncmp(url + k, "://", 3) == 0 ? "://" : ":");
+        return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED ", got a value without a scheme", what);
+    }
+    if (rc == 0 && engine)
+        *engine = name;
+    return rc;
 }
 
 /* ---- recording values ---- */
@@ -273,6 +530,11 @@ int config_set_flag(struct config *cfg, const char *name, const char *value, str
             return err_set(err, ERR_INVALID, "%s: needs a value", name);
         if (n > CONFIG_VALUE_MAX)
             return err_set(err, ERR_TOOBIG, "%s: value over %d bytes", name, CONFIG_VALUE_MAX);
+        if (sources[i].field == F_DB && db_url_has_password(value))
+            return err_set(err, ERR_INVALID,
+                           "%s: the URL holds a password, and other users can read a command "
+                           "line; set INLET_DB in the environment instead",
+                           name);
         char **str;
         const char **from;
         field_slot(cfg, sources[i].field, &str, &from);
@@ -302,141 +564,6 @@ static int check_data_dir(struct config *cfg, struct err *err)
     return 0;
 }
 
-static int check_sqlite(const char *url, const char *src, struct err *err)
-{
-    const char *path = url + strlen("sqlite:");
-    if (!*path)
-        return err_set(err, ERR_INVALID,
-                       "%s: sqlite: needs a file path, e.g. sqlite:./data/inlet.db", src);
-    if (strncmp(path, "//", 2) == 0)
-        return err_set(err, ERR_INVALID,
-                       "%s: write sqlite:PATH, e.g. sqlite:/var/lib/inlet/inlet.db, not sqlite://",
-                       src);
-    for (const char *p = path; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            return err_set(err, ERR_INVALID, "%s: control character in the sqlite path at byte %zu",
-                           src, (size_t)(p - url));
-    return 0;
-}
-
-/* One "host[:port]" or "[v6][:port]" of the host list, url[off..off+n). */
-static int check_pg_host(const char *url, size_t off, size_t n, const char *src, struct err *err)
-{
-    const char *h = url + off;
-    size_t hn;
-    if (n == 0)
-        return err_set(err, ERR_INVALID, "%s: empty host at byte %zu of the URL", src, off);
-    if (h[0] == '[') {
-        const char *close = memchr(h, ']', n);
-        if (!close || !is_ipv6(h + 1, (size_t)(close - h) - 1))
-            return err_set(err, ERR_INVALID, "%s: invalid IPv6 address at byte %zu of the URL", src,
-                           off);
-        hn = (size_t)(close - h) + 1;
-    } else {
-        hn = 0;
-        while (hn < n && h[hn] != ':')
-            hn++;
-        size_t bad = bad_char(h, hn, "");
-        if (bad < hn || !hn)
-            return err_set(err, ERR_INVALID,
-                           "%s: unexpected character in the host at byte %zu of "
-                           "the URL",
-                           src, off + bad);
-    }
-    if (hn == n)
-        return 0;
-    if (h[hn] != ':' || parse_port(h + hn + 1, n - hn - 1) < 0)
-        return err_set(err, ERR_INVALID,
-                       "%s: port at byte %zu of the URL is not a number in "
-                       "1..65535",
-                       src, off + hn + 1);
-    return 0;
-}
-
-/* postgres[ql]://[user[:password]@]host[:port][,host[:port]...]/db[?k=v&...],
- * described in messages by byte offsets only. */
-static int check_postgres(const char *url, const char *src, struct err *err)
-{
-    size_t off = (size_t)(strstr(url, "://") - url) + 3, len = strlen(url);
-    size_t at = find_ctl(url);
-    if (at != SIZE_MAX)
-        return err_set(err, ERR_INVALID, "%s: space or control character at byte %zu of the URL",
-                       src, at);
-    if (strchr(url, '#'))
-        return err_set(err, ERR_INVALID,
-                       "%s: '#' at byte %zu of the URL (write %%23 in a password)", src,
-                       (size_t)(strchr(url, '#') - url));
-    size_t auth_end = off + strcspn(url + off, "/?");
-    const char *user_at = memchr(url + off, '@', auth_end - off);
-    if (user_at) {
-        size_t un = (size_t)(user_at - url) - off;
-        if (memchr(user_at + 1, '@', auth_end - (size_t)(user_at - url) - 1))
-            return err_set(err, ERR_INVALID,
-                           "%s: more than one '@' before the host (write %%40 "
-                           "for '@' in a password)",
-                           src);
-        if (un == 0 || url[off] == ':')
-            return err_set(err, ERR_INVALID, "%s: empty user name before '@'", src);
-        size_t bad = bad_char(url + off, un, "!$&'()*+,;=:");
-        if (bad < un)
-            return err_set(err, ERR_INVALID,
-                           "%s: bad character or percent-escape in the user or "
-                           "password at byte %zu of the URL",
-                           src, off + bad);
-        off += un + 1;
-    }
-    if (off == auth_end) {
-        /* No host: libpq's default (a local socket), allowed when the query
-         * names the socket directory, so that a typo cannot mean it. */
-        const char *q = strchr(url + auth_end, '?');
-        if (!q || (strncmp(q, "?host=", 6) != 0 && !strstr(q, "&host=")))
-            return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED "; no host after %s", src,
-                           user_at ? "'@'" : "'//'");
-    }
-    while (off < auth_end) {
-        size_t n = strcspn(url + off, ",/?");
-        if (off + n > auth_end)
-            n = auth_end - off;
-        int rc = check_pg_host(url, off, n, src, err);
-        if (rc < 0)
-            return rc;
-        off += n;
-        if (url[off] == ',') {
-            off++;
-            if (off == auth_end)
-                return err_set(err, ERR_INVALID, "%s: empty host at byte %zu of the URL", src, off);
-        }
-    }
-    if (url[off] != '/' || url[off + 1] == '?' || url[off + 1] == '\0')
-        return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED "; no /DB at byte %zu of the URL", src,
-                       off);
-    off++;
-    size_t dn = strcspn(url + off, "?"), bad = bad_char(url + off, dn, "!$&'()*+,;=:");
-    if (bad < dn)
-        return err_set(err, ERR_INVALID,
-                       "%s: bad character or percent-escape in the database "
-                       "name at byte %zu of the URL",
-                       src, off + bad);
-    off += dn;
-    if (url[off] == '?') {
-        off++;
-        for (;;) {
-            size_t n = strcspn(url + off, "&"), eq = strcspn(url + off, "=&");
-            if (eq == 0 || eq == n || memchr(url + off + eq + 1, '=', n - eq - 1) ||
-                bad_char(url + off, n, "!$'()*+,;=:@/?") < n)
-                return err_set(err, ERR_INVALID,
-                               "%s: query parameter at byte %zu of the URL is "
-                               "not KEY=VALUE (percent-encode '=', '&' and '%%')",
-                               src, off);
-            off += n;
-            if (off >= len)
-                break;
-            off++; /* the '&' */
-        }
-    }
-    return 0;
-}
-
 static int check_db(struct config *cfg, struct err *err)
 {
     const char *src = cfg->db_from ? cfg->db_from : "INLET_DB";
@@ -448,19 +575,7 @@ static int check_db(struct config *cfg, struct err *err)
                    strcmp(cfg->data_dir, "/") == 0 ? "" : "/");
         cfg->db_url = buf_take(&b);
     }
-    const char *url = cfg->db_url;
-    if (strncmp(url, "sqlite:", 7) == 0)
-        return check_sqlite(url, src, err);
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return check_postgres(url, src, err);
-    /* Say what was there by its scheme only: the rest may be a password. */
-    size_t k = 0;
-    while (k < 16 && (is_alnum((unsigned char)url[k]) || (k && strchr("+.-", url[k]) && url[k])))
-        k++;
-    if (k && url[k] == ':')
-        return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED ", got \"%.*s%s...\"", src, (int)k, url,
-                       strncmp(url + k, "://", 3) == 0 ? "://" : ":");
-    return err_set(err, ERR_INVALID, "%s: " DB_EXPECTED ", got a value without a scheme", src);
+    return config_db_url_check(NULL, cfg->db_url, src, err);
 }
 
 static int check_listen(struct config *cfg, struct err *err)
@@ -474,37 +589,38 @@ static int check_listen(struct config *cfg, struct err *err)
     if (l[0] == '[') {
         const char *close = strchr(l, ']');
         if (!close || !is_ipv6(l + 1, (size_t)(close - l) - 1))
-            return err_set(err, ERR_INVALID, "%s: invalid IPv6 address in %s", src, quote(q, l));
+            return err_set(err, ERR_INVALID, "%s: invalid IPv6 address in %s", src,
+                           quote_url(q, l));
         hoff = 1;
         hn = (size_t)(close - l) - 1;
         colon = close + 1;
         if (*colon != ':')
             return err_set(err, ERR_INVALID, "%s: expected [ADDRESS]:PORT, e.g. [::1]:8080, got %s",
-                           src, quote(q, l));
+                           src, quote_url(q, l));
     } else {
         colon = strrchr(l, ':');
         if (!colon || colon == l)
             return err_set(err, ERR_INVALID, "%s: expected HOST:PORT, e.g. 127.0.0.1:8080, got %s",
-                           src, quote(q, l));
+                           src, quote_url(q, l));
         hn = (size_t)(colon - l);
         if (strstr(l, "://"))
             return err_set(err, ERR_INVALID,
                            "%s: expected HOST:PORT, e.g. 127.0.0.1:8080, not a "
                            "URL, got %s",
-                           src, quote(q, l));
+                           src, quote_url(q, l));
         if (memchr(l, ':', hn))
             return err_set(err, ERR_INVALID,
                            "%s: write an IPv6 address in brackets, e.g. "
                            "[::1]:8080, got %s",
-                           src, quote(q, l));
+                           src, quote_url(q, l));
         if (!is_hostname(l, hn))
             return err_set(err, ERR_INVALID, "%s: invalid host name or IPv4 address in %s", src,
-                           quote(q, l));
+                           quote_url(q, l));
     }
     int port = parse_port(colon + 1, strlen(colon + 1));
     if (port < 0)
         return err_set(err, ERR_INVALID, "%s: port must be a number in 1..65535, got %s", src,
-                       quote(q, colon + 1));
+                       quote_url(q, colon + 1));
     replace(&cfg->listen_host, l + hoff, hn);
     cfg->listen_port = port;
     return 0;
@@ -534,19 +650,20 @@ static int check_public_url(struct config *cfg, struct err *err)
         off = 8;
     else
         return err_set(err, ERR_INVALID, "%s: expected an absolute http:// or https:// URL, got %s",
-                       src, strchr(u, '@') ? "a value with '@'" : quote(q, u));
+                       src, quote_url(q, u));
     size_t auth_end = off + strcspn(u + off, "/?#");
     if (memchr(u + off, '@', auth_end - off))
         return err_set(err, ERR_INVALID, "%s: must not hold a user or password", src);
     if (strpbrk(u, "?#"))
         return err_set(err, ERR_INVALID,
                        "%s: must not have a query or fragment ('?' or '#'), got %s", src,
-                       quote(q, u));
+                       quote_url(q, u));
     size_t hend = off;
     if (u[off] == '[') {
         const char *close = memchr(u + off, ']', auth_end - off);
         if (!close || !is_ipv6(u + off + 1, (size_t)(close - u) - off - 1))
-            return err_set(err, ERR_INVALID, "%s: invalid IPv6 address in %s", src, quote(q, u));
+            return err_set(err, ERR_INVALID, "%s: invalid IPv6 address in %s", src,
+                           quote_url(q, u));
         hend = (size_t)(close - u) + 1;
     } else {
         while (hend < auth_end && u[hend] != ':')
@@ -554,15 +671,15 @@ static int check_public_url(struct config *cfg, struct err *err)
         if (hend == off || !is_hostname(u + off, hend - off))
             return err_set(err, ERR_INVALID,
                            "%s: expected a host name or address after %.*s, got %s", src, (int)off,
-                           u, quote(q, u));
+                           u, quote_url(q, u));
     }
     if (hend < auth_end && (u[hend] != ':' || parse_port(u + hend + 1, auth_end - hend - 1) < 0))
         return err_set(err, ERR_INVALID, "%s: port must be a number in 1..65535, got %s", src,
-                       quote(q, u));
+                       quote_url(q, u));
     size_t plen = strlen(u + auth_end), bad = bad_char(u + auth_end, plen, "!$&'()*+,;=:@/");
     if (bad < plen)
         return err_set(err, ERR_INVALID, "%s: unexpected character at byte %zu of %s", src,
-                       auth_end + bad, quote(q, u));
+                       auth_end + bad, quote_url(q, u));
     for (size_t i = 0; i < off - 3; i++) /* "HTTPS" -> "https" */
         u[i] = (char)(u[i] | 0x20);
     size_t n = strlen(u);
@@ -681,10 +798,12 @@ void config_db_url_redacted(const struct config *cfg, struct buf *b)
     buf_put(b, url + off, (size_t)(q - url) - off + 1);
     for (const char *p = q + 1; *p;) {
         size_t n = strcspn(p, "&");
-        if (strncmp(p, "password=", 9) == 0)
-            buf_puts(b, "password=***");
-        else
+        if (is_password_param(p)) {
+            buf_put(b, p, strcspn(p, "=") + 1); /* the name as written */
+            buf_puts(b, "***");
+        } else {
             buf_put(b, p, n);
+        }
         p += n;
         if (*p == '&')
             buf_putc(b, *p++);

@@ -66,8 +66,10 @@ MUST_CHECK int config_from_env(struct config *cfg, const char *const *envp, stru
  * --listen, --public-url, --log-level; each overrides its variable, and a
  * later one overrides an earlier one. ERR_NOTFOUND (with a message) when
  * name is not one of these, so the caller can try its own flags next.
- * ERR_INVALID for an empty value, and for --keys and similar names, which
- * are refused with a pointer to the variable (secrets never go on a
+ * ERR_INVALID for an empty value; for --keys and similar names; and for a
+ * --db URL that holds a password ("user:PASSWORD@", or a password or
+ * sslpassword query parameter, its name percent-decoded as libpq does):
+ * these are refused with a pointer to the variable (secrets never go on a
  * command line). ERR_TOOBIG past CONFIG_VALUE_MAX bytes. */
 MUST_CHECK int config_set_flag(struct config *cfg, const char *name, const char *value,
                                struct err *err);
@@ -89,8 +91,9 @@ MUST_CHECK int config_set_flag(struct config *cfg, const char *name, const char 
  * says what is expected, for example
  *   INLET_DB: expected sqlite:PATH or postgres://USER@HOST[:PORT]/DB, got "mysql://..."
  * Messages quote a value only when it cannot hold a secret: a database URL
- * is described by byte offsets, never quoted. The secrets are not checked
- * here (crypto/vault parses them). */
+ * is described by byte offsets, never quoted, and a listen address or public
+ * URL is not quoted when it has an '@' (a user:password part), nor past a
+ * '?' or '#'. The secrets are not checked here (crypto/vault parses them). */
 MUST_CHECK int config_finish(struct config *cfg, struct err *err);
 
 /* Create data_dir (mode 0700, parents too) if it is missing, then check that
@@ -100,12 +103,23 @@ MUST_CHECK int config_finish(struct config *cfg, struct err *err);
  * Call after config_finish. */
 MUST_CHECK int config_prepare_data_dir(const struct config *cfg, struct err *err);
 
+/* Check url against the database URL grammar above (config_finish's for
+ * INLET_DB; db_url_check applies the same one, so the two agree), without
+ * libpq's own checks of parameter names. *engine (OUT, may be NULL) gets
+ * "sqlite" or "postgres". ERR_INVALID with a message that starts
+ * "<what>: " and gives byte offsets; it quotes at most the scheme. A
+ * percent-escape must be %XX and not %00 (libpq refuses a NUL). */
+MUST_CHECK int config_db_url_check(const char **engine, const char *url, const char *what,
+                                   struct err *err);
+
 /* "sqlite" or "postgres" (the names db_engine() uses). After config_finish. */
 const char *config_db_engine(const struct config *cfg);
 
-/* Append db_url to b with the password (in the user part, or a password=
- * query parameter) replaced by "***", for logs and `inlet version -v`.
- * After config_finish. */
+/* Append db_url to b with every password replaced by "***": the one in the
+ * user part, and the values of the password and sslpassword query
+ * parameters, their names percent-decoded and in any case ("pass%77ord=",
+ * which libpq reads as password=). For logs and `inlet version -v`. After
+ * config_finish. */
 void config_db_url_redacted(const struct config *cfg, struct buf *b);
 
 #endif

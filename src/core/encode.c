@@ -83,7 +83,7 @@ size_t encode_b64url_format(char *dst, const void *src, size_t n)
     return b64_format(dst, src, n, b64_url, false);
 }
 
-static int hex_value(unsigned char c)
+int encode_hex_digit(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -102,7 +102,8 @@ int encode_hex_parse(void *dst, size_t *len, const char *src, size_t n, const ch
     if (n % 2)
         return fail(d, 0, what, err, "hex length %zu is odd", n);
     for (size_t i = 0; i < n; i += 2) {
-        int hi = hex_value((unsigned char)src[i]), lo = hex_value((unsigned char)src[i + 1]);
+        int hi = encode_hex_digit((unsigned char)src[i]),
+            lo = encode_hex_digit((unsigned char)src[i + 1]);
         if (hi < 0 || lo < 0)
             return fail(d, i / 2, what, err, "invalid hex character at byte %zu",
                         hi < 0 ? i : i + 1);

@@ -21,6 +21,10 @@
 #define ENCODE_HEX_DECODED_MAX(n) ((n) / 2)
 #define ENCODE_B64_DECODED_MAX(n) ((n) / 4 * 3 + (n) % 4 * 3 / 4)
 
+/* The value 0..15 of the hex digit c (either case), or -1 when c is not
+ * one. c is a character as an unsigned char value (or EOF, which is -1). */
+int encode_hex_digit(int c);
+
 /* Write n bytes of src as text into dst, which has room for the matching
  * ENCODE_*_LEN(n) characters plus a NUL, and NUL-terminate it. Returns the
  * number of characters written, without the NUL. Hex is lower-case. */

@@ -29,6 +29,8 @@
 #endif
 
 #include "core/alloc.h"
+#include "core/encode.h"
+#include "core/str.h"
 
 #define FORMAT_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define PARSE_MAX    ((size_t)INT32_MAX - 1) /* json-c takes an int length */
@@ -54,16 +56,6 @@ static bool is_number_char(unsigned char c)
     return is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Four hex digits at s[i..i+4), or -1 (also when they run past n). */
 static long hex4(const unsigned char *s, size_t n, size_t i)
 {
@@ -71,44 +63,12 @@ static long hex4(const unsigned char *s, size_t n, size_t i)
         return -1;
     long v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = hexval(s[i + (size_t)k]);
+        int h = encode_hex_digit(s[i + (size_t)k]);
         if (h < 0)
             return -1;
         v = v * 16 + h;
     }
     return v;
-}
-
-/* Length of the valid UTF-8 sequence (RFC 3629: shortest form, no
- * surrogates, at most U+10FFFF) starting at s[i], or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n, size_t i)
-{
-    unsigned char c = s[i];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* past U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if ((s[i + k] & 0xC0) != 0x80)
-            return 0;
-    return len;
 }
 
 /* Offset of the first byte in the 8 at p that the string loop must look at
@@ -190,7 +150,7 @@ static bool check_string(const unsigned char *s, size_t n, size_t *i, struct pro
             return false;
         }
         if (c >= 0x80) {
-            size_t len = utf8_len(s, n, j);
+            size_t len = str_utf8_seq(s + j, n - j);
             if (!len) {
                 *pr = (struct problem){j, "invalid UTF-8 in string"};
                 return false;

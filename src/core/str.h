@@ -28,8 +28,19 @@ struct str str_trim(struct str s); /* ASCII white space at both ends */
 char *str_dup(struct str s);
 
 /* Parse all of s as a base-10 int64 (optional leading '-'). ERR_INVALID for
- * anything else, including overflow, with `what` naming the field. */
+ * anything else, including overflow, with `what` naming the field; a byte
+ * that is not printable ASCII is shown as 0xHH, never copied. */
 MUST_CHECK int str_to_i64(int64_t *out, struct str s, const char *what, struct err *err);
+
+/* Length (1..4) of the well-formed UTF-8 sequence at the start of p[0..n)
+ * (RFC 3629: shortest form, no surrogates, at most U+10FFFF); 0 when it is
+ * not one or n is 0. An ASCII byte, NUL included, is a sequence of 1. */
+size_t str_utf8_seq(const void *p, size_t n);
+
+/* True when all n bytes at p are well-formed UTF-8 (NUL bytes are: reject
+ * them separately where they matter). Otherwise false, with *bad (OUT, may
+ * be NULL) set to the offset of the first byte of the first bad sequence. */
+bool str_utf8_valid(const void *p, size_t n, size_t *bad);
 
 /* Compare n bytes in time independent of their content (for secrets and
  * hashes). True when equal. */

@@ -5,9 +5,11 @@
 #include "db/db.h"
 
 #include <assert.h>
+#include <math.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/str.h"
 #include "db/db_int.h"
 
 #define DB_VALUE_MAX 1000000000u /* bytes in one TEXT or BLOB value (both engines' limit) */
@@ -108,18 +110,30 @@ void db__cache_clear(struct db *db)
     db->ncached = 0;
 }
 
+/* Refuse here what the two engines would treat differently: PostgreSQL
+ * rejects invalid UTF-8 and NUL in text where SQLite stores them, and SQLite
+ * binds a NaN as NULL where PostgreSQL stores NaN. */
 static int check_params(const struct db_val *params, size_t n, struct err *err)
 {
     for (size_t i = 0; i < n; i++) {
         const struct db_val *v = &params[i];
+        size_t bad;
+        if (v->type == DB_VAL_DOUBLE && !isfinite(v->v.d))
+            return err_set(err, ERR_INVALID, "db: parameter $%zu: %s is not a storable number",
+                           i + 1, isnan(v->v.d) ? "NaN" : "infinity");
         if (v->type != DB_VAL_TEXT && v->type != DB_VAL_BLOB)
             continue;
         if (v->n > DB_VALUE_MAX)
             return err_set(err, ERR_TOOBIG, "db: parameter $%zu: %zu bytes, over the %u limit",
                            i + 1, v->n, DB_VALUE_MAX);
-        if (v->type == DB_VAL_TEXT && v->n && memchr(v->v.p, '\0', v->n))
+        if (v->type != DB_VAL_TEXT || v->n == 0)
+            continue;
+        if (memchr(v->v.p, '\0', v->n))
             return err_set(err, ERR_INVALID, "db: parameter $%zu: text with a NUL byte (a blob?)",
                            i + 1);
+        if (!str_utf8_valid(v->v.p, v->n, &bad))
+            return err_set(err, ERR_INVALID, "db: parameter $%zu: invalid UTF-8 at byte %zu", i + 1,
+                           bad);
     }
     return 0;
 }

@@ -49,8 +49,9 @@ static inline struct db_val db_val_text_(const char *s)
     return (struct db_val){.type = DB_VAL_TEXT, .n = strlen(s), .v.p = s};
 }
 
-#define DB_NULL          ((struct db_val){.type = DB_VAL_NULL})
-#define DB_INT(x)        ((struct db_val){.type = DB_VAL_INT, .v.i = (int64_t)(x)})
+#define DB_NULL   ((struct db_val){.type = DB_VAL_NULL})
+#define DB_INT(x) ((struct db_val){.type = DB_VAL_INT, .v.i = (int64_t)(x)})
+/* NaN and infinities are refused (ERR_INVALID): the engines store them differently. */
 #define DB_DOUBLE(x)     ((struct db_val){.type = DB_VAL_DOUBLE, .v.d = (double)(x)})
 #define DB_TEXT(s)       db_val_text_(s) /* a C string; NULL binds SQL NULL */
 #define DB_TEXTN(s, len) ((struct db_val){.type = DB_VAL_TEXT, .n = (len), .v.p = (s)})
@@ -84,7 +85,7 @@ const char *db_engine(const struct db *db);
 
 /* Check url as db_open would, without connecting. *engine (OUT, may be NULL)
  * gets "sqlite" or "postgres". ERR_INVALID names what is wrong and where,
- * e.g. "db url: port 'x' is not a number in 1..65535"; the message never
+ * e.g. "db url: port at byte 13 of the URL is not a number in 1..65535"; it never
  * quotes the user-info part of the URL. */
 MUST_CHECK int db_url_check(const char **engine, const char *url, struct err *err);
 

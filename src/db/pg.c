@@ -6,12 +6,12 @@
  * tenant's rows through row-level security (docs/internals/db.md). */
 #include <inttypes.h>
 #include <libpq-fe.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/encode.h"
 #include "db/db_int.h"
 
 /* Type OIDs from PostgreSQL's catalog (pg_type.dat); they never change. */
@@ -70,13 +70,52 @@ static enum err_code code_of(const char *sqlstate)
     return ERR_IO;
 }
 
+/* A fixed text for a data exception (class 22), whose primary message
+ * quotes the offending value: `invalid input syntax for type bigint: "..."`,
+ * `value "..." is out of range for type integer`. A secret bound to the
+ * wrong column would land in the message. (Class 23's primary messages name
+ * the constraint and leave the row to DETAIL, which is never used.) */
+static const char *data_exception_text(const char *sqlstate)
+{
+    static const struct {
+        const char *code, *text;
+    } map[] = {
+        {"22001", "value too long for the type"},
+        {"22003", "numeric value out of range"},
+        {"22004", "null value not allowed"},
+        {"22007", "invalid date or time format"},
+        {"22008", "date or time value out of range"},
+        {"22012", "division by zero"},
+        {"22021", "invalid byte sequence for the encoding"},
+        {"22023", "invalid parameter value"},
+        {"2202E", "array subscript out of range"},
+        {"22025", "invalid escape sequence"},
+        {"2201B", "invalid regular expression"},
+        {"22P02", "invalid input syntax for the type"},
+        {"22P05", "character not representable in the encoding"},
+        {"22032", "invalid JSON text"},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(sqlstate, map[i].code) == 0)
+            return map[i].text;
+    return "invalid value";
+}
+
 /* Only the primary message: DETAIL and the full error text can quote the
- * values of a row. */
+ * values of a row; and for a data exception, not even that. */
 static int result_err(struct db_pg *pg, const PGresult *res, struct err *err)
 {
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     enum err_code code = PQstatus(pg->conn) == CONNECTION_OK ? code_of(state) : ERR_IO;
+    if (state && strncmp(state, "22", 2) == 0) {
+        const char *col = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
+        if (col)
+            return err_set(err, code, "postgres: %s in column \"%.64s\" (SQLSTATE %.5s)",
+                           data_exception_text(state), col, state);
+        return err_set(err, code, "postgres: %s (SQLSTATE %.5s)", data_exception_text(state),
+                       state);
+    }
     return db__engine_err(err, code, "postgres", msg ? msg : PQerrorMessage(pg->conn));
 }
 
@@ -270,13 +309,8 @@ static void args_init(struct db_pg_args *a, const struct db_val *p, size_t n)
         case DB_VAL_INT:
             snprintf(t, 32, "%" PRId64, p[i].v.i);
             break;
-        case DB_VAL_DOUBLE: /* 17 digits read back as the same double */
-            if (isnan(p[i].v.d))
-                snprintf(t, 32, "NaN");
-            else if (isinf(p[i].v.d))
-                snprintf(t, 32, "%sInfinity", p[i].v.d < 0 ? "-" : "");
-            else
-                snprintf(t, 32, "%.17g", p[i].v.d);
+        case DB_VAL_DOUBLE: /* finite (db.c); 17 digits read back as the same double */
+            snprintf(t, 32, "%.17g", p[i].v.d);
             break;
         case DB_VAL_TEXT:
             if (p[i].n)
@@ -302,6 +336,18 @@ static void args_dispose(struct db_pg_args *a)
     xfree(a->text);
 }
 
+/* Rows inserted, updated or deleted: PQcmdTuples also counts the rows of a
+ * SELECT (and CREATE TABLE AS), which SQLite and db.h do not. */
+static int64_t dml_changes(PGresult *res)
+{
+    static const char *const tags[] = {"INSERT ", "UPDATE ", "DELETE ", "MERGE "};
+    const char *tag = PQcmdStatus(res);
+    for (size_t i = 0; tag && i < sizeof(tags) / sizeof(tags[0]); i++)
+        if (strncmp(tag, tags[i], strlen(tags[i])) == 0)
+            return strtoll(PQcmdTuples(res), NULL, 10);
+    return 0;
+}
+
 static int db_pg_exec(struct db *db, struct db_stmt *st, const struct db_val *params,
                       int64_t *changes, struct err *err)
 {
@@ -312,7 +358,7 @@ static int db_pg_exec(struct db *db, struct db_stmt *st, const struct db_val *pa
         PQexecPrepared(pg->conn, st->impl, (int)st->nparams, a.values, a.lengths, a.formats, 0);
     int rc = check(pg, res, err);
     if (rc == 0 && changes)
-        *changes = strtoll(PQcmdTuples(res), NULL, 10); /* "" for none: 0 */
+        *changes = dml_changes(res);
     PQclear(res);
     args_dispose(&a);
     return rc;
@@ -407,17 +453,6 @@ static double db_pg_get_double(struct db_rows *rows, int col)
     return strtod(PQgetvalue(((struct db_pg_rows *)rows)->res, 0, col), NULL);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* BYTEA arrives as "\x" and two hex digits a byte (bytea_output = hex). */
 static void unhex(struct buf *out, const char *s, size_t n)
 {
@@ -428,7 +463,8 @@ static void unhex(struct buf *out, const char *s, size_t n)
         return;
     }
     for (size_t i = 2; i + 1 < n; i += 2) {
-        int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+        int hi = encode_hex_digit((unsigned char)s[i]),
+            lo = encode_hex_digit((unsigned char)s[i + 1]);
         if (hi < 0 || lo < 0)
             break; /* the server never sends that */
         chunk[k++] = (unsigned char)(hi << 4 | lo);

@@ -155,13 +155,18 @@ static int db_sqlite_exec(struct db *db, struct db_stmt *st, const struct db_val
     sqlite3_stmt *stmt = st->impl;
     int rc = bind(s, stmt, params, st->nparams, false, err);
     if (rc == 0) {
+        /* sqlite3_changes64 keeps the count of the last INSERT, UPDATE or
+         * DELETE through any other statement (DDL included); PostgreSQL
+         * reports 0 for those. Only a statement that changed rows moves the
+         * total, so a total that did not move means 0. */
+        sqlite3_int64 before = sqlite3_total_changes64(s->h);
         int src;
         while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
             ;
         if (src != SQLITE_DONE)
             rc = sqlite_err(s, src, err);
         else if (changes)
-            *changes = sqlite3_stmt_readonly(stmt) ? 0 : sqlite3_changes64(s->h);
+            *changes = sqlite3_total_changes64(s->h) != before ? sqlite3_changes64(s->h) : 0;
     }
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);

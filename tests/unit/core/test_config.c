@@ -175,6 +175,10 @@ static int run_case(const struct cfg_case *c)
             bad = 1;
         }
     }
+    if (rc != 0 && strstr(e.msg, "hunter2")) { /* the cases' password, wherever it hides */
+        print_error("%s:%d: message quotes the password: %s\n", c->file, c->line, e.msg);
+        bad = 1;
+    }
     config_dispose(&cfg);
     return bad;
 }

@@ -194,6 +194,32 @@ static void no_prefix_without_what_and_dst_wiped(void **state)
     assert_int_equal(encode_hex_parse(out, &len, "0", 1, NULL, NULL), ERR_INVALID);
 }
 
+/* The one hex-digit reader every module uses (encode, jsonx, config, pg). */
+static void hex_digit(void **state)
+{
+    (void)state;
+    for (int c = -1; c < 256; c++) {
+        int want = -1;
+        if (c >= '0' && c <= '9')
+            want = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            want = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            want = c - 'A' + 10;
+        if (encode_hex_digit(c) != want)
+            fail_msg("encode_hex_digit(%d) = %d, want %d", c, encode_hex_digit(c), want);
+    }
+    /* The neighbours of the ranges, spelled out. */
+    assert_int_equal(encode_hex_digit('/'), -1);
+    assert_int_equal(encode_hex_digit(':'), -1);
+    assert_int_equal(encode_hex_digit('@'), -1);
+    assert_int_equal(encode_hex_digit('G'), -1);
+    assert_int_equal(encode_hex_digit('`'), -1);
+    assert_int_equal(encode_hex_digit('g'), -1);
+    assert_int_equal(encode_hex_digit('F'), 15);
+    assert_int_equal(encode_hex_digit('0'), 0);
+}
+
 static void size_macros(void **state)
 {
     (void)state;
@@ -221,6 +247,7 @@ int test_encode(void)
         cmocka_unit_test(round_trip_every_length),
         cmocka_unit_test(rejects_with_offsets),
         cmocka_unit_test(no_prefix_without_what_and_dst_wiped),
+        cmocka_unit_test(hex_digit),
         cmocka_unit_test(size_macros),
     };
     return test_group("encode", tests, NULL, NULL);
