@@ -74,18 +74,24 @@ static uint32_t stmt_hash(const char *sql, const struct db_val *params, size_t n
     return h;
 }
 
+/* True when st was prepared for sql with the types of params. */
+static bool stmt_matches(const struct db_stmt *st, const char *sql, const struct db_val *params,
+                         size_t n)
+{
+    if (st->nparams != n || strcmp(st->sql, sql) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (st->sig[i] != sig_letter(params[i].type))
+            return false;
+    return true;
+}
+
 static struct db_stmt *cache_find(struct db *db, uint32_t h, const char *sql,
                                   const struct db_val *params, size_t n)
 {
-    for (struct db_stmt *st = db->cache[h % DB_CACHE_BUCKETS]; st; st = st->next) {
-        if (st->hash != h || st->nparams != n || strcmp(st->sql, sql) != 0)
-            continue;
-        size_t i = 0;
-        while (i < n && st->sig[i] == sig_letter(params[i].type))
-            i++;
-        if (i == n)
+    for (struct db_stmt *st = db->cache[h % DB_CACHE_BUCKETS]; st; st = st->next)
+        if (st->hash == h && stmt_matches(st, sql, params, n))
             return st;
-    }
     return NULL;
 }
 
@@ -108,6 +114,7 @@ void db__cache_clear(struct db *db)
         }
     }
     db->ncached = 0;
+    db->last = NULL;
 }
 
 /* Refuse here what the two engines would treat differently: PostgreSQL
@@ -142,13 +149,19 @@ static int check_params(const struct db_val *params, size_t n, struct err *err)
 static int stmt_get(struct db_stmt **out, struct db *db, const char *sql,
                     const struct db_val *params, size_t n, struct err *err)
 {
+    /* A loop runs one statement many times: checking the last one first
+     * skips hashing the SQL text, the largest cost a cache hit had. */
+    if (db->last && stmt_matches(db->last, sql, params, n)) {
+        *out = db->last;
+        return 0;
+    }
     uint32_t h = stmt_hash(sql, params, n);
     struct db_stmt *st = cache_find(db, h, sql, params, n);
     size_t maxn = 0;
     int rc;
 
     if (st) {
-        *out = st;
+        *out = db->last = st;
         return 0;
     }
     rc = db__placeholders(&maxn, sql, NULL, '$', err);
@@ -180,7 +193,7 @@ static int stmt_get(struct db_stmt **out, struct db *db, const char *sql,
     db->cache[h % DB_CACHE_BUCKETS] = st;
     db->ncached++;
     db->prepares++;
-    *out = st;
+    *out = db->last = st;
     return 0;
 }
 

@@ -32,6 +32,7 @@ struct db_stmt {
 struct db {
     const struct db_ops *ops;
     struct db_stmt *cache[DB_CACHE_BUCKETS];
+    struct db_stmt *last; /* the statement stmt_get returned last, in cache; NULL after a clear */
     size_t ncached;
     uint64_t prepares;    /* statements prepared since open */
     int fail_after;       /* statements to let through before an injected fault; -1: off */
