@@ -5,7 +5,6 @@
 #include "store/sealed.h"
 
 #include <assert.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
