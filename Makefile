@@ -18,7 +18,7 @@ SAN_CFLAGS   = -O1 -g -fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-fram
 SRC      := $(sort $(filter-out src/main.c,$(wildcard src/*/*.c)))
 MIGR     := $(sort $(wildcard src/db/migrations/*/*.sql))
 GEN      := $(BUILD)/gen/migrations_data.c
-TEST_SRC := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c tests/api/*.c))
 FUZZ     := $(sort $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
 
 REL_OBJ  := $(SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/gen/migrations_data.o

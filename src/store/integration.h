@@ -1,0 +1,123 @@
+/* store/integration.h - integrations and their sealed credentials. An
+ * integration is one tenant's connection to one connector: its name, its
+ * non-secret config (JSON), its status, and, in credentials, the secrets
+ * (API keys, passwords, tokens) as one sealed JSON object whose plaintext
+ * never leaves this module except through integration_secrets_open.
+ *
+ * Every function runs inside the caller's transaction (db_begin_tenant), so
+ * that a change and its audit_log entry commit together; none begins or
+ * commits. Every query is confined to tenant_id as well as to the row-level
+ * security of PostgreSQL. Deleted integrations (soft, see
+ * integration_delete) are invisible to every function here. */
+#ifndef INLET_STORE_INTEGRATION_H
+#define INLET_STORE_INTEGRATION_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/id.h"
+#include "core/secret.h"
+#include "crypto/vault.h"
+#include "db/db.h"
+
+#define INTEGRATION_NAME_MAX   200    /* bytes */
+#define INTEGRATION_CONFIG_MAX 65536  /* bytes of the config JSON */
+#define INTEGRATION_LIST_MAX   200    /* rows per page */
+
+/* One integration as stored. Strings are owned (xmalloc) and freed by
+ * integration_dispose. */
+struct integration {
+    char id[ID_MAX];
+    char tenant_id[ID_MAX];
+    char *connector;     /* connector name */
+    char *name;
+    char *config;        /* JSON object text */
+    char *status;        /* draft, active, paused, error, needs_reauth, disconnected */
+    char *status_reason; /* NULL unless error / needs_reauth */
+    char *schedule;      /* NULL: manual */
+    int64_t next_run_at; /* unix seconds; 0: none */
+    char *secret_names;  /* JSON array text of the secret names set, "[]" when none */
+    int64_t created_at, updated_at; /* unix seconds */
+};
+
+void integration_dispose(struct integration *it);
+
+/* Insert a new integration (status "draft", id made here) and return it in
+ * *out (OUT, integration_dispose). config is JSON object text the caller has
+ * validated. ERR_CONFLICT when the tenant has a live integration with that
+ * name; ERR_INVALID for an empty name, one over INTEGRATION_NAME_MAX bytes
+ * or with control characters. */
+MUST_CHECK int integration_create(struct integration *out, struct db *db, const char *tenant_id,
+                                  const char *connector, const char *name, const char *config,
+                                  int64_t now, struct err *err);
+
+/* Read one. ERR_NOTFOUND ("no integration <id>") when it does not exist, is
+ * deleted or belongs to another tenant. */
+MUST_CHECK int integration_get(struct integration *out, struct db *db, const char *tenant_id,
+                               const char *id, struct err *err);
+
+/* What may change; NULL fields stay as they are. */
+struct integration_change {
+    const char *name;
+    const char *config; /* JSON object text, validated by the caller */
+    const char *status;
+    const char *status_reason; /* with status; NULL clears it */
+};
+
+/* Apply ch and set updated_at = now; *out (OUT, may be NULL) gets the row
+ * after the change. ERR_NOTFOUND as integration_get; ERR_CONFLICT for a
+ * name taken by another live integration; ERR_INVALID for a bad name or an
+ * unknown status. */
+MUST_CHECK int integration_update(struct integration *out, struct db *db, const char *tenant_id,
+                                  const char *id, const struct integration_change *ch, int64_t now,
+                                  struct err *err);
+
+struct integration_filter {
+    const char *status;    /* NULL: any */
+    const char *connector; /* NULL: any */
+    const char *after;     /* cursor: ids greater than this one; NULL from the start */
+    int limit;             /* 1..INTEGRATION_LIST_MAX */
+};
+
+/* Called per row, oldest id first; the row is borrowed for the call. A
+ * nonzero return stops and is returned. */
+typedef int (*integration_list_fn)(void *ctx, const struct integration *it);
+
+/* List the tenant's live integrations matching f. *more (OUT) says whether
+ * rows remain after the last one given (the caller's next cursor is that
+ * row's id). */
+MUST_CHECK int integration_list(bool *more, struct db *db, const char *tenant_id,
+                                const struct integration_filter *f, integration_list_fn fn,
+                                void *ctx, struct err *err);
+
+/* Replace the integration's secrets with plaintext (a JSON object text of
+ * secret name -> value), sealed by v under the active key, kind "oauth2",
+ * "api_key" or "basic", expires_at 0 for none. names_json is the JSON array
+ * of the names it holds (what responses show). ERR_NOTFOUND as
+ * integration_get. */
+MUST_CHECK int integration_secrets_set(struct db *db, const struct vault *v,
+                                       const char *tenant_id, const char *id, const char *kind,
+                                       const struct secret *plaintext, const char *names_json,
+                                       int64_t expires_at, int64_t now, struct err *err);
+
+/* Open the integration's secrets: *out (OUT, secret_dispose) gets the JSON
+ * object text. ERR_NOTFOUND when it has none; ERR_CRYPTO as sealed_open. */
+MUST_CHECK int integration_secrets_open(struct secret *out, struct db *db, const struct vault *v,
+                                        const char *tenant_id, const char *id, struct err *err);
+
+/* Delete: remove the credentials and mark the integration deleted (status
+ * "disconnected", invisible from now on); its synced data stays. With purge,
+ * remove the row itself and, through the foreign keys, everything synced
+ * for it (runs, state, normalized records, ...). ERR_NOTFOUND as
+ * integration_get. */
+MUST_CHECK int integration_delete(struct db *db, const char *tenant_id, const char *id,
+                                  bool purge, int64_t now, struct err *err);
+
+/* Append it as the API's JSON object to b:
+ *   {"id","connector","name","config":{...},"status","status_reason",
+ *    "schedule","next_run_at","secrets_set":[...],"created_at","updated_at"}
+ * with times as RFC 3339 strings (null when 0). */
+void integration_format(const struct integration *it, struct buf *b);
+
+#endif
