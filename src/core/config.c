@@ -402,7 +402,20 @@ int config_db_url_check(const char **engine, const char *url, const char *what, 
 
 /* ---- recording values ---- */
 
-enum field { F_DB, F_DATA_DIR, F_LISTEN, F_PUBLIC_URL, F_LOG_LEVEL, F_KEYS, F_SINGLE_KEY };
+enum field {
+    F_DB,
+    F_DATA_DIR,
+    F_LISTEN,
+    F_PUBLIC_URL,
+    F_LOG_LEVEL,
+    F_CONNECTORS_DIR,
+    F_HTTP_BODY_MAX,
+    F_HTTP_THREADS,
+    F_HTTP_TIMEOUT,
+    F_RATE_LIMIT,
+    F_KEYS,
+    F_SINGLE_KEY
+};
 
 static const struct {
     const char *var;  /* environment variable */
@@ -414,6 +427,11 @@ static const struct {
     {"INLET_LISTEN", "--listen", F_LISTEN},
     {"INLET_PUBLIC_URL", "--public-url", F_PUBLIC_URL},
     {"INLET_LOG_LEVEL", "--log-level", F_LOG_LEVEL},
+    {"INLET_CONNECTORS_DIR", "--connectors-dir", F_CONNECTORS_DIR},
+    {"INLET_HTTP_BODY_MAX", "--http-body-max", F_HTTP_BODY_MAX},
+    {"INLET_HTTP_THREADS", "--http-threads", F_HTTP_THREADS},
+    {"INLET_HTTP_TIMEOUT", "--http-timeout", F_HTTP_TIMEOUT},
+    {"INLET_RATE_LIMIT", "--rate-limit", F_RATE_LIMIT},
     {"INLET_KEYS", NULL, F_KEYS},
     {"INTEGRATION_ENCRYPTION_KEY", NULL, F_SINGLE_KEY},
 };
@@ -441,6 +459,21 @@ static void field_slot(struct config *cfg, enum field f, char ***str, const char
     case F_LOG_LEVEL:
         *str = &cfg->log_level_raw, *from = &cfg->log_level_from;
         break;
+    case F_CONNECTORS_DIR:
+        *str = &cfg->connectors_dir, *from = &cfg->connectors_dir_from;
+        break;
+    case F_HTTP_BODY_MAX:
+        *str = &cfg->http_body_max_raw, *from = &cfg->http_body_max_from;
+        break;
+    case F_HTTP_THREADS:
+        *str = &cfg->http_threads_raw, *from = &cfg->http_threads_from;
+        break;
+    case F_HTTP_TIMEOUT:
+        *str = &cfg->http_timeout_raw, *from = &cfg->http_timeout_from;
+        break;
+    case F_RATE_LIMIT:
+        *str = &cfg->rate_limit_raw, *from = &cfg->rate_limit_from;
+        break;
     default:
         *str = NULL, *from = NULL;
     }
@@ -460,6 +493,11 @@ void config_dispose(struct config *cfg)
     replace(&cfg->listen_host, NULL, 0);
     replace(&cfg->public_url, NULL, 0);
     replace(&cfg->log_level_raw, NULL, 0);
+    replace(&cfg->connectors_dir, NULL, 0);
+    replace(&cfg->http_body_max_raw, NULL, 0);
+    replace(&cfg->http_threads_raw, NULL, 0);
+    replace(&cfg->http_timeout_raw, NULL, 0);
+    replace(&cfg->rate_limit_raw, NULL, 0);
     secret_dispose(&cfg->keys);
     secret_dispose(&cfg->single_key);
     config_init(cfg);
@@ -548,19 +586,121 @@ int config_set_flag(struct config *cfg, const char *name, const char *value, str
 
 /* ---- checking ---- */
 
+/* A directory path: dflt when unset, no control characters, no trailing
+ * '/' (unless it is "/"). */
+static int check_dir(char **dir, const char *src, const char *dflt, struct err *err)
+{
+    char q[56];
+    if (!*dir)
+        replace(dir, dflt, strlen(dflt));
+    size_t n = strlen(*dir);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)(*dir)[i] < 0x20 || (*dir)[i] == 0x7f)
+            return err_set(err, ERR_INVALID, "%s: control character at byte %zu of %s", src, i,
+                           quote(q, *dir));
+    while (n > 1 && (*dir)[n - 1] == '/')
+        (*dir)[--n] = '\0';
+    return 0;
+}
+
 static int check_data_dir(struct config *cfg, struct err *err)
 {
-    const char *src = cfg->data_dir_from ? cfg->data_dir_from : "INLET_DATA_DIR";
-    char q[56];
-    if (!cfg->data_dir)
-        replace(&cfg->data_dir, CONFIG_DEFAULT_DATA_DIR, strlen(CONFIG_DEFAULT_DATA_DIR));
-    size_t n = strlen(cfg->data_dir);
+    return check_dir(&cfg->data_dir, cfg->data_dir_from ? cfg->data_dir_from : "INLET_DATA_DIR",
+                     CONFIG_DEFAULT_DATA_DIR, err);
+}
+
+static int check_connectors_dir(struct config *cfg, struct err *err)
+{
+    return check_dir(&cfg->connectors_dir,
+                     cfg->connectors_dir_from ? cfg->connectors_dir_from : "INLET_CONNECTORS_DIR",
+                     CONFIG_DEFAULT_CONNECTORS_DIR, err);
+}
+
+/* Parse all of s as digits (no sign, no space, no suffix) into *out; false
+ * for anything else or past 10 digits, which no limit here needs. */
+static bool parse_digits(long long *out, const char *s)
+{
+    size_t n = strlen(s);
+    long long v = 0;
+    if (n == 0 || n > 10 || strspn(s, "0123456789") != n)
+        return false;
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)cfg->data_dir[i] < 0x20 || cfg->data_dir[i] == 0x7f)
-            return err_set(err, ERR_INVALID, "%s: control character at byte %zu of %s", src, i,
-                           quote(q, cfg->data_dir));
-    while (n > 1 && cfg->data_dir[n - 1] == '/')
-        cfg->data_dir[--n] = '\0';
+        v = v * 10 + (s[i] - '0');
+    *out = v;
+    return true;
+}
+
+/* A plain whole number in min..max from raw (dflt when unset), into *out. */
+static int check_number(long long *out, const char *raw, const char *src, long long min,
+                        long long max, long long dflt, const char *what, struct err *err)
+{
+    char q[56];
+    long long v = dflt;
+    if (raw && (!parse_digits(&v, raw) || v < min || v > max))
+        return err_set(err, ERR_INVALID, "%s: expected %s in %lld..%lld, got %s", src, what, min,
+                       max, quote(q, raw));
+    *out = v;
+    return 0;
+}
+
+static int check_http(struct config *cfg, struct err *err)
+{
+    long long body = 0, threads = 0, timeout = 0;
+    int rc;
+    if ((rc = check_number(&body, cfg->http_body_max_raw, cfg->http_body_max_from,
+                           CONFIG_HTTP_BODY_MIN, CONFIG_HTTP_BODY_MAX, CONFIG_DEFAULT_HTTP_BODY_MAX,
+                           "a number of bytes", err)) < 0 ||
+        (rc = check_number(&threads, cfg->http_threads_raw, cfg->http_threads_from, 0,
+                           CONFIG_HTTP_THREADS_MAX, 0, "a number of threads (0: one per core)",
+                           err)) < 0 ||
+        (rc = check_number(&timeout, cfg->http_timeout_raw, cfg->http_timeout_from, 1,
+                           CONFIG_HTTP_TIMEOUT_MAX, CONFIG_DEFAULT_HTTP_TIMEOUT,
+                           "a number of seconds", err)) < 0)
+        return rc;
+    cfg->http_body_max = (size_t)body;
+    cfg->http_threads = (unsigned)threads;
+    cfg->http_timeout = (unsigned)timeout;
+    return 0;
+}
+
+/* "RATE/s", "RATE/s,BURST" or "off". RATE has at most 7 whole and 3
+ * decimal digits, read by hand so that no locale decides the decimal
+ * point. */
+static int check_rate_limit(struct config *cfg, struct err *err)
+{
+    const char *src = cfg->rate_limit_from ? cfg->rate_limit_from : "INLET_RATE_LIMIT";
+    const char *v = cfg->rate_limit_raw ? cfg->rate_limit_raw : CONFIG_DEFAULT_RATE_LIMIT;
+    char q[56];
+    if (strcasecmp(v, "off") == 0) {
+        cfg->rate_limit_rps = cfg->rate_limit_burst = 0;
+        return 0;
+    }
+    size_t whole = strspn(v, "0123456789"), frac = 0;
+    const char *p = v + whole;
+    if (*p == '.') {
+        frac = strspn(p + 1, "0123456789");
+        p += 1 + frac;
+    }
+    if (whole == 0 || whole > 7 || (p > v + whole && (frac == 0 || frac > 3)) ||
+        strncmp(p, "/s", 2) != 0 || (p[2] && p[2] != ','))
+        return err_set(err, ERR_INVALID,
+                       "%s: expected RATE/s or RATE/s,BURST (e.g. 20/s,100) or off, got %s", src,
+                       quote(q, v));
+    double rate = 0, scale = 1;
+    for (size_t i = 0; i < whole; i++)
+        rate = rate * 10 + (v[i] - '0');
+    for (size_t i = 0; i < frac; i++)
+        rate += (v[whole + 1 + i] - '0') * (scale /= 10);
+    if (rate <= 0 || rate > CONFIG_RATE_LIMIT_MAX)
+        return err_set(err, ERR_INVALID,
+                       "%s: the rate must be over 0 and at most %d per second (or off), got %s",
+                       src, CONFIG_RATE_LIMIT_MAX, quote(q, v));
+    long long burst = (long long)rate + ((double)(long long)rate < rate);
+    if (p[2] == ',' && (!parse_digits(&burst, p + 3) || burst < 1 || burst > CONFIG_RATE_LIMIT_MAX))
+        return err_set(err, ERR_INVALID, "%s: the burst must be a whole number in 1..%d, got %s",
+                       src, CONFIG_RATE_LIMIT_MAX, quote(q, v));
+    cfg->rate_limit_rps = rate;
+    cfg->rate_limit_burst = (double)burst;
     return 0;
 }
 
@@ -707,7 +847,8 @@ int config_finish(struct config *cfg, struct err *err)
     assert(!cfg->finished);
     if ((rc = check_data_dir(cfg, err)) < 0 || (rc = check_db(cfg, err)) < 0 ||
         (rc = check_listen(cfg, err)) < 0 || (rc = check_public_url(cfg, err)) < 0 ||
-        (rc = check_log_level(cfg, err)) < 0)
+        (rc = check_log_level(cfg, err)) < 0 || (rc = check_connectors_dir(cfg, err)) < 0 ||
+        (rc = check_http(cfg, err)) < 0 || (rc = check_rate_limit(cfg, err)) < 0)
         return rc;
     if (cfg->keys.n && cfg->single_key.n)
         return err_set(err, ERR_INVALID,

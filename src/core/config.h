@@ -21,9 +21,18 @@
 
 #define CONFIG_VALUE_MAX 8192 /* bytes of one variable or flag value */
 
-#define CONFIG_DEFAULT_DATA_DIR "./data"
-#define CONFIG_DEFAULT_LISTEN   "127.0.0.1:8080"
-#define CONFIG_DB_FILE          "inlet.db" /* under data_dir when INLET_DB is unset */
+#define CONFIG_DEFAULT_DATA_DIR       "./data"
+#define CONFIG_DEFAULT_LISTEN         "127.0.0.1:8080"
+#define CONFIG_DB_FILE                "inlet.db" /* under data_dir when INLET_DB is unset */
+#define CONFIG_DEFAULT_CONNECTORS_DIR "connectors"
+#define CONFIG_DEFAULT_HTTP_BODY_MAX  1048576 /* bytes: 1 MiB */
+#define CONFIG_HTTP_BODY_MIN          1024
+#define CONFIG_HTTP_BODY_MAX          67108864 /* bytes: 64 MiB */
+#define CONFIG_HTTP_THREADS_MAX       256
+#define CONFIG_DEFAULT_HTTP_TIMEOUT   30 /* seconds */
+#define CONFIG_HTTP_TIMEOUT_MAX       3600
+#define CONFIG_DEFAULT_RATE_LIMIT     "20/s,100"
+#define CONFIG_RATE_LIMIT_MAX         1000000 /* requests per second, and burst */
 
 struct config {
     char *db_url;             /* from xmalloc; "sqlite:PATH", "sqlite::memory:" or
@@ -36,12 +45,21 @@ struct config {
     enum log_level log_level; /* log_level_name() gives "debug", "info", "warn" or "error" */
     struct secret keys;       /* INLET_KEYS text as given (empty when unset) */
     struct secret single_key; /* INTEGRATION_ENCRYPTION_KEY text as given (empty when unset) */
+    char *connectors_dir;     /* from xmalloc; no trailing '/' (unless it is "/") */
+    size_t http_body_max;     /* bytes of a request body, CONFIG_HTTP_BODY_MIN..MAX */
+    unsigned http_threads;    /* HTTP worker threads, 0..256; 0: one per online core */
+    unsigned http_timeout;    /* seconds a connection may sit idle, 1..3600 */
+    double rate_limit_rps;    /* requests per second per API key and per address; 0: off */
+    double rate_limit_burst;  /* requests at once (the bucket); 0 when off */
 
     /* Where each value came from, for messages: the variable or flag name
      * (static strings), NULL while it holds its default. */
     const char *db_from, *data_dir_from, *listen_from, *public_url_from, *log_level_from;
-    char *log_level_raw; /* from xmalloc; the level as given, read by config_finish */
-    bool finished;       /* config_finish succeeded */
+    const char *connectors_dir_from, *http_body_max_from, *http_threads_from, *http_timeout_from,
+        *rate_limit_from;
+    /* The values as given, from xmalloc, read by config_finish. */
+    char *log_level_raw, *http_body_max_raw, *http_threads_raw, *http_timeout_raw, *rate_limit_raw;
+    bool finished; /* config_finish succeeded */
 };
 
 /* Set every field to "not given"; nothing is allocated yet. */
@@ -54,7 +72,9 @@ void config_dispose(struct config *cfg);
 /* Take the variables inlet reads from envp, a NULL-terminated array of
  * "NAME=VALUE" strings: (const char *const *)environ, or the tests' own.
  * The variables: INLET_DB, INLET_DATA_DIR, INLET_LISTEN, INLET_PUBLIC_URL,
- * INLET_LOG_LEVEL, INLET_KEYS, INTEGRATION_ENCRYPTION_KEY. An empty value
+ * INLET_LOG_LEVEL, INLET_CONNECTORS_DIR, INLET_HTTP_BODY_MAX,
+ * INLET_HTTP_THREADS, INLET_HTTP_TIMEOUT, INLET_RATE_LIMIT, INLET_KEYS,
+ * INTEGRATION_ENCRYPTION_KEY. An empty value
  * counts as unset; when a name appears twice the first wins, as with getenv.
  * A variable does not replace a flag already applied. Values are checked by
  * config_finish. ERR_TOOBIG, naming the variable, for a value over
@@ -63,7 +83,8 @@ MUST_CHECK int config_from_env(struct config *cfg, const char *const *envp, stru
 
 /* Apply one command-line flag, name as written ("--db"), value its argument
  * (the caller splits "--db=URL" and "--db URL"). Flags: --db, --data-dir,
- * --listen, --public-url, --log-level; each overrides its variable, and a
+ * --listen, --public-url, --log-level, --connectors-dir, --http-body-max,
+ * --http-threads, --http-timeout, --rate-limit; each overrides its variable, and a
  * later one overrides an earlier one. ERR_NOTFOUND (with a message) when
  * name is not one of these, so the caller can try its own flags next.
  * ERR_INVALID for an empty value; for --keys and similar names; and for a
@@ -86,6 +107,14 @@ MUST_CHECK int config_set_flag(struct config *cfg, const char *name, const char 
  *               127.0.0.1 or [::1]); an absolute http or https URL without user,
  *               query or fragment; trailing '/' removed, scheme lower-cased
  *   log_level   default info; debug, info, warn or error (any case)
+ *   connectors_dir  default connectors; no control characters; trailing '/' removed
+ *   http_body_max   default 1048576; a plain number of bytes, 1024..67108864
+ *   http_threads    default 0 (one per core); a plain number, 0..256
+ *   http_timeout    default 30; a plain number of seconds, 1..3600
+ *   rate_limit      default 20/s,100; "RATE/s" or "RATE/s,BURST" (RATE a number
+ *               with up to 3 decimals, 0 < RATE <= 1000000; BURST a whole number
+ *               1..1000000, default RATE rounded up) or "off" (any case), giving
+ *               rate_limit_rps and rate_limit_burst (both 0 when off)
  *   keys        INLET_KEYS and INTEGRATION_ENCRYPTION_KEY may not both be set
  * ERR_INVALID with a one-line message that names the variable or flag and
  * says what is expected, for example

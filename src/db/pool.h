@@ -11,7 +11,9 @@ struct db_pool;
 
 /* A pool of at most max (>= 1) connections to url, opening one now so that
  * a wrong URL or an unreachable server is reported at start. *out (OUT) is
- * the caller's (db_pool_free). Errors as db_open. */
+ * the caller's (db_pool_free). Errors as db_open. "sqlite::memory:" gets one
+ * connection whatever max says: each connection to it is a database of its
+ * own. */
 MUST_CHECK int db_pool_new(struct db_pool **out, const char *url, unsigned max, struct err *err);
 
 /* Close every connection; all must have been given back (asserted). NULL
@@ -19,11 +21,15 @@ MUST_CHECK int db_pool_new(struct db_pool **out, const char *url, unsigned max, 
 void db_pool_free(struct db_pool *p);
 
 /* Take a connection for this thread's exclusive use until db_pool_give.
- * Waits up to wait_ms when all max are in use: ERR_AGAIN ("database pool
- * exhausted") after that. Errors as db_open when a new connection fails. */
+ * Waits up to wait_ms when all max are in use (0: not at all; negative:
+ * without limit): ERR_AGAIN ("database pool exhausted: ...") after that.
+ * Errors as db_open when a new connection fails. Settings the taker changes
+ * on the connection (db_lock_timeout_set) stay with it. */
 MUST_CHECK int db_pool_take(struct db **out, struct db_pool *p, int wait_ms, struct err *err);
 
-/* Give db back. An open transaction is rolled back first. */
+/* Give db back (its db_rows freed: asserted). An open transaction is
+ * rolled back first, and a connection lost meanwhile is reconnected (or, if
+ * the server is still away, replaced by the next take). */
 void db_pool_give(struct db_pool *p, struct db *db);
 
 #endif

@@ -12,10 +12,11 @@
 #include "core/err.h"
 #include "db/db.h"
 
-#define AUDIT_LIST_MAX 200 /* entries per page */
+#define AUDIT_LIST_MAX 200   /* entries per page */
+#define AUDIT_DATA_MAX 65536 /* bytes of an entry's data */
 
 struct audit_entry {
-    const char *id;          /* set by audit_list; ignored by audit_record */
+    const char *id; /* set by audit_list; ignored by audit_record */
     const char *tenant_id;
     const char *actor;
     const char *action;
@@ -26,16 +27,20 @@ struct audit_entry {
     int64_t created_at;      /* unix seconds; audit_record uses its now */
 };
 
-/* Insert e (id made here) at time now, inside the caller's transaction. */
+/* Insert e (id made here) at time now, inside the caller's transaction.
+ * tenant_id, actor and action are required (asserted). ERR_TOOBIG when data
+ * is over AUDIT_DATA_MAX bytes; db errors as they come. */
 MUST_CHECK int audit_record(struct db *db, const struct audit_entry *e, int64_t now,
                             struct err *err);
 
 typedef int (*audit_list_fn)(void *ctx, const struct audit_entry *e);
 
-/* The tenant's entries newest first, limit (1..AUDIT_LIST_MAX) of them,
- * starting after cursor `before` (an entry id; NULL: from the newest).
- * Entries are borrowed for the callback. *more (OUT) says whether older
- * entries remain. */
+/* The tenant's entries newest first (by id, which is time-ordered), limit
+ * (1..AUDIT_LIST_MAX, else ERR_INVALID) of them, starting after cursor
+ * `before` (an entry id: the next page starts after the last id given;
+ * NULL: from the newest). Entries are borrowed for the callback, which may
+ * use db; a nonzero return stops and is returned. *more (OUT) says whether
+ * older entries remain. */
 MUST_CHECK int audit_list(bool *more, struct db *db, const char *tenant_id, const char *before,
                           int limit, audit_list_fn fn, void *ctx, struct err *err);
 

@@ -21,33 +21,38 @@
 #include "crypto/vault.h"
 #include "db/db.h"
 
-#define INTEGRATION_NAME_MAX   200    /* bytes */
-#define INTEGRATION_CONFIG_MAX 65536  /* bytes of the config JSON */
-#define INTEGRATION_LIST_MAX   200    /* rows per page */
+#define INTEGRATION_NAME_MAX   200   /* bytes */
+#define INTEGRATION_CONFIG_MAX 65536 /* bytes of the config JSON */
+#define INTEGRATION_LIST_MAX   200   /* rows per page */
 
 /* One integration as stored. Strings are owned (xmalloc) and freed by
  * integration_dispose. */
 struct integration {
     char id[ID_MAX];
     char tenant_id[ID_MAX];
-    char *connector;     /* connector name */
+    char *connector; /* connector name */
     char *name;
-    char *config;        /* JSON object text */
-    char *status;        /* draft, active, paused, error, needs_reauth, disconnected */
-    char *status_reason; /* NULL unless error / needs_reauth */
-    char *schedule;      /* NULL: manual */
-    int64_t next_run_at; /* unix seconds; 0: none */
-    char *secret_names;  /* JSON array text of the secret names set, "[]" when none */
+    char *config;                   /* JSON object text */
+    char *status;                   /* draft, active, paused, error, needs_reauth, disconnected */
+    char *status_reason;            /* NULL unless error / needs_reauth */
+    char *schedule;                 /* NULL: manual */
+    int64_t next_run_at;            /* unix seconds; 0: none */
+    char *secret_names;             /* JSON array text of the secret names set, "[]" when none */
     int64_t created_at, updated_at; /* unix seconds */
 };
 
+/* Free the strings (NULL after). id and tenant_id are left as they were,
+ * so a disposed row's id can still be passed on. A zeroed struct is fine. */
 void integration_dispose(struct integration *it);
 
 /* Insert a new integration (status "draft", id made here) and return it in
  * *out (OUT, integration_dispose). config is JSON object text the caller has
- * validated. ERR_CONFLICT when the tenant has a live integration with that
- * name; ERR_INVALID for an empty name, one over INTEGRATION_NAME_MAX bytes
- * or with control characters. */
+ * validated (NULL: {}). ERR_CONFLICT ("name: an integration named "x"
+ * exists already") when the tenant has a live integration with that name;
+ * ERR_INVALID for an empty name, one over INTEGRATION_NAME_MAX bytes, one
+ * that is not UTF-8 or holds control characters (messages start "name: "),
+ * or an empty connector; ERR_TOOBIG for a config over
+ * INTEGRATION_CONFIG_MAX bytes. */
 MUST_CHECK int integration_create(struct integration *out, struct db *db, const char *tenant_id,
                                   const char *connector, const char *name, const char *config,
                                   int64_t now, struct err *err);
@@ -66,9 +71,10 @@ struct integration_change {
 };
 
 /* Apply ch and set updated_at = now; *out (OUT, may be NULL) gets the row
- * after the change. ERR_NOTFOUND as integration_get; ERR_CONFLICT for a
- * name taken by another live integration; ERR_INVALID for a bad name or an
- * unknown status. */
+ * after the change (id may point into *out). ERR_NOTFOUND as
+ * integration_get; ERR_CONFLICT for a name taken by another live
+ * integration; ERR_INVALID for a bad name or an unknown status ("status: "),
+ * ERR_TOOBIG for a config as integration_create. */
 MUST_CHECK int integration_update(struct integration *out, struct db *db, const char *tenant_id,
                                   const char *id, const struct integration_change *ch, int64_t now,
                                   struct err *err);
@@ -80,13 +86,14 @@ struct integration_filter {
     int limit;             /* 1..INTEGRATION_LIST_MAX */
 };
 
-/* Called per row, oldest id first; the row is borrowed for the call. A
- * nonzero return stops and is returned. */
+/* Called per row, oldest id first; the row is borrowed for the call, and
+ * the callback may use the connection. A nonzero return stops and is
+ * returned. */
 typedef int (*integration_list_fn)(void *ctx, const struct integration *it);
 
 /* List the tenant's live integrations matching f. *more (OUT) says whether
  * rows remain after the last one given (the caller's next cursor is that
- * row's id). */
+ * row's id). ERR_INVALID for a limit out of range or an unknown status. */
 MUST_CHECK int integration_list(bool *more, struct db *db, const char *tenant_id,
                                 const struct integration_filter *f, integration_list_fn fn,
                                 void *ctx, struct err *err);
@@ -94,10 +101,13 @@ MUST_CHECK int integration_list(bool *more, struct db *db, const char *tenant_id
 /* Replace the integration's secrets with plaintext (a JSON object text of
  * secret name -> value), sealed by v under the active key, kind "oauth2",
  * "api_key" or "basic", expires_at 0 for none. names_json is the JSON array
- * of the names it holds (what responses show). ERR_NOTFOUND as
- * integration_get. */
-MUST_CHECK int integration_secrets_set(struct db *db, const struct vault *v,
-                                       const char *tenant_id, const char *id, const char *kind,
+ * of the names it holds (what responses show; NULL: []). The credentials
+ * row keeps its id across replacements (the seal is bound to it, see
+ * store/sealed.h), and the integration's updated_at becomes now.
+ * ERR_NOTFOUND as integration_get; ERR_INVALID for another kind or
+ * names_json that is not an array of strings; errors of vault_seal. */
+MUST_CHECK int integration_secrets_set(struct db *db, const struct vault *v, const char *tenant_id,
+                                       const char *id, const char *kind,
                                        const struct secret *plaintext, const char *names_json,
                                        int64_t expires_at, int64_t now, struct err *err);
 
@@ -107,12 +117,14 @@ MUST_CHECK int integration_secrets_open(struct secret *out, struct db *db, const
                                         const char *tenant_id, const char *id, struct err *err);
 
 /* Delete: remove the credentials and mark the integration deleted (status
- * "disconnected", invisible from now on); its synced data stays. With purge,
- * remove the row itself and, through the foreign keys, everything synced
- * for it (runs, state, normalized records, ...). ERR_NOTFOUND as
- * integration_get. */
-MUST_CHECK int integration_delete(struct db *db, const char *tenant_id, const char *id,
-                                  bool purge, int64_t now, struct err *err);
+ * "disconnected", next_run_at cleared, invisible from now on, its name free
+ * for a new one); its synced data stays. With purge, remove the row itself
+ * and, through the foreign keys, everything synced for it (runs, state,
+ * normalized records, ...; consents and notifications stay, unlinked). Purge
+ * also reaches an integration deleted earlier without it, so its data can
+ * still be erased. ERR_NOTFOUND as integration_get. */
+MUST_CHECK int integration_delete(struct db *db, const char *tenant_id, const char *id, bool purge,
+                                  int64_t now, struct err *err);
 
 /* Append it as the API's JSON object to b:
  *   {"id","connector","name","config":{...},"status","status_reason",

@@ -68,6 +68,18 @@ static bool field_value(struct buf *b, const struct config *cfg, const char *fie
         buf_put(b, cfg->keys.p ? (const char *)cfg->keys.p : "", cfg->keys.n);
     else if (strcmp(field, "single_key") == 0)
         buf_put(b, cfg->single_key.p ? (const char *)cfg->single_key.p : "", cfg->single_key.n);
+    else if (strcmp(field, "connectors_dir") == 0)
+        buf_puts(b, cfg->connectors_dir);
+    else if (strcmp(field, "http_body_max") == 0)
+        buf_printf(b, "%zu", cfg->http_body_max);
+    else if (strcmp(field, "http_threads") == 0)
+        buf_printf(b, "%u", cfg->http_threads);
+    else if (strcmp(field, "http_timeout") == 0)
+        buf_printf(b, "%u", cfg->http_timeout);
+    else if (strcmp(field, "rate_limit_rps") == 0)
+        buf_printf(b, "%g", cfg->rate_limit_rps);
+    else if (strcmp(field, "rate_limit_burst") == 0)
+        buf_printf(b, "%g", cfg->rate_limit_burst);
     else
         return false;
     return true;

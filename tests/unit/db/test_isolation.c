@@ -41,6 +41,7 @@ static const char *const tenant_tables[] = {
     "notifications",
     "audit_log",
     "api_usage",
+    "sessions",
 };
 #define NTABLES (sizeof(tenant_tables) / sizeof(tenant_tables[0]))
 
@@ -66,6 +67,8 @@ static const char *const parent_rows[] = {
     " VALUES (" OWN("whe") ", $1, " OWN("int") ", 'provider', " OWN("whe") ", 0, 0)",
     "INSERT INTO notification_channels (id, tenant_id, kind, name, created_at, updated_at)"
     " VALUES (" OWN("nch") ", $1, 'inapp', 'n', 0, 0)",
+    "INSERT INTO api_keys (id, tenant_id, key_hash, created_at)"
+    " VALUES (" OWN("key") ", $1, " OWN("key") ", 0)",
 };
 
 /* One row for each foreign key from a tenant-owned table to another (the
@@ -153,13 +156,14 @@ static const struct fk_case {
     {"api_usage", "integration_id", "int", false,
      "INSERT INTO api_usage (tenant_id, integration_id, day)"
      " VALUES ($1, " PARENT("int") ", '2024-01-01')"},
+    {"sessions", "api_key_id", "key", false,
+     "INSERT INTO sessions (id, tenant_id, api_key_id, created_at, expires_at)"
+     " VALUES (" OWN("ses") ", $1, " PARENT("key") ", 0, 0)"},
 };
 #define NCASES (sizeof(fk_cases) / sizeof(fk_cases[0]))
 
 /* The tables no case above fills: they name no parent but the tenant. */
 static const char *const other_rows[] = {
-    "INSERT INTO api_keys (id, tenant_id, key_hash, created_at)"
-    " VALUES (" OWN("key") ", $1, " OWN("key") ", 0)",
     "INSERT INTO oauth_apps (id, tenant_id, connector_id, client_id, created_at, updated_at)"
     " VALUES (" OWN("app") ", $1, 'salesforce', 'cid', 0, 0)",
     "INSERT INTO jobs (id, tenant_id, kind, dedupe_key, run_at, created_at, updated_at)"
@@ -413,12 +417,16 @@ static void deleting_a_parent_spares_other_tenants(void **state)
     assert_db_ok(
         db_exec(db, "DELETE FROM integrations WHERE id = 'ten_del_b_int'", NULL, 0, NULL, &err),
         &err);
+    /* An API key: its sessions go with it. */
+    assert_db_ok(
+        db_exec(db, "DELETE FROM api_keys WHERE id = 'ten_del_b_key'", NULL, 0, NULL, &err), &err);
     assert_db_ok(db_commit(db, &err), &err);
 
     static const char *const gone[] = {
-        "integrations",   "credentials",       "oauth_states",       "sync_runs", "stream_state",
-        "field_mappings", "synced_records",    "accounts",           "contacts",  "tickets",
-        "deals",          "webhook_endpoints", "webhook_deliveries", "api_usage",
+        "integrations",       "credentials",    "oauth_states",   "sync_runs",
+        "stream_state",       "field_mappings", "synced_records", "accounts",
+        "contacts",           "tickets",        "deals",          "webhook_endpoints",
+        "webhook_deliveries", "api_usage",      "api_keys",       "sessions",
     };
     for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
         if (count_rows(db, gone[i], b) != 0)

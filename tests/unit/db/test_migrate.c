@@ -273,6 +273,7 @@ static void from_empty_then_again(void **state)
         "notifications",
         "audit_log",
         "api_usage",
+        "sessions",
     };
     char *cols = columns(&t);
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
@@ -496,7 +497,7 @@ static void tenant_tables_have_rls(void **state)
                                  " ORDER BY 1");
     assert_string_equal(missing, "");
     xfree(missing);
-    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM pg_policy"), 22);
+    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM pg_policy"), 23);
 }
 
 /* Tenant keys (docs/internals/db.md, "Row-level security"), the rules
