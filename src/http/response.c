@@ -1,0 +1,106 @@
+/* http/response.c - what a handler fills and how it goes out: the header
+ * and error-body helpers of http/server.h, and the conversion of a struct
+ * http_resp into a libmicrohttpd response with inlet's default headers
+ * (Content-Type, X-Content-Type-Options, Cache-Control on JSON). Used by
+ * handlers and by http/server.c. */
+#include <assert.h>
+#include <microhttpd.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/alloc.h"
+#include "http/server_int.h"
+
+void http_resp_header(struct http_resp *resp, const char *name, const char *value)
+{
+    assert(resp->nheaders < HTTP_HEADERS_MAX);
+    assert(name[0] != '\0' && strpbrk(name, " \t\r\n:") == NULL);
+    assert(strpbrk(value, "\r\n") == NULL);
+    /* libmicrohttpd computes these; Content-Type goes through content_type. */
+    assert(strcasecmp(name, "Content-Type") != 0 && strcasecmp(name, "Content-Length") != 0 &&
+           strcasecmp(name, "Transfer-Encoding") != 0);
+    resp->headers[resp->nheaders].name = xstrdup(name);
+    resp->headers[resp->nheaders].value = xstrdup(value);
+    resp->nheaders++;
+}
+
+void http_resp_error(struct http_resp *resp, int status, const char *code, const char *message,
+                     const char *details)
+{
+    resp->status = status;
+    resp->content_type = "application/json";
+    buf_reset(&resp->body);
+    buf_puts(&resp->body, "{\"error\":{\"code\":\"");
+    buf_put_jsonesc(&resp->body, code, strlen(code));
+    buf_puts(&resp->body, "\",\"message\":\"");
+    buf_put_jsonesc(&resp->body, message, strlen(message));
+    buf_puts(&resp->body, "\",\"details\":");
+    buf_puts(&resp->body, details ? details : "null");
+    buf_puts(&resp->body, "}}");
+}
+
+void http_response_init(struct http_resp *resp)
+{
+    memset(resp, 0, sizeof(*resp));
+    resp->status = 500;
+    buf_init(&resp->body, HTTP_RESP_MAX);
+}
+
+void http_response_dispose(struct http_resp *resp)
+{
+    for (size_t i = 0; i < resp->nheaders; i++) {
+        xfree(resp->headers[i].name);
+        xfree(resp->headers[i].value);
+    }
+    resp->nheaders = 0;
+    buf_dispose(&resp->body);
+}
+
+static bool is_json(const char *type)
+{
+    size_t n = strcspn(type, ";");
+    return (n == 16 && strncasecmp(type, "application/json", 16) == 0) ||
+           (n > 5 && strncasecmp(type + n - 5, "+json", 5) == 0);
+}
+
+static bool has_header(const struct http_resp *resp, const char *name)
+{
+    for (size_t i = 0; i < resp->nheaders; i++)
+        if (strcasecmp(resp->headers[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+struct MHD_Response *http_response_mhd(struct http_resp *resp, bool closing)
+{
+    struct MHD_Response *r;
+    size_t n = resp->body.n;
+    if (n) {
+        /* Zero-copy: libmicrohttpd hands the body back to xfree when done. */
+        char *body = buf_take(&resp->body);
+        r = MHD_create_response_from_buffer_with_free_callback(n, body, xfree);
+        if (!r)
+            xfree(body);
+    } else {
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r)
+        return NULL;
+    const char *type = resp->content_type ? resp->content_type : "application/json";
+    bool ok = true;
+    if (n)
+        ok &= MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type) == MHD_YES;
+    ok &= MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES;
+    if (is_json(type) && !has_header(resp, "Cache-Control"))
+        ok &= MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") == MHD_YES;
+    for (size_t i = 0; i < resp->nheaders; i++)
+        ok &= MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value) == MHD_YES;
+    /* While stopping, tell keep-alive clients to go elsewhere. */
+    if (closing)
+        ok &= MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
+    if (!ok) {
+        MHD_destroy_response(r);
+        return NULL;
+    }
+    return r;
+}
