@@ -18,11 +18,15 @@ SAN_CFLAGS   = -O1 -g -fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-fram
 SRC      := $(sort $(filter-out src/main.c,$(wildcard src/*/*.c)))
 MIGR     := $(sort $(wildcard src/db/migrations/*/*.sql))
 GEN      := $(BUILD)/gen/migrations_data.c
+CONN     := $(sort $(wildcard connectors/*.json connectors/logos/*.svg))
+CONN_GEN := $(BUILD)/gen/connectors_data.c
 TEST_SRC := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c tests/api/*.c))
 FUZZ     := $(sort $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
 
-REL_OBJ  := $(SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/gen/migrations_data.o
-SAN_OBJ  := $(SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/migrations_data.o
+REL_OBJ  := $(SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/gen/migrations_data.o \
+            $(BUILD)/rel/gen/connectors_data.o
+SAN_OBJ  := $(SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/migrations_data.o \
+            $(BUILD)/san/gen/connectors_data.o
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
 REPLAYS  := $(FUZZ:%=$(BUILD)/san/fuzz-replay-%)
 
@@ -36,6 +40,9 @@ deps:
 $(GEN): $(MIGR) scripts/embed
 	@mkdir -p $(@D)
 	scripts/embed db_migration_files $(MIGR) > $@
+$(CONN_GEN): $(CONN) scripts/embed
+	@mkdir -p $(@D)
+	scripts/embed connector_builtin_files $(CONN) > $@
 
 $(BUILD)/rel/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
@@ -76,11 +83,11 @@ test: deps $(BUILD)/san/test-unit $(BUILD)/san/inlet $(REPLAYS)
 # make fuzz [FUZZ_SECONDS=n]: short libFuzzer runs of every harness (clang).
 FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) -Wno-missing-prototypes
-fuzz: deps $(GEN)
+fuzz: deps $(GEN) $(CONN_GEN)
 	@mkdir -p $(BUILD)/fuzz
 	@set -e; for f in $(FUZZ); do \
 	    clang $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/$$f fuzz/fuzz_$$f.c \
-	        $(SRC) $(GEN) $(PKG_LIBS); \
+	        $(SRC) $(GEN) $(CONN_GEN) $(PKG_LIBS); \
 	    mkdir -p $(BUILD)/fuzz/corpus-$$f; \
 	    $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	        $(BUILD)/fuzz/corpus-$$f fuzz/corpus/$$f 2>&1 | tail -n 2; \

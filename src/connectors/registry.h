@@ -1,10 +1,11 @@
-/* connectors/registry.h - the connector catalogue: every connectors/*.json
- * loaded and checked against connectors/connector.schema.json at start,
- * then kept read-only in memory for the life of the process. Built-in
- * connectors are compiled into the binary; files in the connectors folder
- * (INLET_CONNECTORS_DIR) add to them or replace one of the same name. A file
- * that fails the checks is reported (path + JSON Pointer + message), skipped,
- * and the rest still load. The file format: docs/connectors.md.
+/* connectors/registry.h - the connector catalogue: every connector file
+ * (connectors/NAME.json) loaded and checked against the built-in
+ * connectors/connector.schema.json at start, then kept read-only in memory
+ * for the life of the process. Built-in connectors are compiled into the
+ * binary; files in the connectors folder (INLET_CONNECTORS_DIR) add to them
+ * or replace one of the same name. A file that fails the checks is reported
+ * (path + JSON Pointer + message), skipped, and the rest still load. The
+ * file format and every check: docs/connectors.md.
  * Used by api/connectors.c, api/integrations.c and, later, oauth/ and sync/. */
 #ifndef INLET_CONNECTORS_REGISTRY_H
 #define INLET_CONNECTORS_REGISTRY_H
@@ -17,9 +18,9 @@
 #include "core/err.h"
 #include "core/jsonschema.h"
 
-#define CONNECTOR_NAME_MAX 64    /* bytes of a name: [a-z0-9_-], starting with a letter */
+#define CONNECTOR_NAME_MAX 64      /* bytes of a name: [a-z0-9_-], starting with a letter */
 #define CONNECTOR_FILE_MAX 1048576 /* bytes of a connector file */
-#define CONNECTOR_LOGO_MAX 65536 /* bytes of a logo SVG */
+#define CONNECTOR_LOGO_MAX 65536   /* bytes of a logo SVG */
 
 enum connector_auth {
     CONNECTOR_AUTH_OAUTH2,
@@ -29,24 +30,30 @@ enum connector_auth {
 };
 
 /* One connector; everything borrowed from the registry, read-only, valid
- * until registry_free. */
+ * until registry_free, and shared by every thread. Read doc and auth with
+ * the jsonx accessors only: never serialise them (json-c writes a cache
+ * into a value it prints; use registry_format) and never take or drop
+ * references (json-c's count is not atomic). */
 struct connector {
-    const char *name;        /* "salesforce" */
-    const char *title;       /* "Salesforce" */
-    const char *category;    /* "crm", "support", "chat", ... */
+    const char *name;     /* "salesforce" */
+    const char *title;    /* "Salesforce" */
+    const char *category; /* "crm", "support", "chat", ... */
     const char *description;
-    const char *kind;        /* "declarative" or "singer" */
+    const char *kind; /* "declarative" or "singer" */
     enum connector_auth auth_kind;
-    const char *logo_svg;    /* the SVG text, NULL when the file has none */
-    size_t logo_len;
-    const char *source;      /* "builtin" or the file's path, for messages */
-    struct json_object *doc; /* the whole parsed file */
+    const char *logo_svg;     /* the SVG text (checked: a plain drawing), NULL when none */
+    size_t logo_len;          /* bytes, at most CONNECTOR_LOGO_MAX */
+    const char *source;       /* "builtin" or the file's path, for messages */
+    struct json_object *doc;  /* the whole parsed file */
     struct json_object *auth; /* the "auth" object */
-    const struct jsonschema *config_schema;  /* "config" section, checked */
+    const struct jsonschema *config_schema;  /* the "config" section compiled; never NULL
+                                                (no section: an object with no fields) */
     const struct jsonschema *secrets_schema; /* what the user supplies as secrets
                                                 (api_key, basic: derived from auth);
                                                 NULL when it takes none */
-    const char *const *secret_names; /* NULL-terminated: the secret names it accepts */
+    const char *const *secret_names;         /* NULL-terminated, never NULL: the secret
+                                                names it accepts, in file order; empty for
+                                                oauth2 and none */
 };
 
 struct registry;
@@ -54,19 +61,25 @@ struct registry;
 /* Called once per rejected file; the registry logs it too. */
 typedef void (*registry_reject_fn)(void *ctx, const char *path, const struct err *why);
 
-/* Load the built-in connectors, then every *.json in dir (NULL or a missing
- * folder: built-ins only; the logo a file names is read relative to its
- * folder). *out (OUT) is the caller's (registry_free). Rejected files are
- * reported through on_reject (may be NULL) with messages such as
- *   connectors/x.json: /auth/type: expected one of "oauth2", "api_key", "basic", "none"
- * and skipped. ERR_IO only when dir exists and cannot be read. */
+/* Load the built-in connectors, then every NAME.json in dir, in name order
+ * (NULL, "" or a missing folder: built-ins only; hidden files and
+ * connector.schema.json are skipped; the logo a file names is read relative
+ * to its folder). A file's name field must be its NAME; one that is a
+ * built-in's replaces the built-in. *out (OUT) is the caller's
+ * (registry_free). Rejected files are logged (log_warn: path, pointer,
+ * problem), reported through on_reject (may be NULL) with messages such as
+ *   connectors/x.json: /auth/type: must be one of "oauth2", "api_key", "basic", "none"
+ * and skipped. ERR_IO only when dir exists and cannot be read; ERR_INVALID
+ * only if the built-in schema itself does not compile (a broken build). */
 MUST_CHECK int registry_load(struct registry **out, const char *dir, registry_reject_fn on_reject,
                              void *ctx, struct err *err);
 void registry_free(struct registry *r);
 
 /* Parse and check one connector file's text, as registry_load does for each
- * file; for `inlet connectors check FILE` and the fuzz harness. ERR_INVALID
- * with the pointer and message. Nothing is kept. */
+ * file, except what needs its folder or name (the logo file, name = file
+ * name); for `inlet connectors check FILE` and the fuzz harness. ERR_INVALID
+ * ("POINTER: PROBLEM", or the parser's message) or ERR_TOOBIG past
+ * CONNECTOR_FILE_MAX. Nothing is kept. */
 MUST_CHECK int registry_check_text(const char *text, size_t n, struct err *err);
 
 /* The connector called name, or NULL. */
@@ -76,16 +89,17 @@ const struct connector *registry_get(const struct registry *r, const char *name)
 size_t registry_count(const struct registry *r);
 const struct connector *registry_at(const struct registry *r, size_t i);
 
-/* Whether c matches a catalogue search: q (may be NULL) as a case-insensitive
- * substring of name, title, description or category; category (may be NULL)
- * exactly. */
+/* Whether c matches a catalogue search: q (NULL or "": anything) as a
+ * substring of name, title, description or category, ignoring ASCII case;
+ * category (NULL or "": any) exactly. */
 bool registry_match(const struct connector *c, const char *q, const char *category);
 
-/* Append c as the catalogue's JSON object (name, title, category,
- * description, kind, auth without client secrets, config schema, secret
- * names, logo URL "/api/connectors/NAME/logo.svg" or null, and the streams,
- * actions and webhooks sections as written). detail false leaves out the
- * schemas and sections, for listings. */
+/* Append c as the catalogue's JSON object: name, title, category,
+ * description, kind, auth (as written: files hold no client secrets),
+ * secret_names, logo_url ("/api/connectors/NAME/logo.svg" or null),
+ * docs_url; with detail also config_schema, secrets_schema, base_url, and
+ * the streams, actions and webhooks sections as written. The text is made
+ * once at load, so this is a copy: thread-safe. */
 void registry_format(const struct connector *c, bool detail, struct buf *b);
 
 #endif
