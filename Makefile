@@ -20,13 +20,14 @@ MIGR     := $(sort $(wildcard src/db/migrations/*/*.sql))
 GEN      := $(BUILD)/gen/migrations_data.c
 CONN     := $(sort $(wildcard connectors/*.json connectors/logos/*.svg))
 CONN_GEN := $(BUILD)/gen/connectors_data.c
+OAPI_GEN := $(BUILD)/gen/openapi_data.c
 TEST_SRC := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c tests/api/*.c))
 FUZZ     := $(sort $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
 
 REL_OBJ  := $(SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/gen/migrations_data.o \
-            $(BUILD)/rel/gen/connectors_data.o
+            $(BUILD)/rel/gen/connectors_data.o $(BUILD)/rel/gen/openapi_data.o
 SAN_OBJ  := $(SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/migrations_data.o \
-            $(BUILD)/san/gen/connectors_data.o
+            $(BUILD)/san/gen/connectors_data.o $(BUILD)/san/gen/openapi_data.o
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
 REPLAYS  := $(FUZZ:%=$(BUILD)/san/fuzz-replay-%)
 
@@ -43,6 +44,9 @@ $(GEN): $(MIGR) scripts/embed
 $(CONN_GEN): $(CONN) scripts/embed
 	@mkdir -p $(@D)
 	scripts/embed connector_builtin_files $(CONN) > $@
+$(OAPI_GEN): docs/openapi.yaml scripts/embed
+	@mkdir -p $(@D)
+	scripts/embed api_openapi_files docs/openapi.yaml > $@
 
 $(BUILD)/rel/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
@@ -68,11 +72,12 @@ $(BUILD)/san/test-unit: $(TEST_OBJ) $(SAN_OBJ)
 $(BUILD)/san/fuzz-replay-%: $(BUILD)/san/fuzz/fuzz_%.o $(BUILD)/san/fuzz/replay.o $(SAN_OBJ)
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# make run: install what is missing, build, start on the embedded default.
-# Until the HTTP server lands (issue 3) that means: migrate and say where the
-# data and the generated key live.
+# make run: install what is missing, build, and serve the API on
+# 127.0.0.1:8080 over the embedded SQLite database under ./data. The first
+# run creates the tenant "demo" and prints its API key (once).
 run: deps $(BUILD)/inlet
-	$(BUILD)/inlet migrate
+	@$(BUILD)/inlet tenant list | grep -q . || $(BUILD)/inlet tenant create demo
+	$(BUILD)/inlet serve
 
 # make test [T=suite]: every unit suite on SQLite and on a throwaway
 # PostgreSQL, the CLI checks, then every fuzz corpus replayed; all under
@@ -83,20 +88,21 @@ test: deps $(BUILD)/san/test-unit $(BUILD)/san/inlet $(REPLAYS)
 # make fuzz [FUZZ_SECONDS=n]: short libFuzzer runs of every harness (clang).
 FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) -Wno-missing-prototypes
-fuzz: deps $(GEN) $(CONN_GEN)
+fuzz: deps $(GEN) $(CONN_GEN) $(OAPI_GEN)
 	@mkdir -p $(BUILD)/fuzz
 	@set -e; for f in $(FUZZ); do \
 	    clang $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/$$f fuzz/fuzz_$$f.c \
-	        $(SRC) $(GEN) $(CONN_GEN) $(PKG_LIBS); \
+	        $(SRC) $(GEN) $(CONN_GEN) $(OAPI_GEN) $(PKG_LIBS); \
 	    mkdir -p $(BUILD)/fuzz/corpus-$$f; \
 	    $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	        $(BUILD)/fuzz/corpus-$$f fuzz/corpus/$$f 2>&1 | tail -n 2; \
 	done
 
 # make bench: benchmarks with their reference figures from the same run.
-bench: deps $(BUILD)/bench/json $(BUILD)/bench/db
+bench: deps $(BUILD)/bench/json $(BUILD)/bench/db $(BUILD)/inlet
 	$(BUILD)/bench/json
 	scripts/with-pg $(BUILD)/bench/db
+	bench/api/run.sh $(BUILD)/inlet
 # lib_jsonx.c compiles the core sources it needs itself (jsonx is measured
 # exactly as inlet builds it).
 $(BUILD)/bench/json: $(wildcard bench/json/*.c bench/json/*.h src/core/*.c src/core/*.h)

@@ -5,12 +5,15 @@
  * configuration (nothing was written). Secrets are read from the
  * environment or stdin, never from the command line. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api.h"
+#include "connectors/registry.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -20,11 +23,13 @@
 #include "crypto/vault.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "db/pool.h"
 #include "store/keyring.h"
 #include "store/sealed.h"
 #include "store/tenant.h"
 
-#define INLET_VERSION "0.1.0"
+#define INLET_VERSION  "0.1.0"
+#define SERVE_GRACE_MS 10000 /* how long requests in flight may take to finish at a stop */
 
 extern char **environ;
 
@@ -248,6 +253,106 @@ static int cmd_keys_check(struct app *a)
     return st.failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/* Serve the API until SIGINT or SIGTERM, then stop gracefully: new
+ * requests get 503, those in flight finish (up to SERVE_GRACE_MS). */
+static int cmd_serve(struct app *a)
+{
+    struct registry *reg = NULL;
+    struct db_pool *pool = NULL;
+    struct api *api = NULL;
+    struct err e;
+    sigset_t stop;
+    int sig = 0;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads =
+        a->cfg.http_threads ? a->cfg.http_threads : (unsigned)(cores > 0 ? cores : 1);
+
+    /* Blocked before any thread starts, so every thread inherits the mask
+     * and only sigwait below receives the two signals. */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    db_close(a->db); /* open_needs migrated through it; requests use the pool */
+    a->db = NULL;
+    int rc = registry_load(&reg, a->cfg.connectors_dir, NULL, NULL, &e);
+    if (rc == 0)
+        rc = db_pool_new(&pool, a->cfg.db_url, threads + 1, &e);
+    if (rc == 0) {
+        struct api_opts o = {
+            .host = a->cfg.listen_host,
+            .port = a->cfg.listen_port,
+            .threads = threads,
+            .body_max = a->cfg.http_body_max,
+            .timeout_s = a->cfg.http_timeout,
+            .public_url = a->cfg.public_url,
+            .rate_rps = a->cfg.rate_limit_rps,
+            .rate_burst = a->cfg.rate_limit_burst,
+            .access_log = true,
+            .pool = pool,
+            .vault = a->vault,
+            .registry = reg,
+        };
+        rc = api_start(&api, &o, &e);
+    }
+    if (rc < 0) {
+        db_pool_free(pool);
+        registry_free(reg);
+        return fail(&e);
+    }
+    log_info("serving", LOG_STR("listen", a->cfg.listen), LOG_STR("public_url", a->cfg.public_url),
+             LOG_STR("engine", config_db_engine(&a->cfg)), LOG_INT("threads", threads),
+             LOG_INT("connectors", (int64_t)registry_count(reg)));
+    printf("inlet %s serving %s\n", INLET_VERSION, a->cfg.public_url);
+    fflush(stdout);
+    while (sigwait(&stop, &sig) != 0)
+        ;
+    log_info("stopping", LOG_STR("signal", sig == SIGINT ? "SIGINT" : "SIGTERM"),
+             LOG_INT("grace_ms", SERVE_GRACE_MS));
+    api_stop(api, SERVE_GRACE_MS);
+    db_pool_free(pool);
+    registry_free(reg);
+    log_info("stopped");
+    return EXIT_OK;
+}
+
+/* Check one connector file as the server would load it. */
+static int cmd_connectors_check(struct app *a)
+{
+    struct err e;
+    size_t n = 0;
+    char *text = NULL;
+    FILE *f = fopen(a->argv[0], "rb");
+
+    if (!f) {
+        fprintf(stderr, "inlet: %s: %s\n", a->argv[0], strerror(errno));
+        return EXIT_FAIL;
+    }
+    struct buf b;
+    char chunk[8192];
+    buf_init(&b, CONNECTOR_FILE_MAX);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_put(&b, chunk, n);
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    if (bad || buf_failed(&b)) {
+        fprintf(stderr, "inlet: %s: %s\n", a->argv[0],
+                bad ? "cannot be read" : "over the 1 MiB a connector file may have");
+        buf_dispose(&b);
+        return EXIT_FAIL;
+    }
+    n = b.n;
+    text = buf_take(&b);
+    int rc = registry_check_text(text ? text : "", n, &e);
+    xfree(text);
+    if (rc < 0) {
+        fprintf(stderr, "inlet: %s: %s\n", a->argv[0], e.msg);
+        return EXIT_FAIL;
+    }
+    printf("%s: ok\n", a->argv[0]);
+    return EXIT_OK;
+}
+
 /* Argument checks that run before anything is opened or written. */
 static int check_tenant_name(const struct app *a, struct err *err)
 {
@@ -282,6 +387,10 @@ static const struct cmd {
      "[--batch N] [--max-batches N]: re-seal every secret under the active key"},
     {"keys", "check", cmd_keys_check, NEED_DB | NEED_VAULT, 0, NULL,
      "open every secret, report failures"},
+    {"serve", NULL, cmd_serve, NEED_DB | NEED_VAULT, 0, NULL,
+     "[--listen HOST:PORT]: serve the API until SIGINT or SIGTERM"},
+    {"connectors", "check", cmd_connectors_check, 0, 1, NULL,
+     "FILE: check a connector file as the server would load it"},
     {"version", NULL, cmd_version, 0, 0, NULL, "print the version"},
 };
 

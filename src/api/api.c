@@ -1,0 +1,63 @@
+/* api/api.c - start and stop the API: the route table handed to the HTTP
+ * server, the rate limiter, and what the handlers share. */
+#include <string.h>
+#include <strings.h>
+
+#include "api/api_int.h"
+#include "core/alloc.h"
+
+int api_start(struct api **out, const struct api_opts *o, struct err *err)
+{
+    struct api *a = xcalloc(1, sizeof(*a));
+
+    *out = NULL;
+    a->pool = o->pool;
+    a->vault = o->vault;
+    a->registry = o->registry;
+    a->secure_cookie = o->public_url && strncasecmp(o->public_url, "https://", 8) == 0;
+    if (o->rate_rps > 0)
+        a->rl = ratelimit_new(o->rate_rps, o->rate_burst >= 1 ? o->rate_burst : 1);
+    a->routes = xcalloc(api_nroutes, sizeof(*a->routes));
+    for (size_t i = 0; i < api_nroutes; i++)
+        a->routes[i] = (struct http_route){
+            .method = api_routes[i].method,
+            .pattern = api_routes[i].pattern,
+            .handler = api_dispatch,
+            .ctx = (void *)&api_routes[i],
+        };
+    struct http_server_opts ho = {
+        .host = o->host,
+        .port = o->port,
+        .threads = o->threads,
+        .body_max = o->body_max,
+        .timeout_s = o->timeout_s,
+        .routes = a->routes,
+        .nroutes = api_nroutes,
+        .app = a,
+        .access_log = o->access_log,
+    };
+    int rc = http_server_start(&a->http, &ho, err);
+    if (rc < 0) {
+        ratelimit_free(a->rl);
+        xfree(a->routes);
+        xfree(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+int api_port(const struct api *a)
+{
+    return http_server_port(a->http);
+}
+
+void api_stop(struct api *a, int grace_ms)
+{
+    if (!a)
+        return;
+    http_server_stop(a->http, grace_ms);
+    ratelimit_free(a->rl);
+    xfree(a->routes);
+    xfree(a);
+}

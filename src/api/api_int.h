@@ -1,0 +1,145 @@
+/* api/api_int.h - what the api/ files share: the API object, the context a
+ * handler runs with, the route table, and the helpers every handler uses to
+ * read input (input.c), answer (reply.c) and audit (audit.c). Handlers never
+ * see a request that failed authentication, rate limiting or the CSRF check:
+ * dispatch.c answers those. */
+#ifndef INLET_API_API_INT_H
+#define INLET_API_API_INT_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json_object.h>
+
+#include "api/api.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/id.h"
+#include "http/ratelimit.h"
+#include "http/server.h"
+
+#define API_ACTOR_MAX    (ID_MAX + 8) /* "ui:" + a key id */
+#define API_LIST_DEFAULT 50           /* rows per page when limit is not given */
+#define API_POOL_WAIT_MS 5000         /* how long a request waits for a connection */
+
+struct api {
+    struct http_server *http;
+    struct db_pool *pool;
+    const struct vault *vault;
+    const struct registry *registry;
+    struct ratelimit *rl;      /* NULL when rate limits are off */
+    bool secure_cookie;        /* the public URL is https */
+    struct http_route *routes; /* the http/ view of api_routes; owned */
+};
+
+/* One request as a handler sees it. */
+struct api_ctx {
+    struct api *api;
+    struct http_req *req;
+    struct http_resp *resp;
+    struct db *db; /* from the pool for routes with API_DB or API_AUTH; else NULL */
+    /* Who is calling, for routes with API_AUTH. */
+    char tenant_id[ID_MAX];
+    char key_id[ID_MAX];
+    char actor[API_ACTOR_MAX]; /* key id, or "ui:" + key id for a session */
+    bool via_session;
+    const char *session_token; /* the cookie value when via_session; borrowed */
+    int64_t now;               /* unix seconds at the start of the request */
+};
+
+typedef void (*api_handler_fn)(struct api_ctx *c);
+
+enum api_route_flags {
+    API_PUBLIC = 0,  /* no credentials */
+    API_AUTH = 1,    /* a tenant API key or a session (and CSRF on mutations) */
+    API_DB = 2,      /* needs a connection from the pool */
+    API_LIMITED = 4, /* rate limited by client address even without credentials */
+};
+
+struct api_route {
+    const char *method;
+    const char *pattern;
+    api_handler_fn fn;
+    unsigned flags;
+};
+
+/* routes.c: every route, in the order docs/openapi.yaml lists them. */
+extern const struct api_route api_routes[];
+extern const size_t api_nroutes;
+
+/* dispatch.c: the http/ handler behind every route (route_ctx is the
+ * struct api_route). */
+void api_dispatch(struct http_req *req, struct http_resp *resp);
+
+/* ---- reply.c ---- */
+
+/* Start a JSON answer with status: the body is emptied and returned for the
+ * handler to write into. */
+struct buf *api_reply(struct api_ctx *c, int status);
+/* An error answer; message is printf-style. details as http_resp_error. */
+void api_error(struct api_ctx *c, int status, const char *code, const char *details,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Answer for an error from the layers below: ERR_NOTFOUND 404 not_found,
+ * ERR_CONFLICT 409 conflict, ERR_INVALID 422 validation_failed (its message
+ * as given: those name a field), ERR_TOOBIG 413 payload_too_large, ERR_AGAIN
+ * 503 unavailable with Retry-After; anything else 500 internal, logged with
+ * the request's route and never shown (it may name database internals). */
+void api_fail(struct api_ctx *c, const struct err *e);
+/* Append s as a JSON string (with quotes), or null for NULL. */
+void api_put_str(struct buf *b, const char *s);
+/* 422 validation_failed with one detail {"pointer":ptr,"message":msg}. */
+void api_invalid_field(struct api_ctx *c, const char *ptr, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- input.c ---- */
+
+/* Parse the body as a JSON object whose members are all among allowed
+ * (NULL-terminated). *out (OUT) is the caller's (json_object_put). On
+ * failure the answer is written (415 unsupported_media_type unless the body
+ * is application/json, 400 invalid_json, 400 unknown_field) and -1
+ * returned. */
+int api_body_object(struct api_ctx *c, struct json_object **out, const char *const *allowed);
+/* Answer 400 unknown_parameter and return -1 when the query has a name
+ * outside allowed (NULL-terminated). */
+int api_query_only(struct api_ctx *c, const char *const *allowed);
+/* The integer query parameter name in min..max, def when absent; -1 after
+ * answering 400 invalid_parameter. */
+int api_query_int(struct api_ctx *c, const char *name, int def, int min, int max, int *out);
+/* The boolean query parameter name ("true"/"false"/"1"/"0"), def when
+ * absent; -1 after answering 400 invalid_parameter. */
+int api_query_bool(struct api_ctx *c, const char *name, bool def, bool *out);
+/* A cursor or id parameter: NULL when absent; -1 after answering 400
+ * invalid_parameter unless it is a well-formed id with prefix. */
+int api_query_id(struct api_ctx *c, const char *name, const char *prefix, const char **out);
+
+/* ---- audit.c ---- */
+
+/* Record action on target in the audit log, in the caller's transaction,
+ * with the request's actor and client address. data is non-secret JSON
+ * object text or NULL. */
+MUST_CHECK int api_audit(struct api_ctx *c, const char *action, const char *target_type,
+                         const char *target_id, const char *data, struct err *err);
+
+/* ---- handlers, one file per resource ---- */
+void api_healthz(struct api_ctx *c);
+void api_readyz(struct api_ctx *c);
+void api_metrics(struct api_ctx *c);
+void api_openapi(struct api_ctx *c);
+
+void api_session_create(struct api_ctx *c);
+void api_session_get(struct api_ctx *c);
+void api_session_delete(struct api_ctx *c);
+
+void api_connectors_list(struct api_ctx *c);
+void api_connector_get(struct api_ctx *c);
+void api_connector_logo(struct api_ctx *c);
+
+void api_integrations_create(struct api_ctx *c);
+void api_integrations_list(struct api_ctx *c);
+void api_integration_get(struct api_ctx *c);
+void api_integration_put(struct api_ctx *c);
+void api_integration_patch(struct api_ctx *c);
+void api_integration_delete(struct api_ctx *c);
+
+void api_audit_list(struct api_ctx *c);
+
+#endif

@@ -1,0 +1,68 @@
+/* api/connectors.c - the connector catalogue: the list (search by q,
+ * filter by category), one connector in full, and its logo. */
+#include <string.h>
+
+#include "api/api_int.h"
+#include "connectors/registry.h"
+
+void api_connectors_list(struct api_ctx *c)
+{
+    static const char *const params[] = {"q", "category", NULL};
+    const char *q = http_req_query(c->req, "q"), *cat = http_req_query(c->req, "category");
+    size_t n = registry_count(c->api->registry), shown = 0;
+
+    if (api_query_only(c, params) < 0)
+        return;
+    struct buf *b = api_reply(c, 200);
+    buf_puts(b, "{\"data\":[");
+    for (size_t i = 0; i < n; i++) {
+        const struct connector *k = registry_at(c->api->registry, i);
+        if (!registry_match(k, q, cat))
+            continue;
+        if (shown++)
+            buf_putc(b, ',');
+        registry_format(k, false, b);
+    }
+    buf_puts(b, "]}");
+}
+
+static const struct connector *find(struct api_ctx *c)
+{
+    const char *name = http_req_param(c->req, "name");
+    const struct connector *k = registry_get(c->api->registry, name);
+    if (!k)
+        api_error(c, 404, "not_found", NULL,
+                  "no connector \"%.64s\" (GET /api/connectors lists them)", name);
+    return k;
+}
+
+void api_connector_get(struct api_ctx *c)
+{
+    static const char *const none[] = {NULL};
+    const struct connector *k;
+
+    if (api_query_only(c, none) < 0 || !(k = find(c)))
+        return;
+    registry_format(k, true, api_reply(c, 200));
+}
+
+/* Public, so that an <img> can show it before sign-in; the registry only
+ * keeps SVGs that are plain drawings (no script, no external reference),
+ * and the CSP below stops one from running anything if opened directly. */
+void api_connector_logo(struct api_ctx *c)
+{
+    const struct connector *k = find(c);
+
+    if (!k)
+        return;
+    if (!k->logo_svg) {
+        api_error(c, 404, "not_found", NULL, "connector \"%s\" has no logo", k->name);
+        return;
+    }
+    struct buf *b = api_reply(c, 200);
+    c->resp->content_type = "image/svg+xml";
+    http_resp_header(c->resp, "Cache-Control", "public, max-age=3600");
+    http_resp_header(c->resp, "Content-Security-Policy",
+                     "default-src 'none'; style-src 'unsafe-inline'");
+    buf_put(b, k->logo_svg, k->logo_len);
+}

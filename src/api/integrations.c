@@ -1,0 +1,659 @@
+/* api/integrations.c - /api/integrations: create, list, read, replace,
+ * patch and delete a tenant's integrations. Config is checked against the
+ * connector's config schema and secrets against what its auth takes, with
+ * one error per field; secrets are sealed at once and never returned (a
+ * response lists only the names set). Every change and its audit entry
+ * commit in one transaction. */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/linkhash.h>
+
+#include "api/api_int.h"
+#include "connectors/registry.h"
+#include "core/jsonschema.h"
+#include "core/jsonx.h"
+#include "core/secret.h"
+#include "store/integration.h"
+
+/* Failures of one request's checks, gathered as the "details" array. */
+struct problems {
+    struct buf details;
+    size_t n;
+    char first[512]; /* "pointer: message" of the first, for the error message */
+};
+
+static void problem(struct problems *p, const char *ptr, const char *msg)
+{
+    buf_puts(&p->details, p->n ? ",{\"pointer\":" : "[{\"pointer\":");
+    api_put_str(&p->details, ptr);
+    buf_puts(&p->details, ",\"message\":");
+    api_put_str(&p->details, msg);
+    buf_putc(&p->details, '}');
+    if (p->n++ == 0)
+        snprintf(p->first, sizeof(p->first), "%s: %s", ptr, msg);
+}
+
+/* Check v against s; failures are reported under prefix ("/config"). */
+static void check_schema(struct problems *p, const struct jsonschema *s, struct json_object *v,
+                         const char *prefix)
+{
+    struct jsonschema_result res;
+    char ptr[300];
+
+    if (jsonschema_validate(s, v, &res))
+        return;
+    for (size_t i = 0; i < res.count; i++) {
+        snprintf(ptr, sizeof(ptr), "%s%s", prefix, res.errors[i].pointer);
+        problem(p, ptr, res.errors[i].message);
+    }
+    if (res.truncated)
+        problem(p, prefix, "has more failures than are listed; fix these and send it again");
+}
+
+/* Answer 422 with every problem; true when there were none. */
+static bool no_problems(struct api_ctx *c, struct problems *p)
+{
+    if (p->n == 0) {
+        buf_dispose(&p->details);
+        return true;
+    }
+    buf_putc(&p->details, ']');
+    if (p->n == 1)
+        api_error(c, 422, "validation_failed", buf_cstr(&p->details), "%s", p->first);
+    else
+        api_error(c, 422, "validation_failed", buf_cstr(&p->details), "%s (and %zu more)", p->first,
+                  p->n - 1);
+    buf_dispose(&p->details);
+    return false;
+}
+
+static const char *auth_kind_name(const struct connector *k)
+{
+    switch (k->auth_kind) {
+    case CONNECTOR_AUTH_API_KEY:
+        return "api_key";
+    case CONNECTOR_AUTH_BASIC:
+        return "basic";
+    case CONNECTOR_AUTH_OAUTH2:
+        return "oauth2";
+    case CONNECTOR_AUTH_NONE:
+        break;
+    }
+    return "none";
+}
+
+/* config must be an object (NULL: absent, checked as {}). */
+static void check_config(struct problems *p, const struct connector *k, struct json_object *config,
+                         bool given)
+{
+    if (given && !json_object_is_type(config, json_type_object)) {
+        char m[64];
+        snprintf(m, sizeof(m), "expected an object, got %s", jsonx_type_name(config));
+        problem(p, "/config", m);
+        return;
+    }
+    struct json_object *empty = config ? NULL : json_object_new_object();
+    check_schema(p, k->config_schema, config ? config : empty, "/config");
+    json_object_put(empty);
+}
+
+/* Secrets are only for connectors whose auth takes them; OAuth tokens come
+ * from the connect flow, never from a client. */
+static void check_secrets(struct problems *p, const struct connector *k, struct json_object *s)
+{
+    if (!json_object_is_type(s, json_type_object)) {
+        char m[64];
+        snprintf(m, sizeof(m), "expected an object, got %s", jsonx_type_name(s));
+        problem(p, "/secrets", m);
+        return;
+    }
+    if (!k->secrets_schema) {
+        if (json_object_object_length(s) > 0)
+            problem(p, "/secrets",
+                    k->auth_kind == CONNECTOR_AUTH_OAUTH2
+                        ? "this connector signs in with OAuth; its tokens come from connecting"
+                        : "this connector takes no secrets");
+        return;
+    }
+    check_schema(p, k->secrets_schema, s, "/secrets");
+}
+
+/* The connector's secret names that s holds, as a JSON array. */
+static void secret_names(struct buf *b, const struct connector *k, struct json_object *s)
+{
+    size_t n = 0;
+    buf_putc(b, '[');
+    for (const char *const *nm = k->secret_names; *nm; nm++) {
+        if (!jsonx_has(s, *nm))
+            continue;
+        buf_puts(b, n++ ? "," : "");
+        api_put_str(b, *nm);
+    }
+    buf_putc(b, ']');
+}
+
+/* Seal s (an object of strings, already checked) as the integration's secrets. */
+static int store_secrets(struct api_ctx *c, const struct connector *k, const char *id,
+                         struct json_object *s, struct err *e)
+{
+    struct buf text, names;
+    struct secret plain = {0};
+
+    buf_init(&text, 0);
+    buf_init(&names, 0);
+    jsonx_format(&text, s);
+    secret_set(&plain, text.p ? text.p : "{}", text.p ? text.n : 2);
+    if (text.p)
+        secret_wipe(text.p, text.n);
+    buf_dispose(&text);
+    secret_names(&names, k, s);
+    int rc = integration_secrets_set(c->db, c->api->vault, c->tenant_id, id, auth_kind_name(k),
+                                     &plain, buf_cstr(&names), 0, c->now, e);
+    secret_dispose(&plain);
+    buf_dispose(&names);
+    return rc;
+}
+
+/* Whether an integration with these secrets can run without connecting. */
+static bool ready_to_run(const struct connector *k, struct json_object *secrets)
+{
+    if (k->auth_kind == CONNECTOR_AUTH_NONE)
+        return true;
+    return k->auth_kind != CONNECTOR_AUTH_OAUTH2 && secrets &&
+           json_object_object_length(secrets) > 0;
+}
+
+/* The store's own checks (name) come back as ERR_INVALID "name: ...". */
+static void fail_store(struct api_ctx *c, const struct err *e)
+{
+    if (e->code == ERR_INVALID && strncmp(e->msg, "name: ", 6) == 0)
+        api_invalid_field(c, "/name", "%s", e->msg + 6);
+    else
+        api_fail(c, e);
+}
+
+/* Finish a change: audit it, read the row back, commit, answer. */
+static void finish(struct api_ctx *c, int status, const char *id, const char *action,
+                   const char *data)
+{
+    struct integration it = {0};
+    struct err e;
+
+    if (api_audit(c, action, "integration", id, data, &e) < 0 ||
+        integration_get(&it, c->db, c->tenant_id, id, &e) < 0 || db_commit(c->db, &e) < 0) {
+        db_rollback(c->db);
+        api_fail(c, &e);
+        integration_dispose(&it);
+        return;
+    }
+    struct buf *b = api_reply(c, status);
+    integration_format(&it, b);
+    if (status == 201) {
+        char loc[64 + ID_MAX];
+        snprintf(loc, sizeof(loc), "/api/integrations/%s", it.id);
+        http_resp_header(c->resp, "Location", loc);
+    }
+    integration_dispose(&it);
+}
+
+/* The connector named by member "/connector" of body; answers 422. */
+static const struct connector *body_connector(struct api_ctx *c, struct json_object *body)
+{
+    const char *name = jsonx_str(jsonx_get(body, "connector"));
+    const struct connector *k;
+
+    if (!jsonx_has(body, "connector")) {
+        api_invalid_field(c, "/connector", "is required");
+        return NULL;
+    }
+    if (!name) {
+        api_invalid_field(c, "/connector", "expected a string, got %s",
+                          jsonx_type_name(jsonx_get(body, "connector")));
+        return NULL;
+    }
+    if (!(k = registry_get(c->api->registry, name)))
+        api_invalid_field(c, "/connector", "unknown connector \"%.64s\" (GET /api/connectors)",
+                          name);
+    return k;
+}
+
+static void check_name(struct problems *p, struct json_object *body, bool required)
+{
+    if (!jsonx_has(body, "name")) {
+        if (required)
+            problem(p, "/name", "is required");
+        return;
+    }
+    struct json_object *v = jsonx_get(body, "name");
+    if (!json_object_is_type(v, json_type_string)) {
+        char m[64];
+        snprintf(m, sizeof(m), "expected a string, got %s", jsonx_type_name(v));
+        problem(p, "/name", m);
+    } else if (jsonx_str_len(v) == 0) {
+        problem(p, "/name", "must not be empty");
+    }
+}
+
+static void problems_init(struct problems *p)
+{
+    buf_init(&p->details, 0);
+    p->n = 0;
+    p->first[0] = '\0';
+}
+
+static void format_config(struct buf *b, struct json_object *config)
+{
+    if (config)
+        jsonx_format(b, config);
+    else
+        buf_puts(b, "{}");
+}
+
+void api_integrations_create(struct api_ctx *c)
+{
+    static const char *const fields[] = {"connector", "name", "config", "secrets", NULL};
+    struct json_object *body, *config, *secrets;
+    const struct connector *k;
+    struct integration it = {0};
+    struct problems p;
+    struct buf cfg, data;
+    struct err e;
+
+    if (api_body_object(c, &body, fields) < 0)
+        return;
+    if (!(k = body_connector(c, body))) {
+        json_object_put(body);
+        return;
+    }
+    config = jsonx_get(body, "config");
+    secrets = jsonx_get(body, "secrets");
+    problems_init(&p);
+    check_name(&p, body, true);
+    check_config(&p, k, config, jsonx_has(body, "config"));
+    if (jsonx_has(body, "secrets"))
+        check_secrets(&p, k, secrets);
+    if (!no_problems(c, &p)) {
+        json_object_put(body);
+        return;
+    }
+    buf_init(&cfg, 0);
+    buf_init(&data, 0);
+    format_config(&cfg, config);
+    buf_puts(&data, "{\"connector\":");
+    api_put_str(&data, k->name);
+    buf_puts(&data, ",\"name\":");
+    api_put_str(&data, jsonx_str(jsonx_get(body, "name")));
+    buf_putc(&data, '}');
+    const char *name = jsonx_str(jsonx_get(body, "name"));
+    int rc = db_begin_tenant(c->db, c->tenant_id, &e);
+    if (rc == 0)
+        rc =
+            integration_create(&it, c->db, c->tenant_id, k->name, name, buf_cstr(&cfg), c->now, &e);
+    if (rc == 0 && secrets && json_object_object_length(secrets) > 0)
+        rc = store_secrets(c, k, it.id, secrets, &e);
+    if (rc == 0 && ready_to_run(k, secrets))
+        rc = integration_update(NULL, c->db, c->tenant_id, it.id,
+                                &(struct integration_change){.status = "active"}, c->now, &e);
+    if (rc < 0) {
+        db_rollback(c->db);
+        fail_store(c, &e);
+    } else {
+        finish(c, 201, it.id, "integration.create", buf_cstr(&data));
+    }
+    integration_dispose(&it);
+    buf_dispose(&cfg);
+    buf_dispose(&data);
+    json_object_put(body);
+}
+
+struct page {
+    struct buf *b;
+    size_t n;
+    char last[ID_MAX];
+};
+
+static int put_row(void *ctx, const struct integration *it)
+{
+    struct page *p = ctx;
+    if (p->n++)
+        buf_putc(p->b, ',');
+    integration_format(it, p->b);
+    snprintf(p->last, sizeof(p->last), "%s", it->id);
+    return 0;
+}
+
+static const char *const statuses[] = {
+    "draft", "active", "paused", "error", "needs_reauth", "disconnected", NULL,
+};
+
+void api_integrations_list(struct api_ctx *c)
+{
+    static const char *const params[] = {"status", "connector", "limit", "cursor", NULL};
+    struct integration_filter f = {0};
+    bool more = false;
+    struct err e;
+
+    if (api_query_only(c, params) < 0 ||
+        api_query_int(c, "limit", API_LIST_DEFAULT, 1, INTEGRATION_LIST_MAX, &f.limit) < 0 ||
+        api_query_id(c, "cursor", "int", &f.after) < 0)
+        return;
+    f.status = http_req_query(c->req, "status");
+    f.connector = http_req_query(c->req, "connector");
+    if (f.status) {
+        size_t i = 0;
+        while (statuses[i] && strcmp(statuses[i], f.status) != 0)
+            i++;
+        if (!statuses[i]) {
+            api_error(c, 400, "invalid_parameter", NULL,
+                      "status: expected draft, active, paused, error, needs_reauth or "
+                      "disconnected");
+            return;
+        }
+    }
+    if (db_begin_tenant(c->db, c->tenant_id, &e) < 0) {
+        api_fail(c, &e);
+        return;
+    }
+    struct buf *b = api_reply(c, 200);
+    struct page pg = {.b = b};
+    buf_puts(b, "{\"data\":[");
+    int rc = integration_list(&more, c->db, c->tenant_id, &f, put_row, &pg, &e);
+    db_rollback(c->db); /* read only */
+    if (rc < 0) {
+        api_fail(c, &e);
+        return;
+    }
+    buf_puts(b, "],\"next_cursor\":");
+    api_put_str(b, more ? pg.last : NULL);
+    buf_putc(b, '}');
+}
+
+/* The {id} of the path, checked; answers 404 when malformed. */
+static const char *path_id(struct api_ctx *c)
+{
+    const char *id = http_req_param(c->req, "id");
+    if (!id_valid(id, "int")) {
+        api_error(c, 404, "not_found", NULL,
+                  "no such integration (ids look like int_ and 26 characters)");
+        return NULL;
+    }
+    return id;
+}
+
+/* Begin the tenant's transaction and read the integration; answers on
+ * failure. */
+static int load(struct api_ctx *c, struct integration *it, const char *id)
+{
+    struct err e;
+    if (db_begin_tenant(c->db, c->tenant_id, &e) < 0 ||
+        integration_get(it, c->db, c->tenant_id, id, &e) < 0) {
+        db_rollback(c->db);
+        api_fail(c, &e);
+        return -1;
+    }
+    return 0;
+}
+
+void api_integration_get(struct api_ctx *c)
+{
+    static const char *const none[] = {NULL};
+    struct integration it = {0};
+    const char *id;
+
+    if (api_query_only(c, none) < 0 || !(id = path_id(c)) || load(c, &it, id) < 0)
+        return;
+    db_rollback(c->db);
+    integration_format(&it, api_reply(c, 200));
+    integration_dispose(&it);
+}
+
+/* The registry entry of a stored integration's connector; answers 409
+ * when the connector is no longer installed. */
+static const struct connector *stored_connector(struct api_ctx *c, const struct integration *it)
+{
+    const struct connector *k = registry_get(c->api->registry, it->connector);
+    if (!k)
+        api_error(c, 409, "conflict", NULL,
+                  "connector \"%s\" is not installed on this server; only delete is possible",
+                  it->connector);
+    return k;
+}
+
+/* "fields" of an update's audit entry: the members the body set. */
+static void changed_fields(struct buf *b, struct json_object *body)
+{
+    size_t n = 0;
+    buf_puts(b, "{\"fields\":[");
+    for (struct lh_entry *en = lh_table_head(json_object_get_object(body)); en;
+         en = lh_entry_next(en)) {
+        buf_puts(b, n++ ? "," : "");
+        api_put_str(b, (const char *)lh_entry_k(en));
+    }
+    buf_puts(b, "]}");
+}
+
+void api_integration_put(struct api_ctx *c)
+{
+    static const char *const fields[] = {"connector", "name", "config", "secrets", NULL};
+    struct json_object *body = NULL, *config, *secrets;
+    struct integration it = {0};
+    const struct connector *k;
+    struct problems p;
+    struct buf cfg, data;
+    struct err e;
+    const char *id;
+    int rc;
+
+    if (!(id = path_id(c)) || api_body_object(c, &body, fields) < 0)
+        return;
+    if (load(c, &it, id) < 0 || !(k = stored_connector(c, &it)))
+        goto out;
+    if (jsonx_has(body, "connector") &&
+        (!jsonx_str(jsonx_get(body, "connector")) ||
+         strcmp(jsonx_str(jsonx_get(body, "connector")), it.connector) != 0)) {
+        api_invalid_field(c, "/connector", "cannot change (it is \"%s\"); create a new integration",
+                          it.connector);
+        goto out;
+    }
+    config = jsonx_get(body, "config");
+    secrets = jsonx_get(body, "secrets");
+    problems_init(&p);
+    check_name(&p, body, true);
+    check_config(&p, k, config, jsonx_has(body, "config"));
+    if (jsonx_has(body, "secrets"))
+        check_secrets(&p, k, secrets);
+    if (!no_problems(c, &p))
+        goto out;
+    buf_init(&cfg, 0);
+    buf_init(&data, 0);
+    format_config(&cfg, config);
+    changed_fields(&data, body);
+    struct integration_change ch = {.name = jsonx_str(jsonx_get(body, "name")),
+                                    .config = buf_cstr(&cfg)};
+    /* Given secrets replace the stored ones, {} included (checked above). */
+    bool has_secrets = jsonx_has(body, "secrets") && k->secrets_schema;
+    if (jsonx_has(body, "secrets") && strcmp(it.status, "draft") == 0 && ready_to_run(k, secrets))
+        ch.status = "active";
+    rc = integration_update(NULL, c->db, c->tenant_id, id, &ch, c->now, &e);
+    if (rc == 0 && has_secrets)
+        rc = store_secrets(c, k, id, secrets, &e);
+    if (rc < 0) {
+        db_rollback(c->db);
+        fail_store(c, &e);
+    } else {
+        finish(c, 200, id, "integration.update", buf_cstr(&data));
+    }
+    buf_dispose(&cfg);
+    buf_dispose(&data);
+out:
+    db_rollback(c->db);
+    integration_dispose(&it);
+    json_object_put(body);
+}
+
+/* RFC 7396: patch applied to target (both consumed/borrowed as noted);
+ * returns the result, owned. target is owned and consumed; patch borrowed. */
+static struct json_object *merge_patch(struct json_object *target, struct json_object *patch)
+{
+    if (!json_object_is_type(patch, json_type_object)) {
+        json_object_put(target);
+        return json_object_get(patch);
+    }
+    if (!json_object_is_type(target, json_type_object)) {
+        json_object_put(target);
+        target = json_object_new_object();
+    }
+    for (struct lh_entry *en = lh_table_head(json_object_get_object(patch)); en;
+         en = lh_entry_next(en)) {
+        const char *key = (const char *)lh_entry_k(en);
+        struct json_object *v = (struct json_object *)lh_entry_v(en);
+        if (!v) {
+            json_object_object_del(target, key);
+            continue;
+        }
+        struct json_object *cur = json_object_get(json_object_object_get(target, key));
+        json_object_object_add(target, key, merge_patch(cur, v));
+    }
+    return target;
+}
+
+/* Parse stored JSON object text; NULL (after answering) on failure. */
+static struct json_object *parse_stored(struct api_ctx *c, const char *text, size_t n)
+{
+    struct json_object *v = NULL;
+    struct err e;
+    if (jsonx_parse(&v, text, n, n, &e) < 0) {
+        api_fail(c, &e);
+        return NULL;
+    }
+    return v;
+}
+
+static bool status_change_ok(struct api_ctx *c, const struct integration *it, const char *to)
+{
+    if (strcmp(to, "paused") == 0) {
+        if (strcmp(it->status, "draft") == 0) {
+            api_error(c, 409, "conflict", NULL,
+                      "a draft integration cannot be paused; connect it first");
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(it->status, "paused") != 0 && strcmp(it->status, "active") != 0) {
+        api_error(c, 409, "conflict", NULL,
+                  "only a paused integration can be resumed; this one is %s", it->status);
+        return false;
+    }
+    return true;
+}
+
+void api_integration_patch(struct api_ctx *c)
+{
+    static const char *const fields[] = {"name", "config", "secrets", "status", NULL};
+    struct json_object *body = NULL, *config = NULL, *secrets = NULL;
+    struct integration it = {0};
+    const struct connector *k;
+    struct problems p;
+    struct buf cfg, data;
+    struct secret old = {0};
+    struct err e;
+    const char *id, *status = NULL;
+    int rc;
+
+    buf_init(&cfg, 0);
+    buf_init(&data, 0);
+    if (!(id = path_id(c)) || api_body_object(c, &body, fields) < 0)
+        goto out;
+    if (load(c, &it, id) < 0 || !(k = stored_connector(c, &it)))
+        goto out;
+    problems_init(&p);
+    check_name(&p, body, false);
+    if (jsonx_has(body, "status")) {
+        status = jsonx_str(jsonx_get(body, "status"));
+        if (!status || (strcmp(status, "paused") != 0 && strcmp(status, "active") != 0))
+            problem(&p, "/status", "must be one of \"active\", \"paused\"");
+    }
+    if (jsonx_has(body, "config")) {
+        struct json_object *patch = jsonx_get(body, "config");
+        if (!json_object_is_type(patch, json_type_object)) {
+            problem(&p, "/config", "expected an object (a JSON merge patch)");
+        } else if ((config = parse_stored(c, it.config, strlen(it.config)))) {
+            config = merge_patch(config, patch);
+            check_config(&p, k, config, true);
+        } else {
+            buf_dispose(&p.details);
+            goto out;
+        }
+    }
+    if (jsonx_has(body, "secrets")) {
+        struct json_object *patch = jsonx_get(body, "secrets");
+        if (!json_object_is_type(patch, json_type_object)) {
+            problem(&p, "/secrets", "expected an object (a JSON merge patch)");
+        } else {
+            rc = integration_secrets_open(&old, c->db, c->api->vault, c->tenant_id, id, &e);
+            if (rc == ERR_NOTFOUND) {
+                secrets = json_object_new_object();
+            } else if (rc < 0 || !(secrets = parse_stored(c, (const char *)old.p, old.n))) {
+                if (rc < 0)
+                    api_fail(c, &e);
+                buf_dispose(&p.details);
+                goto out;
+            }
+            secrets = merge_patch(secrets, patch);
+            check_secrets(&p, k, secrets);
+        }
+    }
+    if (!no_problems(c, &p) || (status && !status_change_ok(c, &it, status)))
+        goto out;
+    changed_fields(&data, body);
+    if (config)
+        jsonx_format(&cfg, config);
+    struct integration_change ch = {
+        .name = jsonx_str(jsonx_get(body, "name")),
+        .config = config ? buf_cstr(&cfg) : NULL,
+        .status = status,
+    };
+    if (!status && secrets && strcmp(it.status, "draft") == 0 && ready_to_run(k, secrets))
+        ch.status = "active";
+    rc = integration_update(NULL, c->db, c->tenant_id, id, &ch, c->now, &e);
+    if (rc == 0 && secrets)
+        rc = store_secrets(c, k, id, secrets, &e);
+    if (rc < 0) {
+        db_rollback(c->db);
+        fail_store(c, &e);
+        goto out;
+    }
+    finish(c, 200, id, "integration.patch", buf_cstr(&data));
+out:
+    db_rollback(c->db);
+    secret_dispose(&old);
+    json_object_put(config);
+    json_object_put(secrets);
+    json_object_put(body);
+    buf_dispose(&cfg);
+    buf_dispose(&data);
+    integration_dispose(&it);
+}
+
+void api_integration_delete(struct api_ctx *c)
+{
+    static const char *const params[] = {"purge", NULL};
+    const char *id;
+    bool purge;
+    struct err e;
+
+    if (api_query_only(c, params) < 0 || api_query_bool(c, "purge", false, &purge) < 0 ||
+        !(id = path_id(c)))
+        return;
+    if (db_begin_tenant(c->db, c->tenant_id, &e) < 0 ||
+        integration_delete(c->db, c->tenant_id, id, purge, c->now, &e) < 0 ||
+        api_audit(c, "integration.delete", "integration", id,
+                  purge ? "{\"purge\":true}" : "{\"purge\":false}", &e) < 0 ||
+        db_commit(c->db, &e) < 0) {
+        db_rollback(c->db);
+        api_fail(c, &e);
+        return;
+    }
+    api_reply(c, 204);
+}

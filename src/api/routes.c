@@ -1,0 +1,32 @@
+/* api/routes.c - every route of the API and what it needs before its
+ * handler runs. docs/openapi.yaml describes each one; tests/api/
+ * test_api_openapi.c fails when the two disagree. */
+#include "api/api_int.h"
+
+#define AUTH (API_AUTH | API_DB)
+
+const struct api_route api_routes[] = {
+    {"GET", "/healthz", api_healthz, API_PUBLIC},
+    {"GET", "/readyz", api_readyz, API_PUBLIC},
+    {"GET", "/metrics", api_metrics, API_PUBLIC},
+    {"GET", "/api/openapi.yaml", api_openapi, API_PUBLIC},
+
+    {"POST", "/api/session", api_session_create, API_DB | API_LIMITED},
+    {"GET", "/api/session", api_session_get, AUTH},
+    {"DELETE", "/api/session", api_session_delete, AUTH},
+
+    {"GET", "/api/connectors", api_connectors_list, AUTH},
+    {"GET", "/api/connectors/{name}", api_connector_get, AUTH},
+    {"GET", "/api/connectors/{name}/logo.svg", api_connector_logo, API_PUBLIC},
+
+    {"POST", "/api/integrations", api_integrations_create, AUTH},
+    {"GET", "/api/integrations", api_integrations_list, AUTH},
+    {"GET", "/api/integrations/{id}", api_integration_get, AUTH},
+    {"PUT", "/api/integrations/{id}", api_integration_put, AUTH},
+    {"PATCH", "/api/integrations/{id}", api_integration_patch, AUTH},
+    {"DELETE", "/api/integrations/{id}", api_integration_delete, AUTH},
+
+    {"GET", "/api/audit", api_audit_list, AUTH},
+};
+
+const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
