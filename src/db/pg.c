@@ -6,6 +6,7 @@
  * tenant's rows through row-level security (docs/internals/db.md). */
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,10 +225,25 @@ static int reconnect(struct db_pg *pg, struct err *err)
     return session_init(pg, err);
 }
 
+/* Whether the server ended the session while it sat idle (a restart, an
+ * idle timeout, a DBA): it then left its goodbye and the end of the stream
+ * on the socket. One poll(2) when there is nothing to read. */
+static bool hung_up(struct db_pg *pg)
+{
+    struct pollfd p = {.fd = PQsocket(pg->conn), .events = POLLIN};
+    for (int i = 0; i < 4 && poll(&p, 1, 0) == 1; i++)
+        if (!PQconsumeInput(pg->conn))
+            break;
+    return PQstatus(pg->conn) != CONNECTION_OK;
+}
+
 static int db_pg_ready(struct db *db, struct err *err)
 {
     struct db_pg *pg = conn_of(db);
-    if (PQstatus(pg->conn) == CONNECTION_OK)
+    /* Outside a transaction, noticing the hang-up before the statement
+     * turns a failed statement into a reconnect; nothing is lost, since no
+     * transaction was open. */
+    if (PQstatus(pg->conn) == CONNECTION_OK && (db->in_tx || !hung_up(pg)))
         return 0;
     if (db->in_tx) /* db_rollback reconnects */
         return err_set(err, ERR_IO, "postgres: connection lost during the transaction");

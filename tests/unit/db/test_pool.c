@@ -239,9 +239,10 @@ static void open_transaction_rolled_back(void **state)
     db_pool_free(p);
 }
 
-/* PostgreSQL: the server ends a pooled connection's backend (a restart, a
- * DBA, a proxy timeout). The statement that meets it fails; once the
- * connection is given back it works again, on a new backend. */
+/* PostgreSQL: the server ends an idle pooled connection's backend (a
+ * restart, a DBA, a proxy timeout). The next statement reconnects first
+ * and works, on a new backend; one inside a transaction fails, and the
+ * connection works again once given back. */
 static void broken_connection_replaced(void **state)
 {
     struct test_db *t = *state;
@@ -270,12 +271,20 @@ static void broken_connection_replaced(void **state)
         sleep_ms(10);
     }
     assert_int_equal(gone, 0);
+    int64_t fresh = test_db_int(db, "SELECT pg_backend_pid()");
+    assert_int_not_equal(fresh, pid);
+
+    assert_db_ok(db_begin(db, &e), &e);
+    assert_db_ok(
+        db_query_int(&gone, t->db,
+                     "SELECT CAST(pg_terminate_backend(CAST($1 AS INTEGER), 5000) AS INTEGER)",
+                     DB_ARGS(DB_INT(fresh)), &e),
+        &e);
     int64_t v = 0;
     assert_int_equal(db_query_int(&v, db, "SELECT 1", NULL, 0, &e), ERR_IO);
     db_pool_give(p, db);
-
     assert_db_ok(db_pool_take(&db, p, 0, &e), &e);
-    assert_int_not_equal(test_db_int(db, "SELECT pg_backend_pid()"), pid);
+    assert_int_not_equal(test_db_int(db, "SELECT pg_backend_pid()"), fresh);
     db_pool_give(p, db);
     db_pool_free(p);
 }
