@@ -212,7 +212,8 @@ static const struct connector *body_connector(struct api_ctx *c, struct json_obj
                           jsonx_type_name(jsonx_get(body, "connector")));
         return NULL;
     }
-    if (!(k = registry_get(c->api->registry, name)))
+    if (strlen(name) != jsonx_str_len(jsonx_get(body, "connector")) ||
+        !(k = registry_get(c->api->registry, name)))
         api_invalid_field(c, "/connector", "unknown connector \"%.64s\" (GET /api/connectors)",
                           name);
     return k;
@@ -230,8 +231,12 @@ static void check_name(struct problems *p, struct json_object *body, bool requir
         char m[64];
         snprintf(m, sizeof(m), "expected a string, got %s", jsonx_type_name(v));
         problem(p, "/name", m);
-    } else if (jsonx_str_len(v) == 0) {
-        problem(p, "/name", "must not be empty");
+    } else if (strlen(jsonx_str(v)) != jsonx_str_len(v)) {
+        problem(p, "/name", "must not contain U+0000");
+    } else {
+        struct err e;
+        if (integration_name_check(jsonx_str(v), &e) < 0)
+            problem(p, "/name", strncmp(e.msg, "name: ", 6) == 0 ? e.msg + 6 : e.msg);
     }
 }
 
@@ -451,6 +456,7 @@ void api_integration_put(struct api_ctx *c)
         goto out;
     if (jsonx_has(body, "connector") &&
         (!jsonx_str(jsonx_get(body, "connector")) ||
+         jsonx_str_len(jsonx_get(body, "connector")) != strlen(it.connector) ||
          strcmp(jsonx_str(jsonx_get(body, "connector")), it.connector) != 0)) {
         api_invalid_field(c, "/connector", "cannot change (it is \"%s\"); create a new integration",
                           it.connector);
@@ -590,6 +596,8 @@ void api_integration_patch(struct api_ctx *c)
         struct json_object *patch = jsonx_get(body, "secrets");
         if (!json_object_is_type(patch, json_type_object)) {
             problem(&p, "/secrets", "expected an object (a JSON merge patch)");
+        } else if (!k->secrets_schema) {
+            check_secrets(&p, k, patch); /* only {} passes; nothing is stored */
         } else {
             rc = integration_secrets_open(&old, c->db, c->api->vault, c->tenant_id, id, &e);
             if (rc == ERR_NOTFOUND) {

@@ -101,9 +101,12 @@ void api_session_delete(struct api_ctx *c)
         return;
     }
     const char *tok = c->session_token;
+    /* The end of the session and its audit entry commit together. */
     if (db_begin_tenant(c->db, c->tenant_id, &e) < 0 ||
+        session_delete(c->db, tok, strlen(tok), c->now, &e) < 0 ||
         api_audit(c, "session.delete", "api_key", c->key_id, NULL, &e) < 0 ||
-        db_commit(c->db, &e) < 0 || session_delete(c->db, tok, strlen(tok), c->now, &e) < 0) {
+        db_commit(c->db, &e) < 0) {
+        db_rollback(c->db);
         api_fail(c, &e);
         return;
     }

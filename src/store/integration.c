@@ -57,7 +57,7 @@ static int not_found(struct err *err, const char *id)
     return err_set(err, ERR_NOTFOUND, "no integration %s", id);
 }
 
-static int name_check(const char *name, struct err *err)
+int integration_name_check(const char *name, struct err *err)
 {
     size_t n = strlen(name), bad;
     if (n == 0)
@@ -110,8 +110,25 @@ static void id_copy(char out[ID_MAX], const char *s)
     memcpy(out, s ? s : "", n + 1);
 }
 
+/* JSON text as jsonx writes it. PostgreSQL gives JSONB back spelled its
+ * own way (spaces after ':' and ','), and answers must not differ by
+ * engine; SQLite gives back what was stored, written by jsonx already. */
+static char *json_dup(const char *s, bool respell)
+{
+    struct json_object *v = NULL;
+    struct err e;
+    size_t n = strlen(s);
+    if (!respell || jsonx_parse(&v, s, n, n, &e) < 0)
+        return xstrdup(s);
+    struct buf b;
+    buf_init(&b, 0);
+    jsonx_format(&b, v);
+    json_object_put(v);
+    return buf_take(&b);
+}
+
 /* Copy the current row of a SELECT_INTEGRATION query into *it. */
-static void row_copy(struct integration *it, struct db_rows *rows)
+static void row_copy(struct integration *it, struct db_rows *rows, bool respell)
 {
     const char *names = db_rows_text(rows, 9);
     memset(it, 0, sizeof(*it));
@@ -119,12 +136,12 @@ static void row_copy(struct integration *it, struct db_rows *rows)
     id_copy(it->tenant_id, db_rows_text(rows, 1));
     it->connector = xstrdup(db_rows_text(rows, 2));
     it->name = xstrdup(db_rows_text(rows, 3));
-    it->config = xstrdup(db_rows_text(rows, 4));
+    it->config = json_dup(db_rows_text(rows, 4), respell);
     it->status = xstrdup(db_rows_text(rows, 5));
     it->status_reason = dup_or_null(db_rows_text(rows, 6));
     it->schedule = dup_or_null(db_rows_text(rows, 7));
     it->next_run_at = db_rows_int(rows, 8);
-    it->secret_names = xstrdup(names ? names : "[]");
+    it->secret_names = json_dup(names ? names : "[]", respell);
     it->created_at = db_rows_int(rows, 10);
     it->updated_at = db_rows_int(rows, 11);
 }
@@ -144,7 +161,7 @@ static int load(struct integration *out, struct db *db, const char *tenant_id, c
         return not_found(err, id);
     if (rc < 0)
         return rc;
-    row_copy(out, rows);
+    row_copy(out, rows, strcmp(db_engine(db), "postgres") == 0);
     db_rows_free(rows);
     return 0;
 }
@@ -176,7 +193,7 @@ int integration_create(struct integration *out, struct db *db, const char *tenan
         config = "{}";
     if (!*connector)
         return err_set(err, ERR_INVALID, "connector: must not be empty");
-    if ((rc = name_check(name, err)) < 0 || (rc = config_check(config, err)) < 0)
+    if ((rc = integration_name_check(name, err)) < 0 || (rc = config_check(config, err)) < 0)
         return rc;
     id_new(id, "int");
     rc = db_exec(db,
@@ -207,7 +224,7 @@ int integration_update(struct integration *out, struct db *db, const char *tenan
     char iid[ID_MAX];
     int rc;
 
-    if ((ch->name && (rc = name_check(ch->name, err)) < 0) ||
+    if ((ch->name && (rc = integration_name_check(ch->name, err)) < 0) ||
         (ch->config && (rc = config_check(ch->config, err)) < 0) ||
         (ch->status && (rc = status_check(ch->status, err)) < 0))
         return rc;
@@ -265,7 +282,7 @@ int integration_list(bool *more, struct db *db, const char *tenant_id,
             *more = true;
             break;
         }
-        row_copy(&page[n++], rows);
+        row_copy(&page[n++], rows, strcmp(db_engine(db), "postgres") == 0);
     }
     db_rows_free(rows);
     if (rc == 1) /* stopped at the extra row */

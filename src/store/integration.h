@@ -57,6 +57,12 @@ MUST_CHECK int integration_create(struct integration *out, struct db *db, const 
                                   const char *connector, const char *name, const char *config,
                                   int64_t now, struct err *err);
 
+/* Check name as integration_create and integration_update do: ERR_INVALID
+ * with a message starting "name: " for an empty name, one over
+ * INTEGRATION_NAME_MAX bytes, one that is not UTF-8 or holds control
+ * characters. */
+MUST_CHECK int integration_name_check(const char *name, struct err *err);
+
 /* Read one. ERR_NOTFOUND ("no integration <id>") when it does not exist, is
  * deleted or belongs to another tenant. */
 MUST_CHECK int integration_get(struct integration *out, struct db *db, const char *tenant_id,
