@@ -41,6 +41,7 @@ struct db_pg {
     struct db_pg_rows rows; /* the one result a connection can have open */
     uint64_t names;         /* statements named so far */
     int lock_timeout_ms;    /* restored after a reconnect */
+    bool ended;             /* the server said FATAL while we were idle */
 };
 
 static struct db_pg *conn_of(struct db *db)
@@ -152,10 +153,16 @@ static int run1(struct db_pg *pg, const char *sql, const char *param, struct err
 
 /* --- Connection ---------------------------------------------------------- */
 
-static void ignore_notice(void *arg, const char *msg)
+/* NOTICEs ("... already exists, skipping") are not errors, and libpq would
+ * print them on stderr, outside the log. libpq also hands over here the
+ * FATAL a server sends when it ends an idle session (before it closes the
+ * socket): that one is remembered, so hung_up can tell. */
+static void on_notice(void *arg, const PGresult *res)
 {
-    (void)arg; /* NOTICEs ("... already exists, skipping") are not errors, */
-    (void)msg; /* and libpq would print them on stderr, outside the log */
+    struct db_pg *pg = arg;
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0))
+        pg->ended = true;
 }
 
 static int set_lock_timeout(struct db_pg *pg, int ms, struct err *err)
@@ -193,7 +200,7 @@ static int db_pg_open(struct db **out, const char *url, struct err *err)
         rc = db__engine_err(err, ERR_IO, "postgres", PQerrorMessage(pg->conn));
         goto fail;
     }
-    PQsetNoticeProcessor(pg->conn, ignore_notice, NULL);
+    PQsetNoticeReceiver(pg->conn, on_notice, pg);
     rc = session_init(pg, err);
     if (rc < 0)
         goto fail;
@@ -218,6 +225,7 @@ static void db_pg_close(struct db *db)
 /* Reset a lost connection. Its prepared statements died with it. */
 static int reconnect(struct db_pg *pg, struct err *err)
 {
+    pg->ended = false;
     db__cache_clear(&pg->base);
     PQreset(pg->conn);
     if (PQstatus(pg->conn) != CONNECTION_OK)
@@ -231,10 +239,12 @@ static int reconnect(struct db_pg *pg, struct err *err)
 static bool hung_up(struct db_pg *pg)
 {
     struct pollfd p = {.fd = PQsocket(pg->conn), .events = POLLIN};
-    for (int i = 0; i < 4 && poll(&p, 1, 0) == 1; i++)
-        if (!PQconsumeInput(pg->conn))
+    /* PQconsumeInput only reads; PQisBusy parses, which hands a FATAL that
+     * came while idle to on_notice. */
+    for (int i = 0; i < 4 && !pg->ended && poll(&p, 1, 0) == 1; i++)
+        if (!PQconsumeInput(pg->conn) || PQisBusy(pg->conn))
             break;
-    return PQstatus(pg->conn) != CONNECTION_OK;
+    return pg->ended || PQstatus(pg->conn) != CONNECTION_OK;
 }
 
 static int db_pg_ready(struct db *db, struct err *err)
@@ -545,10 +555,10 @@ static void db_pg_rollback(struct db *db)
 
 /* set_config(..., true) lasts until the transaction ends, after which the
  * session is system code again. The tenant id is a bound value. */
-static int db_pg_begin(struct db *db, const char *tenant_id, struct err *err)
+static int db_pg_begin(struct db *db, const char *tenant_id, bool read_only, struct err *err)
 {
     struct db_pg *pg = conn_of(db);
-    int rc = run(pg, "BEGIN", err);
+    int rc = run(pg, read_only ? "BEGIN READ ONLY" : "BEGIN", err);
     if (rc < 0 || !tenant_id)
         return rc;
     rc = run1(pg,
