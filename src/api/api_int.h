@@ -84,8 +84,6 @@ void api_error(struct api_ctx *c, int status, const char *code, const char *deta
  * 503 unavailable with Retry-After; anything else 500 internal, logged with
  * the request's route and never shown (it may name database internals). */
 void api_fail(struct api_ctx *c, const struct err *e);
-/* Append s as a JSON string (with quotes), or null for NULL. */
-void api_put_str(struct buf *b, const char *s);
 /* 422 validation_failed with one detail {"pointer":ptr,"message":msg}. */
 void api_invalid_field(struct api_ctx *c, const char *ptr, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

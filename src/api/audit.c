@@ -48,7 +48,7 @@ void api_audit_list(struct api_ctx *c)
         api_query_int(c, "limit", API_LIST_DEFAULT, 1, AUDIT_LIST_MAX, &limit) < 0 ||
         api_query_id(c, "cursor", "aud", &cursor) < 0)
         return;
-    if (db_begin_tenant(c->db, c->tenant_id, &e) < 0) {
+    if (db_begin_tenant_read(c->db, c->tenant_id, &e) < 0) {
         api_fail(c, &e);
         return;
     }
@@ -62,6 +62,6 @@ void api_audit_list(struct api_ctx *c)
         return;
     }
     buf_puts(b, "],\"next_cursor\":");
-    api_put_str(b, more ? p.last : NULL);
+    buf_put_json_str(b, more ? p.last : NULL);
     buf_putc(b, '}');
 }

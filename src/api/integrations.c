@@ -26,9 +26,9 @@ struct problems {
 static void problem(struct problems *p, const char *ptr, const char *msg)
 {
     buf_puts(&p->details, p->n ? ",{\"pointer\":" : "[{\"pointer\":");
-    api_put_str(&p->details, ptr);
+    buf_put_json_str(&p->details, ptr);
     buf_puts(&p->details, ",\"message\":");
-    api_put_str(&p->details, msg);
+    buf_put_json_str(&p->details, msg);
     buf_putc(&p->details, '}');
     if (p->n++ == 0)
         snprintf(p->first, sizeof(p->first), "%s: %s", ptr, msg);
@@ -128,7 +128,7 @@ static void secret_names(struct buf *b, const struct connector *k, struct json_o
         if (!jsonx_has(s, *nm))
             continue;
         buf_puts(b, n++ ? "," : "");
-        api_put_str(b, *nm);
+        buf_put_json_str(b, *nm);
     }
     buf_putc(b, ']');
 }
@@ -201,7 +201,7 @@ static void finish(struct api_ctx *c, int status, const char *id, const char *ac
 static const struct connector *body_connector(struct api_ctx *c, struct json_object *body)
 {
     const char *name = jsonx_str(jsonx_get(body, "connector"));
-    const struct connector *k;
+    const struct connector *k = NULL;
 
     if (!jsonx_has(body, "connector")) {
         api_invalid_field(c, "/connector", "is required");
@@ -286,9 +286,9 @@ void api_integrations_create(struct api_ctx *c)
     buf_init(&data, 0);
     format_config(&cfg, config);
     buf_puts(&data, "{\"connector\":");
-    api_put_str(&data, k->name);
+    buf_put_json_str(&data, k->name);
     buf_puts(&data, ",\"name\":");
-    api_put_str(&data, jsonx_str(jsonx_get(body, "name")));
+    buf_put_json_str(&data, jsonx_str(jsonx_get(body, "name")));
     buf_putc(&data, '}');
     const char *name = jsonx_str(jsonx_get(body, "name"));
     int rc = db_begin_tenant(c->db, c->tenant_id, &e);
@@ -356,7 +356,7 @@ void api_integrations_list(struct api_ctx *c)
             return;
         }
     }
-    if (db_begin_tenant(c->db, c->tenant_id, &e) < 0) {
+    if (db_begin_tenant_read(c->db, c->tenant_id, &e) < 0) {
         api_fail(c, &e);
         return;
     }
@@ -370,7 +370,7 @@ void api_integrations_list(struct api_ctx *c)
         return;
     }
     buf_puts(b, "],\"next_cursor\":");
-    api_put_str(b, more ? pg.last : NULL);
+    buf_put_json_str(b, more ? pg.last : NULL);
     buf_putc(b, '}');
 }
 
@@ -386,13 +386,14 @@ static const char *path_id(struct api_ctx *c)
     return id;
 }
 
-/* Begin the tenant's transaction and read the integration; answers on
- * failure. */
-static int load(struct api_ctx *c, struct integration *it, const char *id)
+/* Begin the tenant's transaction (read_only: for a request that only
+ * reads) and read the integration; answers on failure. */
+static int load(struct api_ctx *c, struct integration *it, const char *id, bool read_only)
 {
     struct err e;
-    if (db_begin_tenant(c->db, c->tenant_id, &e) < 0 ||
-        integration_get(it, c->db, c->tenant_id, id, &e) < 0) {
+    int rc = read_only ? db_begin_tenant_read(c->db, c->tenant_id, &e)
+                       : db_begin_tenant(c->db, c->tenant_id, &e);
+    if (rc < 0 || integration_get(it, c->db, c->tenant_id, id, &e) < 0) {
         db_rollback(c->db);
         api_fail(c, &e);
         return -1;
@@ -406,7 +407,7 @@ void api_integration_get(struct api_ctx *c)
     struct integration it = {0};
     const char *id;
 
-    if (api_query_only(c, none) < 0 || !(id = path_id(c)) || load(c, &it, id) < 0)
+    if (api_query_only(c, none) < 0 || !(id = path_id(c)) || load(c, &it, id, true) < 0)
         return;
     db_rollback(c->db);
     integration_format(&it, api_reply(c, 200));
@@ -433,7 +434,7 @@ static void changed_fields(struct buf *b, struct json_object *body)
     for (struct lh_entry *en = lh_table_head(json_object_get_object(body)); en;
          en = lh_entry_next(en)) {
         buf_puts(b, n++ ? "," : "");
-        api_put_str(b, (const char *)lh_entry_k(en));
+        buf_put_json_str(b, (const char *)lh_entry_k(en));
     }
     buf_puts(b, "]}");
 }
@@ -452,7 +453,7 @@ void api_integration_put(struct api_ctx *c)
 
     if (!(id = path_id(c)) || api_body_object(c, &body, fields) < 0)
         return;
-    if (load(c, &it, id) < 0 || !(k = stored_connector(c, &it)))
+    if (load(c, &it, id, false) < 0 || !(k = stored_connector(c, &it)))
         goto out;
     if (jsonx_has(body, "connector") &&
         (!jsonx_str(jsonx_get(body, "connector")) ||
@@ -571,7 +572,7 @@ void api_integration_patch(struct api_ctx *c)
     buf_init(&data, 0);
     if (!(id = path_id(c)) || api_body_object(c, &body, fields) < 0)
         goto out;
-    if (load(c, &it, id) < 0 || !(k = stored_connector(c, &it)))
+    if (load(c, &it, id, false) < 0 || !(k = stored_connector(c, &it)))
         goto out;
     problems_init(&p);
     check_name(&p, body, false);

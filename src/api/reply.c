@@ -27,17 +27,6 @@ void api_error(struct api_ctx *c, int status, const char *code, const char *deta
     http_resp_error(c->resp, status, code, msg, details);
 }
 
-void api_put_str(struct buf *b, const char *s)
-{
-    if (!s) {
-        buf_puts(b, "null");
-        return;
-    }
-    buf_putc(b, '"');
-    buf_put_jsonesc(b, s, strlen(s));
-    buf_putc(b, '"');
-}
-
 void api_invalid_field(struct api_ctx *c, const char *ptr, const char *fmt, ...)
 {
     char msg[512];
@@ -49,9 +38,9 @@ void api_invalid_field(struct api_ctx *c, const char *ptr, const char *fmt, ...)
     va_end(ap);
     buf_init(&d, 0);
     buf_puts(&d, "[{\"pointer\":");
-    api_put_str(&d, ptr);
+    buf_put_json_str(&d, ptr);
     buf_puts(&d, ",\"message\":");
-    api_put_str(&d, msg);
+    buf_put_json_str(&d, msg);
     buf_puts(&d, "}]");
     api_error(c, 422, "validation_failed", buf_cstr(&d), "%s: %s", ptr, msg);
     buf_dispose(&d);

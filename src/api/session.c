@@ -63,9 +63,9 @@ void api_session_create(struct api_ctx *c)
     time_format_rfc3339_sec(when, (c->now + (int64_t)SESSION_TTL) * 1000);
     struct buf *b = api_reply(c, 201);
     buf_puts(b, "{\"tenant_id\":");
-    api_put_str(b, c->tenant_id);
+    buf_put_json_str(b, c->tenant_id);
     buf_puts(b, ",\"key_id\":");
-    api_put_str(b, c->key_id);
+    buf_put_json_str(b, c->key_id);
     buf_printf(b, ",\"csrf_token\":\"%s\",\"expires_at\":\"%s\"}", csrf, when);
 out:
     secret_dispose(&tok);
@@ -78,13 +78,13 @@ void api_session_get(struct api_ctx *c)
     struct buf *b = api_reply(c, 200);
 
     buf_puts(b, "{\"tenant_id\":");
-    api_put_str(b, c->tenant_id);
+    buf_put_json_str(b, c->tenant_id);
     buf_puts(b, ",\"key_id\":");
-    api_put_str(b, c->key_id);
+    buf_put_json_str(b, c->key_id);
     buf_printf(b, ",\"via\":\"%s\",\"csrf_token\":", c->via_session ? "session" : "api_key");
     if (c->via_session) {
         session_csrf(csrf, c->session_token, strlen(c->session_token));
-        api_put_str(b, csrf);
+        buf_put_json_str(b, csrf);
     } else {
         buf_puts(b, "null");
     }

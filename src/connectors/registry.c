@@ -474,17 +474,6 @@ static void entry_free(struct entry *e)
     xfree(e);
 }
 
-static void put_str_or_null(struct buf *b, const char *s)
-{
-    if (!s) {
-        buf_puts(b, "null");
-        return;
-    }
-    buf_putc(b, '"');
-    buf_put_jsonesc(b, s, strlen(s));
-    buf_putc(b, '"');
-}
-
 /* Both forms of registry_format, once: the listing, and the detail that
  * adds the schemas and sections. */
 static void format_entry(struct entry *e)
@@ -494,21 +483,21 @@ static void format_entry(struct entry *e)
     struct buf b;
     buf_init(&b, 0);
     buf_puts(&b, "{\"name\":");
-    put_str_or_null(&b, c->name);
+    buf_put_json_str(&b, c->name);
     buf_puts(&b, ",\"title\":");
-    put_str_or_null(&b, c->title);
+    buf_put_json_str(&b, c->title);
     buf_puts(&b, ",\"category\":");
-    put_str_or_null(&b, c->category);
+    buf_put_json_str(&b, c->category);
     buf_puts(&b, ",\"description\":");
-    put_str_or_null(&b, c->description);
+    buf_put_json_str(&b, c->description);
     buf_puts(&b, ",\"kind\":");
-    put_str_or_null(&b, c->kind);
+    buf_put_json_str(&b, c->kind);
     buf_puts(&b, ",\"auth\":");
     jsonx_format(&b, c->auth);
     buf_puts(&b, ",\"secret_names\":[");
     for (size_t i = 0; c->secret_names[i]; i++) {
         buf_puts(&b, i ? "," : "");
-        put_str_or_null(&b, c->secret_names[i]);
+        buf_put_json_str(&b, c->secret_names[i]);
     }
     buf_puts(&b, "],\"logo_url\":");
     if (c->logo_svg)
@@ -516,7 +505,7 @@ static void format_entry(struct entry *e)
     else
         buf_puts(&b, "null");
     buf_puts(&b, ",\"docs_url\":");
-    put_str_or_null(&b, jsonx_str(jsonx_get(c->doc, "docs_url")));
+    buf_put_json_str(&b, jsonx_str(jsonx_get(c->doc, "docs_url")));
     size_t head = b.n;
 
     buf_puts(&b, ",\"config_schema\":");
@@ -524,7 +513,7 @@ static void format_entry(struct entry *e)
     buf_puts(&b, ",\"secrets_schema\":");
     jsonx_format(&b, e->secrets_doc);
     buf_puts(&b, ",\"base_url\":");
-    put_str_or_null(&b, jsonx_str(jsonx_get(c->doc, "base_url")));
+    buf_put_json_str(&b, jsonx_str(jsonx_get(c->doc, "base_url")));
     for (int i = 0; i < 3; i++) {
         struct json_object *v = jsonx_get(c->doc, sections[i]);
         buf_printf(&b, ",\"%s\":", sections[i]);

@@ -162,3 +162,14 @@ char *buf_take(struct buf *b)
     b->max = max;
     return p;
 }
+
+void buf_put_json_str(struct buf *b, const char *s)
+{
+    if (!s) {
+        buf_puts(b, "null");
+        return;
+    }
+    buf_putc(b, '"');
+    buf_put_jsonesc(b, s, strlen(s));
+    buf_putc(b, '"');
+}

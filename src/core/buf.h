@@ -34,6 +34,9 @@ void buf_put_urlenc(struct buf *b, const char *s, size_t n);
 /* Append s as the inside of a JSON string (quotes not added), escaping as JSON
  * requires; invalid UTF-8 is passed through byte for byte. */
 void buf_put_jsonesc(struct buf *b, const char *s, size_t n);
+/* Append the NUL-terminated s as a JSON string, quotes included, or null
+ * when s is NULL. */
+void buf_put_json_str(struct buf *b, const char *s);
 
 /* True once any append went past max. Nothing was appended by that call. */
 bool buf_failed(const struct buf *b);

@@ -358,12 +358,12 @@ int db_exec_script(struct db *db, const char *sql, struct err *err)
 
 /* --- Transactions -------------------------------------------------------- */
 
-static int begin(struct db *db, const char *tenant_id, struct err *err)
+static int begin(struct db *db, const char *tenant_id, bool read_only, struct err *err)
 {
     assert(!db->in_tx && "db: transactions do not nest");
     int rc = enter(db, err);
     if (rc == 0)
-        rc = db->ops->begin(db, tenant_id, err);
+        rc = db->ops->begin(db, tenant_id, read_only, err);
     if (rc == 0) {
         db->in_tx = true;
         db->tx_failed = false;
@@ -373,13 +373,19 @@ static int begin(struct db *db, const char *tenant_id, struct err *err)
 
 int db_begin(struct db *db, struct err *err)
 {
-    return begin(db, NULL, err);
+    return begin(db, NULL, false, err);
 }
 
 int db_begin_tenant(struct db *db, const char *tenant_id, struct err *err)
 {
     assert(tenant_id && *tenant_id);
-    return begin(db, tenant_id, err);
+    return begin(db, tenant_id, false, err);
+}
+
+int db_begin_tenant_read(struct db *db, const char *tenant_id, struct err *err)
+{
+    assert(tenant_id && *tenant_id);
+    return begin(db, tenant_id, true, err);
 }
 
 int db_commit(struct db *db, struct err *err)

@@ -161,6 +161,12 @@ MUST_CHECK int db_exec_script(struct db *db, const char *sql, struct err *err);
  * cannot read or write another tenant's rows. */
 MUST_CHECK int db_begin(struct db *db, struct err *err);
 MUST_CHECK int db_begin_tenant(struct db *db, const char *tenant_id, struct err *err);
+/* A read-only db_begin_tenant, for requests that only read: on SQLite it
+ * takes no write lock (a deferred BEGIN: in WAL mode readers run beside
+ * each other and beside the one writer, each on its snapshot), on
+ * PostgreSQL it is READ ONLY, so a write in it fails. End it with
+ * db_rollback (or db_commit). */
+MUST_CHECK int db_begin_tenant_read(struct db *db, const char *tenant_id, struct err *err);
 
 /* Commit. On any failure the transaction is rolled back before returning,
  * so the caller never has to; ERR_INVALID when an earlier statement of the

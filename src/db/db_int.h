@@ -76,8 +76,9 @@ struct db_ops {
     const void *(*get_blob)(struct db_rows *rows, int col, size_t *len);
     int (*ncols)(struct db_rows *rows);
     int (*script)(struct db *db, const char *sql, struct err *err);
-    /* Begin; tenant_id is NULL for db_begin. On failure no transaction is open. */
-    int (*begin)(struct db *db, const char *tenant_id, struct err *err);
+    /* Begin; tenant_id is NULL for db_begin. read_only: no write lock
+     * (SQLite), READ ONLY (PostgreSQL). On failure no transaction is open. */
+    int (*begin)(struct db *db, const char *tenant_id, bool read_only, struct err *err);
     int (*commit)(struct db *db, struct err *err); /* db.c rolls back on failure */
     void (*rollback)(struct db *db);               /* any time; must not fail */
     int (*lock_timeout)(struct db *db, int ms, struct err *err);

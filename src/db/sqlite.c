@@ -256,12 +256,13 @@ static int db_sqlite_script(struct db *db, const char *sql, struct err *err)
 }
 
 /* IMMEDIATE takes the write lock now: a transaction that reads and then
- * writes can then never fail with SQLITE_BUSY halfway. There is no
- * row-level security on SQLite: one file, one trusted process. */
-static int db_sqlite_begin(struct db *db, const char *tenant_id, struct err *err)
+ * writes can then never fail with SQLITE_BUSY halfway. A read-only one
+ * takes none, so readers never queue behind each other or a writer. There
+ * is no row-level security on SQLite: one file, one trusted process. */
+static int db_sqlite_begin(struct db *db, const char *tenant_id, bool read_only, struct err *err)
 {
     (void)tenant_id;
-    return run(conn_of(db), "BEGIN IMMEDIATE", err);
+    return run(conn_of(db), read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE", err);
 }
 
 static int db_sqlite_commit(struct db *db, struct err *err)

@@ -101,40 +101,29 @@ int audit_list(bool *more, struct db *db, const char *tenant_id, const char *bef
     return rc;
 }
 
-static void put_str(struct buf *b, const char *s)
-{
-    if (!s) {
-        buf_puts(b, "null");
-        return;
-    }
-    buf_putc(b, '"');
-    buf_put_jsonesc(b, s, strlen(s));
-    buf_putc(b, '"');
-}
-
 void audit_format(const struct audit_entry *e, struct buf *b)
 {
     char t[TIME_RFC3339_MAX];
 
     buf_puts(b, "{\"id\":");
-    put_str(b, e->id);
+    buf_put_json_str(b, e->id);
     buf_puts(b, ",\"actor\":");
-    put_str(b, e->actor);
+    buf_put_json_str(b, e->actor);
     buf_puts(b, ",\"action\":");
-    put_str(b, e->action);
+    buf_put_json_str(b, e->action);
     buf_puts(b, ",\"target_type\":");
-    put_str(b, e->target_type);
+    buf_put_json_str(b, e->target_type);
     buf_puts(b, ",\"target_id\":");
-    put_str(b, e->target_id);
+    buf_put_json_str(b, e->target_id);
     /* Written by audit_record from JSON text inlet made: embedded as it is. */
     buf_puts(b, ",\"data\":");
     buf_puts(b, e->data && *e->data ? e->data : "{}");
     buf_puts(b, ",\"ip\":");
-    put_str(b, e->ip);
+    buf_put_json_str(b, e->ip);
     buf_puts(b, ",\"created_at\":");
     if (e->created_at >= TIME_MIN_MS / 1000 && e->created_at <= TIME_MAX_MS / 1000) {
         time_format_rfc3339_sec(t, e->created_at * 1000);
-        put_str(b, t);
+        buf_put_json_str(b, t);
     } else {
         buf_puts(b, "null");
     }

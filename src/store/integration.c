@@ -459,17 +459,6 @@ int integration_delete(struct db *db, const char *tenant_id, const char *id, boo
     return rc;
 }
 
-static void put_str(struct buf *b, const char *s)
-{
-    if (!s) {
-        buf_puts(b, "null");
-        return;
-    }
-    buf_putc(b, '"');
-    buf_put_jsonesc(b, s, strlen(s));
-    buf_putc(b, '"');
-}
-
 /* Unix seconds as an RFC 3339 string; null for 0 (never set) and for what
  * no RFC 3339 text can spell. */
 static void put_time(struct buf *b, int64_t sec)
@@ -480,26 +469,26 @@ static void put_time(struct buf *b, int64_t sec)
         return;
     }
     time_format_rfc3339_sec(t, sec * 1000);
-    put_str(b, t);
+    buf_put_json_str(b, t);
 }
 
 void integration_format(const struct integration *it, struct buf *b)
 {
     buf_puts(b, "{\"id\":");
-    put_str(b, it->id);
+    buf_put_json_str(b, it->id);
     buf_puts(b, ",\"connector\":");
-    put_str(b, it->connector);
+    buf_put_json_str(b, it->connector);
     buf_puts(b, ",\"name\":");
-    put_str(b, it->name);
+    buf_put_json_str(b, it->name);
     /* Stored as validated JSON text: embedded as it is. */
     buf_puts(b, ",\"config\":");
     buf_puts(b, it->config && *it->config ? it->config : "{}");
     buf_puts(b, ",\"status\":");
-    put_str(b, it->status);
+    buf_put_json_str(b, it->status);
     buf_puts(b, ",\"status_reason\":");
-    put_str(b, it->status_reason);
+    buf_put_json_str(b, it->status_reason);
     buf_puts(b, ",\"schedule\":");
-    put_str(b, it->schedule);
+    buf_put_json_str(b, it->schedule);
     buf_puts(b, ",\"next_run_at\":");
     put_time(b, it->next_run_at);
     buf_puts(b, ",\"secrets_set\":");

@@ -84,6 +84,20 @@ static void json_escaping(void **state)
     buf_dispose(&b);
 }
 
+static void json_strings(void **state)
+{
+    struct buf b;
+    (void)state;
+    buf_init(&b, 0);
+    buf_put_json_str(&b, "say \"hi\"\n");
+    buf_putc(&b, ',');
+    buf_put_json_str(&b, NULL);
+    buf_putc(&b, ',');
+    buf_put_json_str(&b, "");
+    assert_string_equal(buf_cstr(&b), "\"say \\\"hi\\\"\\n\",null,\"\"");
+    buf_dispose(&b);
+}
+
 int test_buf(void)
 {
     const struct CMUnitTest tests[] = {
@@ -92,6 +106,7 @@ int test_buf(void)
         cmocka_unit_test(take_hands_over),
         cmocka_unit_test(url_encoding),
         cmocka_unit_test(json_escaping),
+        cmocka_unit_test(json_strings),
     };
     return test_group("buf", tests, NULL, NULL);
 }

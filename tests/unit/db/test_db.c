@@ -724,6 +724,41 @@ static void tenant_transactions_isolate(void **state)
                      1);
 }
 
+/* A read-only transaction takes no write lock: it starts and reads beside
+ * a writer's open transaction, seeing what was committed before; on
+ * PostgreSQL a write inside it fails. A writing transaction has to wait
+ * there on SQLite, which is what makes the read-only one worth having. */
+static void read_only_transactions(void **state)
+{
+    struct test_db *t = *state;
+    struct db *w = test_db_connect(t), *r = test_db_connect(t);
+    struct err err = {0};
+    int64_t n = 0;
+
+    assert_db_ok(db_exec_script(w,
+                                "CREATE TABLE t_ro (v BIGINT);"
+                                "INSERT INTO t_ro VALUES (1)",
+                                &err),
+                 &err);
+    assert_db_ok(db_lock_timeout_set(r, 100, &err), &err);
+    assert_db_ok(db_begin(w, &err), &err);
+    assert_db_ok(db_exec(w, "INSERT INTO t_ro VALUES (2)", NULL, 0, NULL, &err), &err);
+
+    assert_db_ok(db_begin_tenant_read(r, "ten_readonly", &err), &err);
+    assert_db_ok(db_query_int(&n, r, "SELECT count(*) FROM t_ro", NULL, 0, &err), &err);
+    assert_int_equal(n, 1);
+    if (test_db_is_pg(t))
+        assert_int_not_equal(db_exec(r, "INSERT INTO t_ro VALUES (3)", NULL, 0, NULL, &err), 0);
+    db_rollback(r);
+    if (!test_db_is_pg(t))
+        assert_int_equal(db_begin_tenant(r, "ten_readonly", &err), ERR_AGAIN);
+
+    assert_db_ok(db_commit(w, &err), &err);
+    assert_int_equal(test_db_int(r, "SELECT count(*) FROM t_ro"), 2);
+    db_close(r);
+    db_close(w);
+}
+
 /* --- Connection loss (PostgreSQL) -------------------------------------------- */
 
 /* Another session kills ours: outside a transaction the next statement
@@ -774,6 +809,7 @@ int test_db(void)
         cmocka_unit_test(transactions),
         cmocka_unit_test(error_mapping),
         cmocka_unit_test(lock_wait_is_again),
+        cmocka_unit_test(read_only_transactions),
         cmocka_unit_test(fault_injection_is_atomic),
         cmocka_unit_test(tenant_transactions_isolate),
         cmocka_unit_test(reconnects_after_loss),
