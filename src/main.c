@@ -272,7 +272,11 @@ static int cmd_serve(struct app *a)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    int mask_rc = pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    if (mask_rc != 0) {
+        fprintf(stderr, "inlet: cannot block SIGINT and SIGTERM: %s\n", strerror(mask_rc));
+        return EXIT_FAIL;
+    }
     db_close(a->db); /* open_needs migrated through it; requests use the pool */
     a->db = NULL;
     int rc = registry_load(&reg, a->cfg.connectors_dir, NULL, NULL, &e);
@@ -303,8 +307,11 @@ static int cmd_serve(struct app *a)
     log_info("serving", LOG_STR("listen", a->cfg.listen), LOG_STR("public_url", a->cfg.public_url),
              LOG_STR("engine", config_db_engine(&a->cfg)), LOG_INT("threads", threads),
              LOG_INT("connectors", (int64_t)registry_count(reg)));
-    printf("inlet %s serving %s\n", INLET_VERSION, a->cfg.public_url);
-    fflush(stdout);
+    /* A closed stdout must not stop the server: the log has the same line. */
+    if (printf("inlet %s listening on %s (public URL %s)\n", INLET_VERSION, a->cfg.listen,
+               a->cfg.public_url) < 0 ||
+        fflush(stdout) != 0)
+        clearerr(stdout);
     while (sigwait(&stop, &sig) != 0)
         ;
     log_info("stopping", LOG_STR("signal", sig == SIGINT ? "SIGINT" : "SIGTERM"),
@@ -331,7 +338,7 @@ static int cmd_connectors_check(struct app *a)
     struct buf b;
     char chunk[8192];
     buf_init(&b, CONNECTOR_FILE_MAX);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    while (!buf_failed(&b) && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         buf_put(&b, chunk, n);
     bool bad = ferror(f) != 0;
     fclose(f);

@@ -70,6 +70,12 @@ extern const size_t api_nroutes;
  * struct api_route). */
 void api_dispatch(struct http_req *req, struct http_resp *resp);
 
+/* auth.c: fill c's tenant_id, key_id, actor, via_session and
+ * session_token from the request's credentials (c->db must be set), or
+ * answer 401 (unauthorized, session_expired) or 403 (csrf_failed) and
+ * return -1. */
+MUST_CHECK int api_authenticate(struct api_ctx *c);
+
 /* ---- reply.c ---- */
 
 /* Start a JSON answer with status: the body is emptied and returned for the
@@ -95,19 +101,22 @@ void api_invalid_field(struct api_ctx *c, const char *ptr, const char *fmt, ...)
  * failure the answer is written (415 unsupported_media_type unless the body
  * is application/json, 400 invalid_json, 400 unknown_field) and -1
  * returned. */
-int api_body_object(struct api_ctx *c, struct json_object **out, const char *const *allowed);
+MUST_CHECK int api_body_object(struct api_ctx *c, struct json_object **out,
+                               const char *const *allowed);
 /* Answer 400 unknown_parameter and return -1 when the query has a name
  * outside allowed (NULL-terminated). */
-int api_query_only(struct api_ctx *c, const char *const *allowed);
+MUST_CHECK int api_query_only(struct api_ctx *c, const char *const *allowed);
 /* The integer query parameter name in min..max, def when absent; -1 after
  * answering 400 invalid_parameter. */
-int api_query_int(struct api_ctx *c, const char *name, int def, int min, int max, int *out);
+MUST_CHECK int api_query_int(struct api_ctx *c, const char *name, int def, int min, int max,
+                             int *out);
 /* The boolean query parameter name ("true"/"false"/"1"/"0"), def when
  * absent; -1 after answering 400 invalid_parameter. */
-int api_query_bool(struct api_ctx *c, const char *name, bool def, bool *out);
+MUST_CHECK int api_query_bool(struct api_ctx *c, const char *name, bool def, bool *out);
 /* A cursor or id parameter: NULL when absent; -1 after answering 400
  * invalid_parameter unless it is a well-formed id with prefix. */
-int api_query_id(struct api_ctx *c, const char *name, const char *prefix, const char **out);
+MUST_CHECK int api_query_id(struct api_ctx *c, const char *name, const char *prefix,
+                            const char **out);
 
 /* ---- audit.c ---- */
 

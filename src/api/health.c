@@ -52,7 +52,7 @@ void api_metrics(struct api_ctx *c)
 {
     struct buf *b = api_reply(c, 200);
     c->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    http_server_metrics(c->api->http, b);
+    http_server_metrics(c->req->server, b);
 }
 
 void api_openapi(struct api_ctx *c)

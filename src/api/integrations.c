@@ -13,6 +13,7 @@
 #include "connectors/registry.h"
 #include "core/jsonschema.h"
 #include "core/jsonx.h"
+#include "core/log.h"
 #include "core/secret.h"
 #include "store/integration.h"
 
@@ -96,6 +97,17 @@ static void check_config(struct problems *p, const struct connector *k, struct j
     struct json_object *empty = config ? NULL : json_object_new_object();
     check_schema(p, k->config_schema, config ? config : empty, "/config");
     json_object_put(empty);
+    if (config) {
+        struct buf b;
+        buf_init(&b, INTEGRATION_CONFIG_MAX);
+        jsonx_format(&b, config);
+        if (buf_failed(&b)) {
+            char m[64];
+            snprintf(m, sizeof(m), "must be at most %d bytes as JSON", INTEGRATION_CONFIG_MAX);
+            problem(p, "/config", m);
+        }
+        buf_dispose(&b);
+    }
 }
 
 /* Secrets are only for connectors whose auth takes them; OAuth tokens come
@@ -142,10 +154,13 @@ static int store_secrets(struct api_ctx *c, const struct connector *k, const cha
 
     buf_init(&text, 0);
     buf_init(&names, 0);
+    /* The secrets came in the body, so their text fits in its length:
+     * one allocation, no stale copies left by growing. */
+    buf_reserve(&text, c->req->body_len + 2);
     jsonx_format(&text, s);
     secret_set(&plain, text.p ? text.p : "{}", text.p ? text.n : 2);
     if (text.p)
-        secret_wipe(text.p, text.n);
+        secret_wipe(text.p, text.cap);
     buf_dispose(&text);
     secret_names(&names, k, s);
     int rc = integration_secrets_set(c->db, c->api->vault, c->tenant_id, id, auth_kind_name(k),
@@ -153,6 +168,14 @@ static int store_secrets(struct api_ctx *c, const struct connector *k, const cha
     secret_dispose(&plain);
     buf_dispose(&names);
     return rc;
+}
+
+/* Whether new secrets bring it (back) to active: a key-based integration
+ * waiting for them, or one whose old ones stopped working. */
+static bool revived_by_secrets(const struct integration *it)
+{
+    return strcmp(it->status, "draft") == 0 || strcmp(it->status, "needs_reauth") == 0 ||
+           strcmp(it->status, "error") == 0;
 }
 
 /* Whether an integration with these secrets can run without connecting. */
@@ -312,6 +335,14 @@ void api_integrations_create(struct api_ctx *c)
     json_object_put(body);
 }
 
+/* The characters a connector name may have; checked before it reaches a
+ * query, so that no engine gets to complain about its bytes. */
+static bool connector_name_ok(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+    return n > 0 && n <= CONNECTOR_NAME_MAX && s[n] == '\0';
+}
+
 struct page {
     struct buf *b;
     size_t n;
@@ -345,6 +376,12 @@ void api_integrations_list(struct api_ctx *c)
         return;
     f.status = http_req_query(c->req, "status");
     f.connector = http_req_query(c->req, "connector");
+    if (f.connector && !connector_name_ok(f.connector)) {
+        api_error(c, 400, "invalid_parameter", NULL,
+                  "connector: expected a connector name ([a-z0-9_-], at most %d bytes)",
+                  CONNECTOR_NAME_MAX);
+        return;
+    }
     if (f.status) {
         size_t i = 0;
         while (statuses[i] && strcmp(statuses[i], f.status) != 0)
@@ -480,7 +517,7 @@ void api_integration_put(struct api_ctx *c)
                                     .config = buf_cstr(&cfg)};
     /* Given secrets replace the stored ones, {} included (checked above). */
     bool has_secrets = jsonx_has(body, "secrets") && k->secrets_schema;
-    if (jsonx_has(body, "secrets") && strcmp(it.status, "draft") == 0 && ready_to_run(k, secrets))
+    if (jsonx_has(body, "secrets") && revived_by_secrets(&it) && ready_to_run(k, secrets))
         ch.status = "active";
     rc = integration_update(NULL, c->db, c->tenant_id, id, &ch, c->now, &e);
     if (rc == 0 && has_secrets)
@@ -499,8 +536,10 @@ out:
     json_object_put(body);
 }
 
-/* RFC 7396: patch applied to target (both consumed/borrowed as noted);
- * returns the result, owned. target is owned and consumed; patch borrowed. */
+/* RFC 7396: apply patch to target. target is owned and consumed (it may be
+ * changed in place and returned), patch is borrowed (its members are
+ * shared by reference, so it must outlive the result only as json-c
+ * counts go); the result is owned. */
 static struct json_object *merge_patch(struct json_object *target, struct json_object *patch)
 {
     if (!json_object_is_type(patch, json_type_object)) {
@@ -526,33 +565,44 @@ static struct json_object *merge_patch(struct json_object *target, struct json_o
 }
 
 /* Parse stored JSON object text; NULL (after answering) on failure. */
-static struct json_object *parse_stored(struct api_ctx *c, const char *text, size_t n)
+/* Parse stored JSON object text (config, or opened secrets); NULL after
+ * answering 500 when it is not one. The parser's message may quote the
+ * text, which can be a secret: it is neither logged nor answered. */
+static struct json_object *parse_stored(struct api_ctx *c, const char *what, const char *text,
+                                        size_t n)
 {
     struct json_object *v = NULL;
     struct err e;
-    if (jsonx_parse(&v, text, n, n, &e) < 0) {
-        api_fail(c, &e);
+    if (jsonx_parse(&v, text, n, n, &e) < 0 || !json_object_is_type(v, json_type_object)) {
+        json_object_put(v);
+        log_error("stored JSON is not an object", LOG_STR("what", what),
+                  LOG_STR("tenant", c->tenant_id));
+        api_error(c, 500, "internal", NULL, "internal error; the server log has the details");
         return NULL;
     }
     return v;
 }
 
+/* What a client may do with status: pause what runs or failed, resume
+ * what it paused. Everything else is inlet's to set: a draft or an
+ * integration that needs re-authorising is fixed by connecting it (or, for
+ * key-based ones, by sending its secrets), never by flipping its status. */
 static bool status_change_ok(struct api_ctx *c, const struct integration *it, const char *to)
 {
+    const char *from = it->status;
     if (strcmp(to, "paused") == 0) {
-        if (strcmp(it->status, "draft") == 0) {
-            api_error(c, 409, "conflict", NULL,
-                      "a draft integration cannot be paused; connect it first");
-            return false;
-        }
-        return true;
-    }
-    if (strcmp(it->status, "paused") != 0 && strcmp(it->status, "active") != 0) {
-        api_error(c, 409, "conflict", NULL,
-                  "only a paused integration can be resumed; this one is %s", it->status);
+        if (strcmp(from, "active") == 0 || strcmp(from, "error") == 0 ||
+            strcmp(from, "paused") == 0)
+            return true;
+        api_error(c, 409, "conflict", NULL, "a %s integration cannot be paused; %s", from,
+                  strcmp(from, "draft") == 0 ? "connect it first" : "reconnect it first");
         return false;
     }
-    return true;
+    if (strcmp(from, "paused") == 0 || strcmp(from, "active") == 0)
+        return true;
+    api_error(c, 409, "conflict", NULL, "only a paused integration can be resumed; this one is %s",
+              from);
+    return false;
 }
 
 void api_integration_patch(struct api_ctx *c)
@@ -585,7 +635,7 @@ void api_integration_patch(struct api_ctx *c)
         struct json_object *patch = jsonx_get(body, "config");
         if (!json_object_is_type(patch, json_type_object)) {
             problem(&p, "/config", "expected an object (a JSON merge patch)");
-        } else if ((config = parse_stored(c, it.config, strlen(it.config)))) {
+        } else if ((config = parse_stored(c, "config", it.config, strlen(it.config)))) {
             config = merge_patch(config, patch);
             check_config(&p, k, config, true);
         } else {
@@ -603,7 +653,8 @@ void api_integration_patch(struct api_ctx *c)
             rc = integration_secrets_open(&old, c->db, c->api->vault, c->tenant_id, id, &e);
             if (rc == ERR_NOTFOUND) {
                 secrets = json_object_new_object();
-            } else if (rc < 0 || !(secrets = parse_stored(c, (const char *)old.p, old.n))) {
+            } else if (rc < 0 ||
+                       !(secrets = parse_stored(c, "secrets", (const char *)old.p, old.n))) {
                 if (rc < 0)
                     api_fail(c, &e);
                 buf_dispose(&p.details);
@@ -623,7 +674,7 @@ void api_integration_patch(struct api_ctx *c)
         .config = config ? buf_cstr(&cfg) : NULL,
         .status = status,
     };
-    if (!status && secrets && strcmp(it.status, "draft") == 0 && ready_to_run(k, secrets))
+    if (!status && secrets && revived_by_secrets(&it) && ready_to_run(k, secrets))
         ch.status = "active";
     rc = integration_update(NULL, c->db, c->tenant_id, id, &ch, c->now, &e);
     if (rc == 0 && secrets)

@@ -46,6 +46,13 @@ void api_invalid_field(struct api_ctx *c, const char *ptr, const char *fmt, ...)
     buf_dispose(&d);
 }
 
+/* The store's own messages name a field; a database's refusal names its
+ * internals (constraints, columns), which stay in the log. */
+static bool from_engine(const struct err *e)
+{
+    return strncmp(e->msg, "postgres:", 9) == 0 || strncmp(e->msg, "sqlite:", 7) == 0;
+}
+
 void api_fail(struct api_ctx *c, const struct err *e)
 {
     switch (e->code) {
@@ -53,9 +60,21 @@ void api_fail(struct api_ctx *c, const struct err *e)
         api_error(c, 404, "not_found", NULL, "%s", e->msg);
         return;
     case ERR_CONFLICT:
+        if (from_engine(e)) {
+            log_warn("database conflict", LOG_STR("route", c->req->route), LOG_ERROR(e));
+            api_error(c, 409, "conflict", NULL,
+                      "the request conflicts with a change made at the same time; retry it");
+            return;
+        }
         api_error(c, 409, "conflict", NULL, "%s", e->msg);
         return;
     case ERR_INVALID:
+        if (from_engine(e)) {
+            log_warn("database refused a value", LOG_STR("route", c->req->route), LOG_ERROR(e));
+            api_error(c, 400, "invalid_request", NULL,
+                      "a value in the request cannot be stored (text must be valid UTF-8)");
+            return;
+        }
         api_error(c, 422, "validation_failed", NULL, "%s", e->msg);
         return;
     case ERR_TOOBIG:

@@ -41,21 +41,25 @@ void api_session_create(struct api_ctx *c)
         api_invalid_field(c, "/api_key", "expected a string");
         goto out;
     }
-    if (tenant_key_verify(c->tenant_id, c->key_id, c->db, key, n, &e) < 0) {
-        if (e.code == ERR_NOTFOUND) {
-            http_resp_header(c->resp, "WWW-Authenticate", "Bearer realm=\"inlet\"");
-            api_error(c, 401, "unauthorized", NULL, "unknown or revoked API key");
-        } else {
-            api_fail(c, &e);
-        }
+    int rc = tenant_key_verify(c->tenant_id, c->key_id, c->db, key, n, &e);
+    if (rc == 0) {
+        snprintf(c->actor, sizeof(c->actor), "ui:%s", c->key_id);
+        snprintf(c->req->tenant_id, sizeof(c->req->tenant_id), "%s", c->tenant_id);
+        /* The session and its audit entry commit together. The key can be
+         * revoked in between: session_create then says ERR_NOTFOUND too. */
+        if ((rc = db_begin_tenant(c->db, c->tenant_id, &e)) == 0 &&
+            (rc = session_create(&tok, csrf, c->db, c->tenant_id, c->key_id, c->now, &e)) == 0 &&
+            (rc = api_audit(c, "session.create", "api_key", c->key_id, NULL, &e)) == 0)
+            rc = db_commit(c->db, &e);
+        if (rc < 0)
+            db_rollback(c->db);
+    }
+    if (rc == ERR_NOTFOUND) {
+        http_resp_header(c->resp, "WWW-Authenticate", "Bearer realm=\"inlet\"");
+        api_error(c, 401, "unauthorized", NULL, "unknown or revoked API key");
         goto out;
     }
-    snprintf(c->actor, sizeof(c->actor), "ui:%s", c->key_id);
-    snprintf(c->req->tenant_id, sizeof(c->req->tenant_id), "%s", c->tenant_id);
-    if (session_create(&tok, csrf, c->db, c->tenant_id, c->key_id, c->now, &e) < 0 ||
-        db_begin_tenant(c->db, c->tenant_id, &e) < 0 ||
-        api_audit(c, "session.create", "api_key", c->key_id, NULL, &e) < 0 ||
-        db_commit(c->db, &e) < 0) {
+    if (rc < 0) {
         api_fail(c, &e);
         goto out;
     }

@@ -52,6 +52,17 @@ static bool grow(struct buf *b, size_t more)
     return true;
 }
 
+void buf_reserve(struct buf *b, size_t n)
+{
+    size_t max = b->max ? b->max : SIZE_MAX - 1;
+    if (b->failed || n > max || n + 1 <= b->cap)
+        return;
+    b->p = xrealloc(b->p, n + 1);
+    b->cap = n + 1;
+    if (b->n == 0)
+        b->p[0] = '\0';
+}
+
 void buf_put(struct buf *b, const void *data, size_t n)
 {
     if (!grow(b, n))

@@ -24,6 +24,11 @@ void buf_dispose(struct buf *b);
 /* Empty the buffer, keep its memory, clear the failed flag. */
 void buf_reset(struct buf *b);
 
+/* Make room for n bytes in all (a NUL after them included) in one
+ * allocation, so that appends up to n never move the contents: a buffer
+ * that will hold a secret leaves no copies behind in freed memory. Nothing
+ * happens past max, or when the room is there. */
+void buf_reserve(struct buf *b, size_t n);
 void buf_put(struct buf *b, const void *data, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/str.h"
 #include "http/server_int.h"
 
 void http_resp_header(struct http_resp *resp, const char *name, const char *value)
@@ -24,6 +25,25 @@ void http_resp_header(struct http_resp *resp, const char *name, const char *valu
     resp->nheaders++;
 }
 
+/* A message may quote what a client sent (a path segment, a query value,
+ * cut at a byte count): each byte that does not start a UTF-8 sequence
+ * becomes U+FFFD, so that the answer is always valid JSON. */
+static void put_message(struct buf *b, const char *s)
+{
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        size_t end = i, k;
+        while (end < n && (k = str_utf8_seq(s + end, n - end)) > 0)
+            end += k;
+        buf_put_jsonesc(b, s + i, end - i);
+        if (end < n) {
+            buf_puts(b, "\\ufffd");
+            end++;
+        }
+        i = end;
+    }
+}
+
 void http_resp_error(struct http_resp *resp, int status, const char *code, const char *message,
                      const char *details)
 {
@@ -33,7 +53,7 @@ void http_resp_error(struct http_resp *resp, int status, const char *code, const
     buf_puts(&resp->body, "{\"error\":{\"code\":\"");
     buf_put_jsonesc(&resp->body, code, strlen(code));
     buf_puts(&resp->body, "\",\"message\":\"");
-    buf_put_jsonesc(&resp->body, message, strlen(message));
+    put_message(&resp->body, message);
     buf_puts(&resp->body, "\",\"details\":");
     buf_puts(&resp->body, details ? details : "null");
     buf_puts(&resp->body, "}}");

@@ -22,6 +22,7 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/str.h"
 #include "http/server_int.h"
 
@@ -261,14 +262,17 @@ static enum MHD_Result begin(struct exchange *ex, struct MHD_Connection *conn, c
 
     const char *cl =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int64_t len = 0;
     if (cl) {
-        int64_t len;
         if (str_to_i64(&len, str_from(cl), "Content-Length", NULL) < 0 || len < 0)
             return answer_error(ex, conn, 400, "bad_request", "Content-Length is malformed.", NULL);
         if ((uint64_t)len > s->body_max)
             return too_large(ex, conn);
     }
     buf_init(&ex->body, s->body_max);
+    /* Bodies carry secrets: read into one allocation, wiped when freed. */
+    if (len > 0)
+        buf_reserve(&ex->body, (size_t)len);
     return MHD_YES;
 }
 
@@ -290,6 +294,7 @@ static enum MHD_Result run(struct exchange *ex, struct MHD_Connection *conn, con
     req->conn = conn;
     req->route_ctx = rt->ctx;
     req->app = s->app;
+    req->server = s;
 
     struct http_resp resp;
     http_response_init(&resp);
@@ -347,6 +352,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void exchange_free(struct exchange *ex)
 {
+    if (ex->body.p)
+        secret_wipe(ex->body.p, ex->body.cap);
     buf_dispose(&ex->body);
     xfree(ex->query);
     xfree(ex->args);

@@ -47,6 +47,9 @@ struct http_req {
     void *conn;      /* the libmicrohttpd connection, for http_req_* lookups */
     void *route_ctx; /* the ctx given with the route in struct http_route */
     void *app;       /* the app pointer given to http_server_start */
+    /* The server running the handler: requests can arrive before
+     * http_server_start has returned it to its caller. */
+    struct http_server *server;
     /* Set by the handler for the access log: who the request was for. */
     char tenant_id[ID_MAX];
 };

@@ -155,6 +155,26 @@ static void test_unknown_query_parameter(void **state)
     api_test_call(t, &r, NULL, "/api/integrations?status=sleeping", t->a.key, NULL, NULL);
     api_test_expect_error(&r, 400, "invalid_parameter");
     client_reply_dispose(&r);
+    /* Bytes no engine would take are refused before any query, alike on both. */
+    api_test_call(t, &r, NULL, "/api/integrations?connector=%FF", t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 400, "invalid_parameter");
+    client_reply_dispose(&r);
+}
+
+/* An error that quotes what the client sent stays valid JSON (strict
+ * UTF-8) when that was not UTF-8: api_test_expect_error parses it. */
+static void test_errors_quoting_bad_bytes_are_json(void **state)
+{
+    struct api_test *t = *state;
+    struct client_reply r;
+
+    api_test_call(t, &r, NULL, "/api/connectors/ab%FF%C3cd", t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 404, "not_found");
+    assert_non_null(strstr(buf_cstr(&r.body), "ab\\ufffd\\ufffdcd"));
+    client_reply_dispose(&r);
+    api_test_call(t, &r, NULL, "/api/integrations?%E2%82=1", t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 400, "unknown_parameter");
+    client_reply_dispose(&r);
 }
 
 /* Names of the catalogue's data array, in order, comma-separated. */
@@ -238,6 +258,7 @@ int test_api_basics(void)
         T(test_body_must_be_json),
         T(test_body_too_large),
         T(test_unknown_query_parameter),
+        T(test_errors_quoting_bad_bytes_are_json),
         T(test_connector_catalogue),
         T(test_connector_logo),
     };

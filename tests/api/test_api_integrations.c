@@ -797,6 +797,46 @@ static void test_patch_status_pause_and_resume(void **state)
     json_object_put(v);
 }
 
+/* Set an integration's status as inlet itself would (a failed refresh,
+ * a sync that gave up), through the store. */
+static void set_status(struct api_test *t, const char *id, const char *status)
+{
+    struct err e;
+    assert_db_ok(db_begin_tenant(t->tdb->db, t->a.id, &e), &e);
+    assert_db_ok(integration_update(NULL, t->tdb->db, t->a.id, id,
+                                    &(struct integration_change){.status = status}, 0, &e),
+                 &e);
+    assert_db_ok(db_commit(t->tdb->db, &e), &e);
+}
+
+/* needs_reauth is fixed by new credentials, never by pausing and resuming;
+ * an integration in error may be paused (to stop retries) but only a
+ * paused one resumes. New secrets bring either back to active. */
+static void test_status_needs_credentials_not_a_flip(void **state)
+{
+    struct api_test *t = *state;
+    char id[ID_MAX], path[96];
+    struct json_object *v;
+
+    create_a(t, KEYED("Expired"), id);
+    int_path(path, id);
+    set_status(t, id, "needs_reauth");
+    call_error(t, "PATCH", path, "{\"status\":\"paused\"}", 409, "conflict");
+    call_error(t, "PATCH", path, "{\"status\":\"active\"}", 409, "conflict");
+    v = call(t, "PATCH", path, "{\"secrets\":{\"api_key\":\"" KEY2 "\"}}", 200);
+    assert_string_equal(member(v, "status"), "active");
+    json_object_put(v);
+
+    set_status(t, id, "error");
+    call_error(t, "PATCH", path, "{\"status\":\"active\"}", 409, "conflict");
+    v = call(t, "PATCH", path, "{\"status\":\"paused\"}", 200);
+    assert_string_equal(member(v, "status"), "paused");
+    json_object_put(v);
+    v = call(t, "PATCH", path, "{\"status\":\"active\"}", 200);
+    assert_string_equal(member(v, "status"), "active");
+    json_object_put(v);
+}
+
 /* A connector without secrets accepts an empty secrets object (as create
  * and PUT do) and stores nothing for it. */
 static void test_patch_empty_secrets_without_auth(void **state)
@@ -1003,6 +1043,7 @@ int test_api_integrations(void)
         T(test_patch_merges_config),
         T(test_patch_merges_secrets),
         T(test_patch_status_pause_and_resume),
+        T(test_status_needs_credentials_not_a_flip),
         T(test_patch_empty_secrets_without_auth),
         T(test_delete_then_purge),
         T(test_audit_records_each_change),

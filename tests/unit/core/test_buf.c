@@ -98,6 +98,28 @@ static void json_strings(void **state)
     buf_dispose(&b);
 }
 
+/* Reserved room is one allocation that appends within it never move. */
+static void reserve_keeps_the_allocation(void **state)
+{
+    struct buf b;
+    (void)state;
+    buf_init(&b, 100);
+    buf_reserve(&b, 50);
+    assert_int_equal(b.cap, 51);
+    assert_string_equal(buf_cstr(&b), "");
+    const char *p = b.p;
+    for (int i = 0; i < 50; i++)
+        buf_putc(&b, 'x');
+    assert_ptr_equal(b.p, p);
+    assert_int_equal(b.n, 50);
+    buf_reserve(&b, 10); /* already there: nothing happens */
+    assert_ptr_equal(b.p, p);
+    buf_reserve(&b, 101); /* past max: nothing happens */
+    assert_int_equal(b.cap, 51);
+    assert_false(buf_failed(&b));
+    buf_dispose(&b);
+}
+
 int test_buf(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,6 +129,7 @@ int test_buf(void)
         cmocka_unit_test(url_encoding),
         cmocka_unit_test(json_escaping),
         cmocka_unit_test(json_strings),
+        cmocka_unit_test(reserve_keeps_the_allocation),
     };
     return test_group("buf", tests, NULL, NULL);
 }
