@@ -17,6 +17,7 @@ int api_start(struct api **out, const struct api_opts *o, struct err *err)
     a->secure_cookie = o->public_url && strncasecmp(o->public_url, "https://", 8) == 0;
     if (o->rate_rps > 0)
         a->rl = ratelimit_new(o->rate_rps, o->rate_burst >= 1 ? o->rate_burst : 1);
+    a->cache = api_cache_new();
     a->routes = xcalloc(api_nroutes, sizeof(*a->routes));
     for (size_t i = 0; i < api_nroutes; i++)
         a->routes[i] = (struct http_route){
@@ -38,6 +39,7 @@ int api_start(struct api **out, const struct api_opts *o, struct err *err)
     };
     int rc = http_server_start(&a->http, &ho, err);
     if (rc < 0) {
+        api_cache_free(a->cache);
         ratelimit_free(a->rl);
         xfree(a->routes);
         xfree(a);
@@ -57,6 +59,7 @@ void api_stop(struct api *a, int grace_ms)
     if (!a)
         return;
     http_server_stop(a->http, grace_ms);
+    api_cache_free(a->cache);
     ratelimit_free(a->rl);
     xfree(a->routes);
     xfree(a);

@@ -11,6 +11,7 @@
 #include <json-c/json_object.h>
 
 #include "api/api.h"
+#include "api/cache.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/id.h"
@@ -27,6 +28,7 @@ struct api {
     const struct vault *vault;
     const struct registry *registry;
     struct ratelimit *rl;      /* NULL when rate limits are off */
+    struct api_cache *cache;   /* list answers by tenant data_version (api/cache.h) */
     bool secure_cookie;        /* the public URL is https */
     struct http_route *routes; /* the http/ view of api_routes; owned */
 };

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "store/integration.h"
+#include "store/tenant.h"
 
 /* Failures of one request's checks, gathered as the "details" array. */
 struct problems {
@@ -393,11 +394,25 @@ void api_integrations_list(struct api_ctx *c)
             return;
         }
     }
+    /* The version is read before the rows: an answer is then never older
+     * than the version it is kept under (api/cache.h). Every part of the
+     * key is checked above, so none holds a '|' of its own. */
+    int64_t version;
+    char key[256];
+    if (tenant_data_version(&version, c->db, c->tenant_id, &e) < 0) {
+        api_fail(c, &e);
+        return;
+    }
+    snprintf(key, sizeof(key), "integrations|%s|%lld|%s|%s|%d|%s", c->tenant_id, (long long)version,
+             f.status ? f.status : "", f.connector ? f.connector : "", f.limit,
+             f.after ? f.after : "");
+    struct buf *b = api_reply(c, 200);
+    if (api_cache_get(c->api->cache, key, b))
+        return;
     if (db_begin_tenant_read(c->db, c->tenant_id, &e) < 0) {
         api_fail(c, &e);
         return;
     }
-    struct buf *b = api_reply(c, 200);
     struct page pg = {.b = b};
     buf_puts(b, "{\"data\":[");
     int rc = integration_list(&more, c->db, c->tenant_id, &f, put_row, &pg, &e);
@@ -409,6 +424,8 @@ void api_integrations_list(struct api_ctx *c)
     buf_puts(b, "],\"next_cursor\":");
     buf_put_json_str(b, more ? pg.last : NULL);
     buf_putc(b, '}');
+    if (!buf_failed(b))
+        api_cache_put(c->api->cache, key, b->p, b->n);
 }
 
 /* The {id} of the path, checked; answers 404 when malformed. */

@@ -2,6 +2,7 @@
  * file in WAL mode. $N placeholders become ?N when a statement is prepared;
  * statements are prepared once per connection and reset right after each
  * use, so no read transaction outlives a call or a db_rows. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -53,10 +54,20 @@ static int sqlite_err(struct db_sqlite *s, int rc, struct err *err)
     return db__engine_err(err, code, "sqlite", sqlite3_errmsg(s->h));
 }
 
+/* Memory statistics (on by default) take one global mutex on every SQLite
+ * allocation, which the API's threads then queue on; inlet never reads
+ * them. Must run before SQLite initialises, hence once, before any open. */
+static void configure_once(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* SQLITE_MISUSE if initialised: harmless */
+}
+
 static int db_sqlite_open(struct db **out, const char *url, struct err *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     const char *path = url + strlen("sqlite:");
     struct db_sqlite *s = xcalloc(1, sizeof(*s));
+    pthread_once(&once, configure_once);
     int rc = sqlite3_open_v2(
         path, &s->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK) {

@@ -153,6 +153,15 @@ done:
     return rc;
 }
 
+int tenant_data_version(int64_t *out, struct db *db, const char *tenant_id, struct err *err)
+{
+    int rc = db_query_int(out, db, "SELECT data_version FROM tenants WHERE id = $1",
+                          DB_ARGS(DB_TEXT(tenant_id)), err);
+    if (rc == ERR_NOTFOUND)
+        return err_set(err, ERR_NOTFOUND, "no such tenant");
+    return rc;
+}
+
 int tenant_list(struct db *db, tenant_list_fn fn, void *ctx, struct err *err)
 {
     struct db_rows *rows = NULL;

@@ -41,6 +41,14 @@ MUST_CHECK int tenant_key_rotate(struct secret *key, struct db *db, const char *
 MUST_CHECK int tenant_key_verify(char tenant_id[ID_MAX], char key_id[ID_MAX], struct db *db,
                                  const char *key, size_t n, struct err *err);
 
+/* The tenant's data_version (OUT): a counter that every change to its
+ * integrations or their credentials moves forward (database triggers, so
+ * every process sees it), for caching answers built from them. Runs one
+ * statement, in or out of a transaction. ERR_NOTFOUND for an unknown
+ * tenant. */
+MUST_CHECK int tenant_data_version(int64_t *out, struct db *db, const char *tenant_id,
+                                   struct err *err);
+
 struct tenant_info {
     const char *id;     /* borrowed, valid during the callback */
     const char *name;   /* borrowed, valid during the callback */

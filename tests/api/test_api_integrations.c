@@ -837,6 +837,31 @@ static void test_status_needs_credentials_not_a_flip(void **state)
     json_object_put(v);
 }
 
+/* Lists are answered from memory while nothing changed (api/cache.h), and
+ * a change made behind the API's back (another process sharing the
+ * database: here the store called directly) shows in the very next list. */
+static void test_list_sees_changes_from_elsewhere(void **state)
+{
+    struct api_test *t = *state;
+    char id[ID_MAX];
+    struct json_object *first, *again, *v;
+
+    create_a(t, KEYED("Cached"), id);
+    first = call(t, NULL, "/api/integrations", NULL, 200);
+    again = call(t, NULL, "/api/integrations", NULL, 200);
+    assert_true(json_object_equal(first, again));
+    json_object_put(again);
+
+    set_status(t, id, "paused");
+    v = call(t, NULL, "/api/integrations", NULL, 200);
+    assert_string_equal(member(jsonx_at(jsonx_get(v, "data"), 0), "status"), "paused");
+    json_object_put(v);
+    v = call(t, NULL, "/api/integrations?status=active", NULL, 200);
+    assert_int_equal(jsonx_len(jsonx_get(v, "data")), 0);
+    json_object_put(v);
+    json_object_put(first);
+}
+
 /* A connector without secrets accepts an empty secrets object (as create
  * and PUT do) and stores nothing for it. */
 static void test_patch_empty_secrets_without_auth(void **state)
@@ -1044,6 +1069,7 @@ int test_api_integrations(void)
         T(test_patch_merges_secrets),
         T(test_patch_status_pause_and_resume),
         T(test_status_needs_credentials_not_a_flip),
+        T(test_list_sees_changes_from_elsewhere),
         T(test_patch_empty_secrets_without_auth),
         T(test_delete_then_purge),
         T(test_audit_records_each_change),

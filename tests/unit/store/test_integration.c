@@ -859,6 +859,82 @@ static void format_is_the_api_shape(void **state)
     buf_dispose(&b);
 }
 
+static int64_t version_of(struct test_db *t, const char *tenant)
+{
+    int64_t v = -1;
+    struct err e;
+    assert_db_ok(tenant_data_version(&v, t->db, tenant, &e), &e);
+    return v;
+}
+
+/* Every change to a tenant's integrations or their credentials moves its
+ * data_version forward, whichever function made it (the database does
+ * it), and another tenant's changes do not: the API's list cache relies
+ * on both. A failed transaction moves nothing. */
+static void data_version_follows_every_change(void **state)
+{
+    struct test_db *t = *state;
+    struct secret plain = {0}, k1 = {0};
+    char a[ID_MAX], b[ID_MAX], id[ID_MAX], other[ID_MAX];
+    struct err e;
+    int64_t v;
+
+    vault_key_generate(&k1);
+    const struct secret *keys[] = {&k1};
+    struct vault *vlt = ring(keys, 1);
+    make_tenant(t, "ver-a", a);
+    make_tenant(t, "ver-b", b);
+    v = version_of(t, a);
+
+    make_one(t, a, "hubspot", "one", id);
+    assert_true(version_of(t, a) > v);
+    v = version_of(t, a);
+
+    begin(t, a);
+    assert_db_ok(integration_update(NULL, t->db, a, id,
+                                    &(struct integration_change){.status = "paused"}, NOW, &e),
+                 &e);
+    commit(t);
+    assert_true(version_of(t, a) > v);
+    v = version_of(t, a);
+
+    SECRET_SET(plain, "{\"k\":\"v\"}");
+    begin(t, a);
+    assert_db_ok(
+        integration_secrets_set(t->db, vlt, a, id, "api_key", &plain, "[\"k\"]", 0, NOW, &e), &e);
+    commit(t);
+    assert_true(version_of(t, a) > v);
+    v = version_of(t, a);
+
+    /* Another tenant's change leaves a's version alone. */
+    make_one(t, b, "hubspot", "theirs", other);
+    assert_int_equal(version_of(t, a), v);
+
+    /* Rolled back: nothing moves. */
+    begin(t, a);
+    assert_db_ok(integration_update(NULL, t->db, a, id,
+                                    &(struct integration_change){.name = "renamed"}, NOW, &e),
+                 &e);
+    db_rollback(t->db);
+    assert_int_equal(version_of(t, a), v);
+
+    begin(t, a);
+    assert_db_ok(integration_delete(t->db, a, id, false, NOW, &e), &e);
+    commit(t);
+    assert_true(version_of(t, a) > v);
+    v = version_of(t, a);
+    begin(t, a);
+    assert_db_ok(integration_delete(t->db, a, id, true, NOW, &e), &e);
+    commit(t);
+    assert_true(version_of(t, a) > v);
+
+    assert_int_equal(tenant_data_version(&v, t->db, "ten_00000000000000000000000000", &e),
+                     ERR_NOTFOUND);
+    secret_dispose(&plain);
+    secret_dispose(&k1);
+    vault_free(vlt);
+}
+
 int test_integration(void)
 {
     const struct CMUnitTest tests[] = {
@@ -872,6 +948,7 @@ int test_integration(void)
         cmocka_unit_test(rotate_reseals_them),
         cmocka_unit_test(delete_soft_then_purge),
         cmocka_unit_test(format_is_the_api_shape),
+        cmocka_unit_test(data_version_follows_every_change),
     };
     return test_group_db("integration", tests);
 }
