@@ -134,6 +134,10 @@ void api_readyz(struct api_ctx *c);
 void api_metrics(struct api_ctx *c);
 void api_openapi(struct api_ctx *c);
 
+/* session.c: set the inlet_session cookie to value (n bytes) for max_age
+ * seconds; "" and 0 clear it. */
+void api_session_cookie(struct api_ctx *c, const char *value, size_t n, int max_age);
+
 void api_session_create(struct api_ctx *c);
 void api_session_get(struct api_ctx *c);
 void api_session_delete(struct api_ctx *c);

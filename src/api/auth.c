@@ -79,6 +79,8 @@ int api_authenticate(struct api_ctx *c)
             api_fail(c, &e);
             return -1;
         }
+        /* The browser may as well forget a cookie that opens nothing. */
+        api_session_cookie(c, "", 0, 0);
         unauthorized(c, "session_expired", "the session has expired or was ended; sign in again");
         return -1;
     }

@@ -13,7 +13,7 @@
 #include "store/session.h"
 #include "store/tenant.h"
 
-static void set_cookie(struct api_ctx *c, const char *value, size_t n, int max_age)
+void api_session_cookie(struct api_ctx *c, const char *value, size_t n, int max_age)
 {
     char h[256];
     snprintf(h, sizeof(h), "inlet_session=%.*s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
@@ -63,7 +63,7 @@ void api_session_create(struct api_ctx *c)
         api_fail(c, &e);
         goto out;
     }
-    set_cookie(c, (const char *)tok.p, tok.n, SESSION_TTL);
+    api_session_cookie(c, (const char *)tok.p, tok.n, SESSION_TTL);
     time_format_rfc3339_sec(when, (c->now + (int64_t)SESSION_TTL) * 1000);
     struct buf *b = api_reply(c, 201);
     buf_puts(b, "{\"tenant_id\":");
@@ -114,6 +114,6 @@ void api_session_delete(struct api_ctx *c)
         api_fail(c, &e);
         return;
     }
-    set_cookie(c, "", 0, 0);
+    api_session_cookie(c, "", 0, 0);
     api_reply(c, 204);
 }

@@ -171,6 +171,13 @@ static void expect_unauthorized(const struct client_reply *r, const char *code, 
     assert_true(strncmp(h, "Bearer", 6) == 0);
     if (secret && *secret && strstr(buf_cstr(&r->body), secret))
         fail_msg("the answer repeats the credential: %s", buf_cstr(&r->body));
+    /* A dead session's cookie is cleared, so the browser stops sending it. */
+    if (strcmp(code, "session_expired") == 0) {
+        char c[256];
+        if (!client_header(r, "Set-Cookie", c, sizeof(c)) ||
+            strncmp(c, "inlet_session=;", 15) != 0 || !strstr(c, "Max-Age=0"))
+            fail_msg("session_expired without clearing the cookie");
+    }
 }
 
 /* The Retry-After of r as a whole number of seconds; fails unless it is one. */
