@@ -271,6 +271,20 @@ static void problems_init(struct problems *p)
     p->first[0] = '\0';
 }
 
+/* Check a whole create or PUT body (name required, config absent = {},
+ * secrets when given) against connector k; answers 422 listing every
+ * problem. */
+static bool body_ok(struct api_ctx *c, const struct connector *k, struct json_object *body)
+{
+    struct problems p;
+    problems_init(&p);
+    check_name(&p, body, true);
+    check_config(&p, k, jsonx_get(body, "config"), jsonx_has(body, "config"));
+    if (jsonx_has(body, "secrets"))
+        check_secrets(&p, k, jsonx_get(body, "secrets"));
+    return no_problems(c, &p);
+}
+
 static void format_config(struct buf *b, struct json_object *config)
 {
     if (config)
@@ -285,7 +299,6 @@ void api_integrations_create(struct api_ctx *c)
     struct json_object *body, *config, *secrets;
     const struct connector *k;
     struct integration it = {0};
-    struct problems p;
     struct buf cfg, data;
     struct err e;
 
@@ -297,12 +310,7 @@ void api_integrations_create(struct api_ctx *c)
     }
     config = jsonx_get(body, "config");
     secrets = jsonx_get(body, "secrets");
-    problems_init(&p);
-    check_name(&p, body, true);
-    check_config(&p, k, config, jsonx_has(body, "config"));
-    if (jsonx_has(body, "secrets"))
-        check_secrets(&p, k, secrets);
-    if (!no_problems(c, &p)) {
+    if (!body_ok(c, k, body)) {
         json_object_put(body);
         return;
     }
@@ -499,7 +507,6 @@ void api_integration_put(struct api_ctx *c)
     struct json_object *body = NULL, *config, *secrets;
     struct integration it = {0};
     const struct connector *k;
-    struct problems p;
     struct buf cfg, data;
     struct err e;
     const char *id;
@@ -519,12 +526,7 @@ void api_integration_put(struct api_ctx *c)
     }
     config = jsonx_get(body, "config");
     secrets = jsonx_get(body, "secrets");
-    problems_init(&p);
-    check_name(&p, body, true);
-    check_config(&p, k, config, jsonx_has(body, "config"));
-    if (jsonx_has(body, "secrets"))
-        check_secrets(&p, k, secrets);
-    if (!no_problems(c, &p))
+    if (!body_ok(c, k, body))
         goto out;
     buf_init(&cfg, 0);
     buf_init(&data, 0);
