@@ -24,6 +24,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/pool.h"
+#include "sandbox/sandbox.h"
 #include "store/keyring.h"
 #include "store/sealed.h"
 #include "store/tenant.h"
@@ -47,6 +48,11 @@ struct app {
     int64_t batch;       /* keys rotate --batch */
     int64_t max_batches; /* keys rotate --max-batches */
     bool rotate_flags;   /* either was given */
+    /* sandbox --providers, --records, --seed */
+    const char *providers;
+    int64_t records;
+    int64_t seed;
+    bool sandbox_flags; /* any of them was given */
 };
 
 static int fail(const struct err *e)
@@ -360,6 +366,76 @@ static int cmd_connectors_check(struct app *a)
     return EXIT_OK;
 }
 
+/* The providers named in --providers (comma-separated), as a bit set. */
+static int parse_providers(unsigned *out, const char *list, struct err *err)
+{
+    *out = 0;
+    if (!list)
+        return 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        bool found = false;
+        for (int i = 0; i < SANDBOX_PROVIDERS; i++) {
+            const char *name = sandbox_provider_name((enum sandbox_provider)i);
+            if (strlen(name) == n && strncmp(p, name, n) == 0) {
+                *out |= 1u << i;
+                found = true;
+            }
+        }
+        if (!found)
+            return err_set(err, ERR_INVALID,
+                           "--providers: expected a comma-separated list of salesforce, "
+                           "hubspot, slack");
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+/* Run the provider emulators until SIGINT or SIGTERM (docs/sandbox.md). */
+static int cmd_sandbox(struct app *a)
+{
+    struct sandbox *sb = NULL;
+    struct err e;
+    sigset_t stop;
+    int sig = 0;
+    /* Only the flag: INLET_LISTEN is the API's address, not the sandbox's. */
+    bool flag = a->cfg.listen_from && strcmp(a->cfg.listen_from, "--listen") == 0;
+    struct sandbox_opts o = {
+        .host = flag ? a->cfg.listen_host : "127.0.0.1",
+        .port = flag ? a->cfg.listen_port : SANDBOX_DEFAULT_PORT,
+        .records = a->records >= 0 ? (size_t)a->records : SANDBOX_DEFAULT_RECORDS,
+        .seed = (uint64_t)a->seed,
+    };
+
+    if (parse_providers(&o.providers, a->providers, &e) < 0)
+        return fail(&e);
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    int mask_rc = pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    if (mask_rc != 0) {
+        fprintf(stderr, "inlet: cannot block SIGINT and SIGTERM: %s\n", strerror(mask_rc));
+        return EXIT_FAIL;
+    }
+    if (sandbox_start(&sb, &o, &e) < 0)
+        return fail(&e);
+    for (int i = 0; i < SANDBOX_PROVIDERS; i++) {
+        int port = sandbox_port(sb, (enum sandbox_provider)i);
+        if (port && printf("%-10s http://%s:%d\n", sandbox_provider_name((enum sandbox_provider)i),
+                           o.host, port) < 0)
+            clearerr(stdout);
+    }
+    if (fflush(stdout) != 0)
+        clearerr(stdout);
+    while (sigwait(&stop, &sig) != 0)
+        ;
+    sandbox_stop(sb);
+    return EXIT_OK;
+}
+
 /* Argument checks that run before anything is opened or written. */
 static int check_tenant_name(const struct app *a, struct err *err)
 {
@@ -396,6 +472,9 @@ static const struct cmd {
      "open every secret, report failures"},
     {"serve", NULL, cmd_serve, NEED_DB | NEED_VAULT, 0, NULL,
      "[--listen HOST:PORT]: serve the API until SIGINT or SIGTERM"},
+    {"sandbox", NULL, cmd_sandbox, 0, 0, NULL,
+     "[--providers salesforce] [--listen HOST:PORT] [--records N] [--seed S]: provider "
+     "emulators"},
     {"connectors", "check", cmd_connectors_check, 0, 1, NULL,
      "FILE: check a connector file as the server would load it"},
     {"version", NULL, cmd_version, 0, 0, NULL, "print the version"},
@@ -425,9 +504,37 @@ static bool group_usage(const char *name)
     return found;
 }
 
+/* The sandbox command's flags; ERR_NOTFOUND for a name that is not one. */
+static int sandbox_flag(struct app *a, const char *name, const char *value, struct err *err)
+{
+    int rc;
+    if (strcmp(name, "--providers") == 0) {
+        a->providers = value;
+    } else if (strcmp(name, "--records") == 0) {
+        rc = str_to_i64(&a->records, str_from(value), name, err);
+        if (rc == 0 && (a->records < 0 || a->records > 1000000))
+            rc = err_set(err, ERR_INVALID, "--records: must be an integer from 0 to 1000000");
+        if (rc < 0)
+            return rc;
+    } else if (strcmp(name, "--seed") == 0) {
+        rc = str_to_i64(&a->seed, str_from(value), name, err);
+        if (rc == 0 && a->seed < 0)
+            rc = err_set(err, ERR_INVALID, "--seed: must be a non-negative integer");
+        if (rc < 0)
+            return rc;
+    } else {
+        return err_set(err, ERR_NOTFOUND, "%s: unknown flag", name);
+    }
+    a->sandbox_flags = true;
+    return 0;
+}
+
 /* A command's own flags; ERR_NOTFOUND for a name that is not one. */
 static int command_flag(struct app *a, const char *name, const char *value, struct err *err)
 {
+    int src = sandbox_flag(a, name, value, err);
+    if (src != ERR_NOTFOUND)
+        return src;
     bool batch = strcmp(name, "--batch") == 0;
     int64_t *dst = batch ? &a->batch : strcmp(name, "--max-batches") == 0 ? &a->max_batches : NULL;
     int64_t max = batch ? SEALED_BATCH_MAX : INT32_MAX;
@@ -558,7 +665,7 @@ static void scrub_env(void)
 
 int main(int argc, char **argv)
 {
-    struct app a = {.batch = 200};
+    struct app a = {.batch = 200, .records = -1};
     struct err e;
     char **words = xcalloc((size_t)argc + 1, sizeof(char *));
     int nwords = 0, used = 0, status = EXIT_USAGE;
@@ -591,7 +698,8 @@ int main(int argc, char **argv)
     log_set_level(a.cfg.log_level);
     a.argc = nwords - used;
     a.argv = words + used;
-    if (a.argc != cmd->nargs || (a.rotate_flags && cmd->run != cmd_keys_rotate)) {
+    if (a.argc != cmd->nargs || (a.rotate_flags && cmd->run != cmd_keys_rotate) ||
+        (a.sandbox_flags && cmd->run != cmd_sandbox)) {
         fprintf(stderr, "usage: inlet %s%s%s %s\n", cmd->name, cmd->sub ? " " : "",
                 cmd->sub ? cmd->sub : "", cmd->help);
         goto done;

@@ -1,0 +1,57 @@
+/* sandbox/reply.c - small helpers the emulators' handlers share: their
+ * provider, the clock, JSON and HTML answers. */
+#include <string.h>
+
+#include "core/time.h"
+#include "sandbox/sandbox_int.h"
+
+struct sb_provider *sb_of(const struct http_req *req)
+{
+    return req->app;
+}
+
+int64_t sb_now_ms(void)
+{
+    return time_now_ms();
+}
+
+void sb_json(struct http_resp *resp, int status, const char *json)
+{
+    resp->status = status;
+    resp->content_type = NULL;
+    buf_reset(&resp->body);
+    buf_puts(&resp->body, json);
+}
+
+void sb_html(struct http_resp *resp, int status, const char *html)
+{
+    resp->status = status;
+    resp->content_type = "text/html; charset=utf-8";
+    buf_reset(&resp->body);
+    buf_puts(&resp->body, html);
+}
+
+void sb_put_html(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            buf_puts(b, "&amp;");
+            break;
+        case '<':
+            buf_puts(b, "&lt;");
+            break;
+        case '>':
+            buf_puts(b, "&gt;");
+            break;
+        case '"':
+            buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            buf_puts(b, "&#39;");
+            break;
+        default:
+            buf_putc(b, *s);
+        }
+    }
+}

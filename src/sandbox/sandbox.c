@@ -1,0 +1,120 @@
+/* sandbox/sandbox.c - start and stop the emulators: the data set, one
+ * HTTP server per provider on consecutive ports from the base port (or
+ * free ports), each with its registered client and its grant store. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "sandbox/sandbox_int.h"
+
+/* The clients each emulator knows: documented in docs/sandbox.md, public
+ * by design (a sandbox holds nothing worth protecting). */
+static const struct sb_client clients[SANDBOX_PROVIDERS] = {
+    {"sandbox-salesforce-client", "sandbox-salesforce-secret"},
+    {"sandbox-hubspot-client", "sandbox-hubspot-secret"},
+    {"sandbox-slack-client", "sandbox-slack-secret"},
+};
+
+const char *sandbox_provider_name(enum sandbox_provider p)
+{
+    static const char *const names[SANDBOX_PROVIDERS] = {"salesforce", "hubspot", "slack"};
+    return p < SANDBOX_PROVIDERS ? names[p] : "?";
+}
+
+static void provider_free(struct sb_provider *p)
+{
+    if (!p)
+        return;
+    http_server_stop(p->http, 2000);
+    if (p->which == SANDBOX_SALESFORCE)
+        sf_data_forget(p);
+    sfdata_free(p->sf);
+    sb_grants_free(&p->grants);
+    pthread_mutex_destroy(&p->mu);
+    xfree(p);
+}
+
+static int provider_start(struct sandbox *sb, enum sandbox_provider which,
+                          const struct sandbox_opts *o, struct err *err)
+{
+    struct sb_provider *p = xcalloc(1, sizeof(*p));
+    int rc = 0;
+
+    p->which = which;
+    p->sb = sb;
+    p->client = clients[which];
+    p->token_ttl_s = o->token_ttl_s ? o->token_ttl_s : SANDBOX_DEFAULT_TOKEN_TTL;
+    pthread_mutex_init(&p->mu, NULL);
+    p->grants.g = xcalloc(SB_GRANTS_MAX, sizeof(*p->grants.g));
+    if (which == SANDBOX_SALESFORCE)
+        rc = sfdata_new(&p->sf, sb->seed, sb->records, sb->now_ms, err);
+    if (rc == 0) {
+        struct http_server_opts ho = {
+            .host = o->host ? o->host : "127.0.0.1",
+            .port = o->port ? o->port + (int)which : 0,
+            .threads = 2,
+            .routes = sb_salesforce_routes,
+            .nroutes = sb_salesforce_nroutes,
+            .app = p,
+        };
+        rc = http_server_start(&p->http, &ho, err);
+    }
+    if (rc < 0) {
+        provider_free(p);
+        return rc;
+    }
+    snprintf(p->origin, sizeof(p->origin), "http://%s:%d", o->host ? o->host : "127.0.0.1",
+             http_server_port(p->http));
+    sb->p[which] = p;
+    return 0;
+}
+
+int sandbox_start(struct sandbox **out, const struct sandbox_opts *o, struct err *err)
+{
+    unsigned want = o->providers ? o->providers : 1u << SANDBOX_SALESFORCE;
+    struct sandbox *sb;
+
+    *out = NULL;
+    if (want & ~(1u << SANDBOX_SALESFORCE))
+        return err_set(err, ERR_INVALID,
+                       "--providers: only salesforce is emulated so far (hubspot and slack "
+                       "come next)");
+    if (o->port < 0 || o->port > 65535 - SANDBOX_PROVIDERS)
+        return err_set(err, ERR_INVALID, "--listen: the base port must be from 1 to %d",
+                       65535 - SANDBOX_PROVIDERS);
+    if (o->token_ttl_s < 0)
+        return err_set(err, ERR_INVALID, "token lifetime must be positive");
+    sb = xcalloc(1, sizeof(*sb));
+    sb->now_ms = o->now_ms ? o->now_ms : time_now_ms();
+    sb->seed = o->seed;
+    sb->records = o->records;
+    for (int i = 0; i < SANDBOX_PROVIDERS; i++) {
+        if (!(want & (1u << i)))
+            continue;
+        int rc = provider_start(sb, (enum sandbox_provider)i, o, err);
+        if (rc < 0) {
+            sandbox_stop(sb);
+            return rc;
+        }
+        log_info("sandbox provider up", LOG_STR("provider", sandbox_provider_name(i)),
+                 LOG_STR("origin", sb->p[i]->origin));
+    }
+    *out = sb;
+    return 0;
+}
+
+int sandbox_port(const struct sandbox *s, enum sandbox_provider p)
+{
+    return p < SANDBOX_PROVIDERS && s->p[p] ? http_server_port(s->p[p]->http) : 0;
+}
+
+void sandbox_stop(struct sandbox *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < SANDBOX_PROVIDERS; i++)
+        provider_free(s->p[i]);
+    xfree(s);
+}

@@ -1,0 +1,30 @@
+/* tests/unit/sandbox/sb_test.c - see sb_test.h. */
+#include "sb_test.h"
+
+#include <stdio.h>
+
+#include "test.h"
+
+void sb_test_start(struct sb_test *t, size_t records, int token_ttl_s)
+{
+    struct sandbox_opts o = {
+        .host = "127.0.0.1",
+        .port = 0,
+        .providers = 1u << SANDBOX_SALESFORCE,
+        .records = records,
+        .seed = SB_TEST_SEED,
+        .token_ttl_s = token_ttl_s,
+        .now_ms = SB_TEST_NOW_MS,
+    };
+    struct err e;
+    if (sandbox_start(&t->sb, &o, &e) != 0)
+        fail_msg("sandbox_start: %s", e.msg);
+    snprintf(t->base, sizeof(t->base), "http://127.0.0.1:%d",
+             sandbox_port(t->sb, SANDBOX_SALESFORCE));
+}
+
+void sb_test_stop(struct sb_test *t)
+{
+    sandbox_stop(t->sb);
+    t->sb = NULL;
+}
