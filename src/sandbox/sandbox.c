@@ -17,6 +17,21 @@ static const struct sb_client clients[SANDBOX_PROVIDERS] = {
     {"sandbox-slack-client", "sandbox-slack-secret"},
 };
 
+/* Each provider's routes, set-up, and the prefixes that make its codes and
+ * tokens look like the real ones (a Salesforce access token starts with
+ * the org id, a Slack one with xoxb-). */
+static const struct provider_kind {
+    const struct http_route *routes;
+    const size_t *nroutes;
+    int (*init)(struct sb_provider *p, struct err *err);
+    const char *code_prefix, *access_prefix, *refresh_prefix;
+    bool built; /* false while its emulator is still a placeholder */
+} kinds[SANDBOX_PROVIDERS] = {
+    {sb_salesforce_routes, &sb_salesforce_nroutes, NULL, "aPrx", "00DSB0000000001!", "5Aep", true},
+    {sb_hubspot_routes, &sb_hubspot_nroutes, sb_hubspot_init, "na1-code-", "CNa1", "na1-", false},
+    {sb_slack_routes, &sb_slack_nroutes, sb_slack_init, "sbx-code-", "xoxb-", "xoxe-1-", false},
+};
+
 const char *sandbox_provider_name(enum sandbox_provider p)
 {
     static const char *const names[SANDBOX_PROVIDERS] = {"salesforce", "hubspot", "slack"};
@@ -28,6 +43,8 @@ static void provider_free(struct sb_provider *p)
     if (!p)
         return;
     http_server_stop(p->http, 2000);
+    if (p->state_free)
+        p->state_free(p->state);
     if (p->which == SANDBOX_SALESFORCE)
         sf_data_forget(p);
     sfdata_free(p->sf);
@@ -45,18 +62,23 @@ static int provider_start(struct sandbox *sb, enum sandbox_provider which,
     p->which = which;
     p->sb = sb;
     p->client = clients[which];
+    p->code_prefix = kinds[which].code_prefix;
+    p->access_prefix = kinds[which].access_prefix;
+    p->refresh_prefix = kinds[which].refresh_prefix;
     p->token_ttl_s = o->token_ttl_s ? o->token_ttl_s : SANDBOX_DEFAULT_TOKEN_TTL;
     pthread_mutex_init(&p->mu, NULL);
     p->grants.g = xcalloc(SB_GRANTS_MAX, sizeof(*p->grants.g));
     if (which == SANDBOX_SALESFORCE)
         rc = sfdata_new(&p->sf, sb->seed, sb->records, sb->now_ms, err);
+    else
+        rc = kinds[which].init(p, err);
     if (rc == 0) {
         struct http_server_opts ho = {
             .host = o->host ? o->host : "127.0.0.1",
             .port = o->port ? o->port + (int)which : 0,
             .threads = 2,
-            .routes = sb_salesforce_routes,
-            .nroutes = sb_salesforce_nroutes,
+            .routes = kinds[which].routes,
+            .nroutes = *kinds[which].nroutes,
             .app = p,
         };
         rc = http_server_start(&p->http, &ho, err);
@@ -73,14 +95,21 @@ static int provider_start(struct sandbox *sb, enum sandbox_provider which,
 
 int sandbox_start(struct sandbox **out, const struct sandbox_opts *o, struct err *err)
 {
-    unsigned want = o->providers ? o->providers : 1u << SANDBOX_SALESFORCE;
+    unsigned want = o->providers ? o->providers : (1u << SANDBOX_PROVIDERS) - 1;
     struct sandbox *sb;
 
     *out = NULL;
-    if (want & ~(1u << SANDBOX_SALESFORCE))
-        return err_set(err, ERR_INVALID,
-                       "--providers: only salesforce is emulated so far (hubspot and slack "
-                       "come next)");
+    if (want & ~((1u << SANDBOX_PROVIDERS) - 1))
+        return err_set(err, ERR_INVALID, "--providers: unknown provider");
+    for (int i = 0; i < SANDBOX_PROVIDERS; i++)
+        if ((want & (1u << i)) && !kinds[i].built) {
+            if (!o->providers) {
+                want &= ~(1u << i); /* "all": all that are built */
+                continue;
+            }
+            return err_set(err, ERR_INVALID, "--providers: %s is not emulated yet",
+                           sandbox_provider_name((enum sandbox_provider)i));
+        }
     if (o->port < 0 || o->port > 65535 - SANDBOX_PROVIDERS)
         return err_set(err, ERR_INVALID, "--listen: the base port must be from 1 to %d",
                        65535 - SANDBOX_PROVIDERS);

@@ -83,12 +83,16 @@ struct sb_provider {
     struct http_server *http;
     char origin[64];         /* "http://127.0.0.1:8900": its base URL, instance_url */
     struct sb_client client; /* the registered OAuth client */
+    /* What its codes and tokens start with, so they look like the real ones. */
+    const char *code_prefix, *access_prefix, *refresh_prefix;
     int token_ttl_s;
     bool rotate_refresh; /* refresh grants return a new refresh token */
     pthread_mutex_t mu;  /* guards everything below */
     struct sb_grants grants;
     struct sb_counters counters;
     struct sfdata *sf; /* Salesforce's records; NULL for the others */
+    void *state;       /* the other providers' own data (hubspot.c, slack.c) */
+    void (*state_free)(void *state);
 };
 
 struct sandbox {
@@ -143,6 +147,17 @@ void sb_json(struct http_resp *resp, int status, const char *json);
 void sb_html(struct http_resp *resp, int status, const char *html);
 /* Append s HTML-escaped. */
 void sb_put_html(struct buf *b, const char *s);
+
+/* ---- HubSpot (hubspot.c) and Slack (slack.c): each file's route table
+ * and the set-up run before its server starts (generate p->state from
+ * p->sb->seed, p->sb->records and p->sb->now_ms; set p->state_free). ---- */
+
+extern const struct http_route sb_hubspot_routes[];
+extern const size_t sb_hubspot_nroutes;
+MUST_CHECK int sb_hubspot_init(struct sb_provider *p, struct err *err);
+extern const struct http_route sb_slack_routes[];
+extern const size_t sb_slack_nroutes;
+MUST_CHECK int sb_slack_init(struct sb_provider *p, struct err *err);
 
 /* ---- Salesforce: the route table is salesforce.c's ---- */
 

@@ -14,19 +14,16 @@
 
 #define RANDOM_BYTES 32 /* 43 base64url characters, 256 bits */
 
-/* Salesforce-looking prefixes: an access token starts with its org id. */
-#define ORG_PREFIX     "00DSB0000000001" /* the emulated org's 15-character id */
-#define ACCESS_PREFIX  ORG_PREFIX "!"
-#define REFRESH_PREFIX "5Aep"
-#define CODE_PREFIX    "aPrx"
+#define PREFIX_MAX 24 /* bytes of a provider's token prefix (sandbox.c sets them) */
 
 static void value_new(char out[SB_TOKEN_MAX], const char *prefix)
 {
     unsigned char r[RANDOM_BYTES];
     size_t n = strlen(prefix);
 
-    static_assert(sizeof(ACCESS_PREFIX) + ENCODE_B64URL_LEN(RANDOM_BYTES) <= SB_TOKEN_MAX,
+    static_assert(PREFIX_MAX + 1 + ENCODE_B64URL_LEN(RANDOM_BYTES) <= SB_TOKEN_MAX,
                   "token too long");
+    assert(n <= PREFIX_MAX);
     random_bytes(r, sizeof(r));
     memcpy(out, prefix, n + 1);
     encode_b64url_format(out + n, r, sizeof(r));
@@ -109,7 +106,7 @@ void sb_code_issue(struct sb_provider *p, const char *client_id, const char *red
     struct sb_grant *g = slot_get(p, now_ms);
 
     g->kind = SB_CODE;
-    value_new(g->value, CODE_PREFIX);
+    value_new(g->value, p->code_prefix);
     copy_field(g->client_id, client_id);
     copy_field(g->redirect_uri, redirect_uri);
     copy_field(g->challenge, challenge);
@@ -163,7 +160,7 @@ static void token_issue(struct sb_provider *p, enum sb_grant_kind kind, const ch
     struct sb_grant *g = slot_get(p, now_ms);
 
     g->kind = kind;
-    value_new(g->value, kind == SB_ACCESS ? ACCESS_PREFIX : REFRESH_PREFIX);
+    value_new(g->value, kind == SB_ACCESS ? p->access_prefix : p->refresh_prefix);
     copy_field(g->client_id, client_id);
     copy_field(g->scope, scope);
     g->family = family;

@@ -26,10 +26,13 @@ static void options_are_checked(void **state)
     struct err e;
     (void)state;
 
-    assert_int_equal(sandbox_start(&sb, &(struct sandbox_opts){.providers = 1u << SANDBOX_HUBSPOT},
-                                   &e),
+    assert_int_equal(sandbox_start(&sb, &(struct sandbox_opts){.providers = 1u << 7}, &e),
                      ERR_INVALID);
-    assert_non_null(strstr(e.msg, "only salesforce"));
+    assert_non_null(strstr(e.msg, "unknown provider"));
+    assert_int_equal(
+        sandbox_start(&sb, &(struct sandbox_opts){.providers = 1u << SANDBOX_SLACK}, &e),
+        ERR_INVALID);
+    assert_non_null(strstr(e.msg, "slack is not emulated yet"));
     assert_int_equal(sandbox_start(&sb, &(struct sandbox_opts){.port = 65535}, &e), ERR_INVALID);
     assert_int_equal(sandbox_start(&sb, &(struct sandbox_opts){.token_ttl_s = -1}, &e),
                      ERR_INVALID);
@@ -66,8 +69,12 @@ static void mutate_then_counters(void **state)
     client_reply_dispose(&r);
 
     static const char *const bad[] = {
-        "", "{", "{\"touch\":1}", "{\"object\":\"Account\",\"touch\":-1}",
-        "{\"object\":\"Account\",\"touch\":\"x\"}", "{\"object\":7}",
+        "",
+        "{",
+        "{\"touch\":1}",
+        "{\"object\":\"Account\",\"touch\":-1}",
+        "{\"object\":\"Account\",\"touch\":\"x\"}",
+        "{\"object\":7}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         call(&t, &r, "POST", "/_sandbox/mutate", bad[i]);
