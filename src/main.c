@@ -4,6 +4,7 @@
  * stderr. Exit status: 0 done, 1 the operation failed, 2 bad usage or bad
  * configuration (nothing was written). Secrets are read from the
  * environment or stdin, never from the command line. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -672,6 +673,13 @@ int main(int argc, char **argv)
     const struct cmd *cmd = NULL;
 
     signal(SIGPIPE, SIG_IGN); /* a closed pipe is an error to report, not a death */
+    /* Before any thread: libcurl's global set-up is not thread-safe, and
+     * handlers (the sandbox's event deliveries, later the OAuth client)
+     * make requests from the server's threads. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "inlet: libcurl could not be initialised\n");
+        return EXIT_FAIL;
+    }
     config_init(&a.cfg);
     int env_rc = config_from_env(&a.cfg, (const char *const *)environ, &e);
     scrub_env();
@@ -718,5 +726,6 @@ done:
     vault_free(a.vault);
     config_dispose(&a.cfg);
     xfree(words);
+    curl_global_cleanup();
     return status;
 }

@@ -25,11 +25,15 @@ static const struct provider_kind {
     const size_t *nroutes;
     int (*init)(struct sb_provider *p, struct err *err);
     const char *code_prefix, *access_prefix, *refresh_prefix;
+    int ttl_s;  /* default access token lifetime: the provider's own */
     bool built; /* false while its emulator is still a placeholder */
 } kinds[SANDBOX_PROVIDERS] = {
-    {sb_salesforce_routes, &sb_salesforce_nroutes, NULL, "aPrx", "00DSB0000000001!", "5Aep", true},
-    {sb_hubspot_routes, &sb_hubspot_nroutes, sb_hubspot_init, "na1-code-", "CNa1", "na1-", false},
-    {sb_slack_routes, &sb_slack_nroutes, sb_slack_init, "sbx-code-", "xoxb-", "xoxe-1-", false},
+    {sb_salesforce_routes, &sb_salesforce_nroutes, NULL, "aPrx", "00DSB0000000001!", "5Aep", 7200,
+     true},
+    {sb_hubspot_routes, &sb_hubspot_nroutes, sb_hubspot_init, "na1-code-", "CNa1", "na1-", 1800,
+     true},
+    {sb_slack_routes, &sb_slack_nroutes, sb_slack_init, "sbx-code-", "xoxb-", "xoxe-1-", 43200,
+     true},
 };
 
 const char *sandbox_provider_name(enum sandbox_provider p)
@@ -65,7 +69,7 @@ static int provider_start(struct sandbox *sb, enum sandbox_provider which,
     p->code_prefix = kinds[which].code_prefix;
     p->access_prefix = kinds[which].access_prefix;
     p->refresh_prefix = kinds[which].refresh_prefix;
-    p->token_ttl_s = o->token_ttl_s ? o->token_ttl_s : SANDBOX_DEFAULT_TOKEN_TTL;
+    p->token_ttl_s = o->token_ttl_s ? o->token_ttl_s : kinds[which].ttl_s;
     pthread_mutex_init(&p->mu, NULL);
     p->grants.g = xcalloc(SB_GRANTS_MAX, sizeof(*p->grants.g));
     if (which == SANDBOX_SALESFORCE)

@@ -18,9 +18,8 @@ enum sandbox_provider {
     SANDBOX_PROVIDERS = 3,
 };
 
-#define SANDBOX_DEFAULT_PORT      8900
-#define SANDBOX_DEFAULT_RECORDS   200
-#define SANDBOX_DEFAULT_TOKEN_TTL 7200 /* seconds: Salesforce's default session timeout */
+#define SANDBOX_DEFAULT_PORT    8900
+#define SANDBOX_DEFAULT_RECORDS 200
 
 struct sandbox_opts {
     const char *host;   /* "127.0.0.1" */
@@ -28,7 +27,8 @@ struct sandbox_opts {
     unsigned providers; /* bit (1u << enum sandbox_provider) per provider; 0: all built */
     size_t records;     /* per object */
     uint64_t seed;      /* of the data set */
-    int token_ttl_s;    /* access token lifetime; 0: SANDBOX_DEFAULT_TOKEN_TTL */
+    int token_ttl_s;    /* access token lifetime; 0: the provider's own (Salesforce 2 h, HubSpot 30
+                           min, Slack 12 h) */
     int64_t now_ms;     /* the data set's "now"; 0: the clock */
 };
 

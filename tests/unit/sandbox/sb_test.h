@@ -14,12 +14,15 @@
 
 struct sb_test {
     struct sandbox *sb;
-    char base[64]; /* "http://127.0.0.1:PORT" of Salesforce */
+    char base[64]; /* "http://127.0.0.1:PORT" of the provider started */
 };
 
 /* Start Salesforce with records per object and access tokens living
  * token_ttl_s seconds (0: the default). Fails the test on error. */
 void sb_test_start(struct sb_test *t, size_t records, int token_ttl_s);
+/* The same for another provider; t->base is then that provider's origin. */
+void sb_test_start_provider(struct sb_test *t, enum sandbox_provider p, size_t records,
+                            int token_ttl_s);
 void sb_test_stop(struct sb_test *t);
 
 #endif

@@ -29,10 +29,6 @@ static void options_are_checked(void **state)
     assert_int_equal(sandbox_start(&sb, &(struct sandbox_opts){.providers = 1u << 7}, &e),
                      ERR_INVALID);
     assert_non_null(strstr(e.msg, "unknown provider"));
-    assert_int_equal(
-        sandbox_start(&sb, &(struct sandbox_opts){.providers = 1u << SANDBOX_SLACK}, &e),
-        ERR_INVALID);
-    assert_non_null(strstr(e.msg, "slack is not emulated yet"));
     assert_int_equal(sandbox_start(&sb, &(struct sandbox_opts){.port = 65535}, &e), ERR_INVALID);
     assert_int_equal(sandbox_start(&sb, &(struct sandbox_opts){.token_ttl_s = -1}, &e),
                      ERR_INVALID);
