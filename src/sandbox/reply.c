@@ -55,3 +55,35 @@ void sb_put_html(struct buf *b, const char *s)
         }
     }
 }
+
+void sb_hidden_input(struct buf *b, const char *name, const char *value)
+{
+    if (!value)
+        return;
+    buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+    sb_put_html(b, value);
+    buf_puts(b, "\">\n");
+}
+
+void sb_redirect(struct http_resp *resp, const char *uri, const char *const *kv, size_t n)
+{
+    struct buf b;
+    char sep = strchr(uri, '?') ? '&' : '?';
+
+    buf_init(&b, 8192);
+    buf_puts(&b, uri);
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        if (!kv[i + 1])
+            continue;
+        buf_putc(&b, sep);
+        sep = '&';
+        buf_puts(&b, kv[i]);
+        buf_putc(&b, '=');
+        buf_put_urlenc(&b, kv[i + 1], strlen(kv[i + 1]));
+    }
+    resp->status = 302;
+    resp->content_type = "text/html; charset=utf-8";
+    buf_reset(&resp->body);
+    http_resp_header(resp, "Location", buf_cstr(&b));
+    buf_dispose(&b);
+}

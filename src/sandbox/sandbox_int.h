@@ -147,6 +147,13 @@ void sb_json(struct http_resp *resp, int status, const char *json);
 void sb_html(struct http_resp *resp, int status, const char *html);
 /* Append s HTML-escaped. */
 void sb_put_html(struct buf *b, const char *s);
+/* Append <input type="hidden" name=name value=value> (value escaped; nothing
+ * when value is NULL): the consent pages carry the request through the form. */
+void sb_hidden_input(struct buf *b, const char *name, const char *value);
+/* Answer 302 to uri with n/2 query pairs kv (name, value; a NULL value is
+ * left out) appended, with '&' when uri has a query already. Names come
+ * from the code; values are percent-encoded. */
+void sb_redirect(struct http_resp *resp, const char *uri, const char *const *kv, size_t n);
 
 /* ---- HubSpot (hubspot.c) and Slack (slack.c): each file's route table
  * and the set-up run before its server starts (generate p->state from

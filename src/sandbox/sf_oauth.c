@@ -72,15 +72,6 @@ static void error_page(struct http_resp *resp, const char *error, const char *de
     buf_dispose(&b);
 }
 
-static void hidden(struct buf *b, const char *name, const char *value)
-{
-    if (!value)
-        return;
-    buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
-    sb_put_html(b, value);
-    buf_puts(b, "\">\n");
-}
-
 /* The login + consent page; problem (or NULL) is shown above the form. */
 static void consent_page(struct http_resp *resp, const struct authz *a, const char *problem)
 {
@@ -103,14 +94,14 @@ static void consent_page(struct http_resp *resp, const struct authz *a, const ch
     buf_puts(&b, "\">\n<label for=\"password\">Password</label>\n"
                  "<input id=\"password\" name=\"password\" type=\"password\" "
                  "autocomplete=\"current-password\">\n");
-    hidden(&b, "response_type", a->response_type);
-    hidden(&b, "client_id", a->client_id);
-    hidden(&b, "redirect_uri", a->redirect_uri);
-    hidden(&b, "scope", a->scope);
-    hidden(&b, "state", a->state);
-    hidden(&b, "code_challenge", a->challenge);
-    hidden(&b, "code_challenge_method", a->method);
-    hidden(&b, "prompt", a->prompt);
+    sb_hidden_input(&b, "response_type", a->response_type);
+    sb_hidden_input(&b, "client_id", a->client_id);
+    sb_hidden_input(&b, "redirect_uri", a->redirect_uri);
+    sb_hidden_input(&b, "scope", a->scope);
+    sb_hidden_input(&b, "state", a->state);
+    sb_hidden_input(&b, "code_challenge", a->challenge);
+    sb_hidden_input(&b, "code_challenge_method", a->method);
+    sb_hidden_input(&b, "prompt", a->prompt);
     buf_puts(&b, "<p>Allow <strong>");
     sb_put_html(&b, a->client_id);
     buf_puts(&b, "</strong> to access: ");
@@ -120,32 +111,6 @@ static void consent_page(struct http_resp *resp, const struct authz *a, const ch
                  "</form>\n<p>Sandbox test user: <code>" SB_TEST_USER
                  "</code>, password <code>" SB_TEST_PASSWORD "</code>.</p>\n</body></html>\n");
     sb_html(resp, 200, buf_cstr(&b));
-    buf_dispose(&b);
-}
-
-/* 302 to redirect_uri with the query pairs appended ('&' when it has a
- * query already). The values are raw; names and literal values come from
- * the code, so only values are encoded. */
-static void redirect(struct http_resp *resp, const char *uri, const char *const *kv, size_t n)
-{
-    struct buf b;
-    char sep = strchr(uri, '?') ? '&' : '?';
-
-    buf_init(&b, 8192);
-    buf_puts(&b, uri);
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        if (!kv[i + 1])
-            continue;
-        buf_putc(&b, sep);
-        sep = '&';
-        buf_puts(&b, kv[i]);
-        buf_putc(&b, '=');
-        buf_put_urlenc(&b, kv[i + 1], strlen(kv[i + 1]));
-    }
-    resp->status = 302;
-    resp->content_type = "text/html; charset=utf-8";
-    buf_reset(&resp->body);
-    http_resp_header(resp, "Location", buf_cstr(&b));
     buf_dispose(&b);
 }
 
@@ -210,7 +175,7 @@ static bool authz_check(const struct sb_provider *p, const struct authz *a, stru
     }
     if (err) {
         const char *kv[] = {"error", err, "error_description", desc, "state", a->state};
-        redirect(resp, a->redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
+        sb_redirect(resp, a->redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
         return false;
     }
     return true;
@@ -270,7 +235,7 @@ void sf_authorize_submit(struct http_req *req, struct http_resp *resp)
         const char *kv[] = {
             "error", "access_denied", "error_description", "end-user denied authorization",
             "state", a.state};
-        redirect(resp, a.redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
+        sb_redirect(resp, a.redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
         goto done;
     }
     if (!user || !pass || strcmp(user, SB_TEST_USER) != 0 || strcmp(pass, SB_TEST_PASSWORD) != 0) {
@@ -286,7 +251,7 @@ void sf_authorize_submit(struct http_req *req, struct http_resp *resp)
     pthread_mutex_unlock(&p->mu);
     {
         const char *kv[] = {"code", code, "state", a.state};
-        redirect(resp, a.redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
+        sb_redirect(resp, a.redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
     }
 done:
     form_dispose(&f);

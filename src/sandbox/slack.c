@@ -824,15 +824,6 @@ static void error_page(struct http_resp *resp, const char *error)
     buf_dispose(&b);
 }
 
-static void hidden(struct buf *b, const char *name, const char *value)
-{
-    if (!value)
-        return;
-    buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
-    sb_put_html(b, value);
-    buf_puts(b, "\">\n");
-}
-
 static void consent_page(struct http_resp *resp, const struct authz *a, const char *user,
                          const char *problem)
 {
@@ -855,13 +846,13 @@ static void consent_page(struct http_resp *resp, const struct authz *a, const ch
     buf_puts(&b, "\">\n<label for=\"password\">Password</label>\n"
                  "<input id=\"password\" name=\"password\" type=\"password\" "
                  "autocomplete=\"current-password\">\n");
-    hidden(&b, "client_id", a->client_id);
-    hidden(&b, "scope", a->scope);
-    hidden(&b, "user_scope", a->user_scope);
-    hidden(&b, "redirect_uri", a->redirect_uri);
-    hidden(&b, "state", a->state);
-    hidden(&b, "code_challenge", a->challenge);
-    hidden(&b, "code_challenge_method", a->method);
+    sb_hidden_input(&b, "client_id", a->client_id);
+    sb_hidden_input(&b, "scope", a->scope);
+    sb_hidden_input(&b, "user_scope", a->user_scope);
+    sb_hidden_input(&b, "redirect_uri", a->redirect_uri);
+    sb_hidden_input(&b, "state", a->state);
+    sb_hidden_input(&b, "code_challenge", a->challenge);
+    sb_hidden_input(&b, "code_challenge_method", a->method);
     buf_puts(&b, "<p><strong>");
     sb_put_html(&b, a->client_id);
     buf_puts(&b, "</strong> is requesting permission to access the " SL_TEAM_NAME " workspace: ");
@@ -871,30 +862,6 @@ static void consent_page(struct http_resp *resp, const struct authz *a, const ch
                  "</form>\n<p>Sandbox test user: <code>" SB_TEST_USER
                  "</code>, password <code>" SB_TEST_PASSWORD "</code>.</p>\n</body></html>\n");
     sb_html(resp, 200, buf_cstr(&b));
-    buf_dispose(&b);
-}
-
-/* 302 to uri with the pairs appended; NULL values are left out. */
-static void redirect(struct http_resp *resp, const char *uri, const char *const *kv, size_t n)
-{
-    struct buf b;
-    char sep = strchr(uri, '?') ? '&' : '?';
-
-    buf_init(&b, 8192);
-    buf_puts(&b, uri);
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        if (!kv[i + 1])
-            continue;
-        buf_putc(&b, sep);
-        sep = '&';
-        buf_puts(&b, kv[i]);
-        buf_putc(&b, '=');
-        buf_put_urlenc(&b, kv[i + 1], strlen(kv[i + 1]));
-    }
-    resp->status = 302;
-    resp->content_type = "text/html; charset=utf-8";
-    buf_reset(&resp->body);
-    http_resp_header(resp, "Location", buf_cstr(&b));
     buf_dispose(&b);
 }
 
@@ -922,7 +889,7 @@ static bool authz_check(const struct sb_provider *p, const struct authz *a, stru
     if (too_long(a->scope) || too_long(a->user_scope) || too_long(a->challenge) ||
         (a->method && a->method[0] && strcmp(a->method, "S256") != 0)) {
         const char *kv[] = {"error", "invalid_scope", "state", a->state};
-        redirect(resp, a->redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
+        sb_redirect(resp, a->redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
         return false;
     }
     return true;
@@ -975,7 +942,7 @@ static void authorize_submit(struct http_req *req, struct http_resp *resp)
         goto done;
     if (action && strcmp(action, "deny") == 0) {
         const char *kv[] = {"error", "access_denied", "state", a.state};
-        redirect(resp, a.redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
+        sb_redirect(resp, a.redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
         goto done;
     }
     if (!user || !pass || strcmp(user, SB_TEST_USER) != 0 || strcmp(pass, SB_TEST_PASSWORD) != 0) {
@@ -992,7 +959,7 @@ static void authorize_submit(struct http_req *req, struct http_resp *resp)
     pthread_mutex_unlock(&p->mu);
     {
         const char *kv[] = {"code", code, "state", a.state};
-        redirect(resp, a.redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
+        sb_redirect(resp, a.redirect_uri, kv, sizeof(kv) / sizeof(kv[0]));
     }
 done:
     form_dispose(&f);
