@@ -49,8 +49,9 @@ struct app {
     int64_t batch;       /* keys rotate --batch */
     int64_t max_batches; /* keys rotate --max-batches */
     bool rotate_flags;   /* either was given */
-    /* sandbox --providers, --records, --seed */
+    /* sandbox --providers, --records, --seed, --faults */
     const char *providers;
+    const char *faults;
     int64_t records;
     int64_t seed;
     bool sandbox_flags; /* any of them was given */
@@ -409,6 +410,7 @@ static int cmd_sandbox(struct app *a)
         .port = flag ? a->cfg.listen_port : SANDBOX_DEFAULT_PORT,
         .records = a->records >= 0 ? (size_t)a->records : SANDBOX_DEFAULT_RECORDS,
         .seed = (uint64_t)a->seed,
+        .faults = a->faults,
     };
 
     if (parse_providers(&o.providers, a->providers, &e) < 0)
@@ -474,8 +476,8 @@ static const struct cmd {
     {"serve", NULL, cmd_serve, NEED_DB | NEED_VAULT, 0, NULL,
      "[--listen HOST:PORT]: serve the API until SIGINT or SIGTERM"},
     {"sandbox", NULL, cmd_sandbox, 0, 0, NULL,
-     "[--providers salesforce] [--listen HOST:PORT] [--records N] [--seed S]: provider "
-     "emulators"},
+     "[--providers salesforce,hubspot,slack] [--listen HOST:PORT] [--records N] [--seed S] "
+     "[--faults NAME=VALUE,...]: provider emulators"},
     {"connectors", "check", cmd_connectors_check, 0, 1, NULL,
      "FILE: check a connector file as the server would load it"},
     {"version", NULL, cmd_version, 0, 0, NULL, "print the version"},
@@ -511,6 +513,8 @@ static int sandbox_flag(struct app *a, const char *name, const char *value, stru
     int rc;
     if (strcmp(name, "--providers") == 0) {
         a->providers = value;
+    } else if (strcmp(name, "--faults") == 0) {
+        a->faults = value;
     } else if (strcmp(name, "--records") == 0) {
         rc = str_to_i64(&a->records, str_from(value), name, err);
         if (rc == 0 && (a->records < 0 || a->records > 1000000))

@@ -91,11 +91,50 @@ static bool has_header(const struct http_resp *resp, const char *name)
     return false;
 }
 
+/* A body sent up to a cut (http_resp.cut_at): the reader hands out the
+ * bytes before it, then reports an error, and libmicrohttpd closes the
+ * connection with the announced length unmet. */
+struct cut_body {
+    char *bytes; /* from buf_take; owned */
+    size_t cut;
+};
+
+static ssize_t cut_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    const struct cut_body *c = cls;
+    if (pos >= c->cut)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t n = c->cut - (size_t)pos < max ? c->cut - (size_t)pos : max;
+    memcpy(out, c->bytes + pos, n);
+    return (ssize_t)n;
+}
+
+static void cut_free(void *cls)
+{
+    struct cut_body *c = cls;
+    xfree(c->bytes);
+    xfree(c);
+}
+
+static struct MHD_Response *cut_response(struct http_resp *resp)
+{
+    struct cut_body *c = xmalloc(sizeof(*c));
+    size_t n = resp->body.n;
+    c->cut = resp->cut_at;
+    c->bytes = buf_take(&resp->body);
+    struct MHD_Response *r = MHD_create_response_from_callback(n, 4096, cut_read, c, cut_free);
+    if (!r)
+        cut_free(c);
+    return r;
+}
+
 struct MHD_Response *http_response_mhd(struct http_resp *resp, bool closing)
 {
     struct MHD_Response *r;
     size_t n = resp->body.n;
-    if (n) {
+    if (n && resp->cut_at && resp->cut_at < n) {
+        r = cut_response(resp);
+    } else if (n) {
         /* Zero-copy: libmicrohttpd hands the body back to xfree when done. */
         char *body = buf_take(&resp->body);
         r = MHD_create_response_from_buffer_with_free_callback(n, body, xfree);

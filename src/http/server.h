@@ -77,6 +77,11 @@ struct http_resp {
     int status;
     const char *content_type; /* static string; NULL means "application/json" */
     struct buf body;          /* owned by the server; capped at HTTP_RESP_MAX */
+    /* A fault for emulators (sandbox/): when nonzero and below body.n, the
+     * answer announces the whole body's Content-Length, sends its first
+     * cut_at bytes, then drops the connection, as a server that dies
+     * mid-answer does. 0 for every normal answer. */
+    size_t cut_at;
     size_t nheaders;
     struct http_header {
         char *name;  /* from xstrdup; owned by the response */

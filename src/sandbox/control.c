@@ -17,11 +17,11 @@ void sb_control_counters(struct http_req *req, struct http_resp *resp)
     pthread_mutex_unlock(&p->mu);
     snprintf(text, sizeof(text),
              "{\"provider\":\"%s\",\"authorize\":%llu,\"codes\":%llu,\"token_code\":%llu,"
-             "\"token_refresh\":%llu,\"revoke\":%llu,\"data\":%llu}",
+             "\"token_refresh\":%llu,\"revoke\":%llu,\"data\":%llu,\"faults\":%llu}",
              sandbox_provider_name(p->which), (unsigned long long)c.authorize,
              (unsigned long long)c.codes, (unsigned long long)c.token_code,
              (unsigned long long)c.token_refresh, (unsigned long long)c.revoke,
-             (unsigned long long)c.data);
+             (unsigned long long)c.data, (unsigned long long)c.faults);
     sb_json(resp, 200, text);
 }
 
@@ -65,4 +65,18 @@ void sb_control_mutate(struct http_req *req, struct http_resp *resp)
     }
     snprintf(text, sizeof(text), "{\"touched\":%zu,\"deleted\":%zu}", touched, deleted);
     sb_json(resp, 200, text);
+}
+
+/* Back to the state at start: records regenerated from the seed, counters
+ * at zero, faults as none; tokens stay valid, so that a test can reset
+ * the data under a connected integration. */
+void sb_control_reset(struct http_req *req, struct http_resp *resp)
+{
+    struct err e;
+
+    if (sb_provider_reset(sb_of(req), &e) < 0) {
+        http_resp_error(resp, 500, "internal", e.msg, NULL);
+        return;
+    }
+    sb_json(resp, 200, "{\"reset\":true}");
 }

@@ -27,14 +27,112 @@ static const struct provider_kind {
     const char *code_prefix, *access_prefix, *refresh_prefix;
     int ttl_s;  /* default access token lifetime: the provider's own */
     bool built; /* false while its emulator is still a placeholder */
+    /* Path prefixes of its OAuth server, which faults leave alone. */
+    const char *const oauth[4];
 } kinds[SANDBOX_PROVIDERS] = {
-    {sb_salesforce_routes, &sb_salesforce_nroutes, NULL, "aPrx", "00DSB0000000001!", "5Aep", 7200,
-     true},
-    {sb_hubspot_routes, &sb_hubspot_nroutes, sb_hubspot_init, "na1-code-", "CNa1", "na1-", 1800,
-     true},
-    {sb_slack_routes, &sb_slack_nroutes, sb_slack_init, "sbx-code-", "xoxb-", "xoxe-1-", 43200,
-     true},
+    {sb_salesforce_routes,
+     &sb_salesforce_nroutes,
+     NULL,
+     "aPrx",
+     "00DSB0000000001!",
+     "5Aep",
+     7200,
+     true,
+     {"/services/oauth2/", "/id/", NULL}},
+    {sb_hubspot_routes,
+     &sb_hubspot_nroutes,
+     sb_hubspot_init,
+     "na1-code-",
+     "CNa1",
+     "na1-",
+     1800,
+     true,
+     {"/oauth/", NULL}},
+    {sb_slack_routes,
+     &sb_slack_nroutes,
+     sb_slack_init,
+     "sbx-code-",
+     "xoxb-",
+     "xoxe-1-",
+     43200,
+     true,
+     {"/oauth/", "/api/oauth.", "/api/auth.revoke", NULL}},
 };
+
+/* The control routes every provider serves besides its own. */
+static const struct http_route common_routes[] = {
+    {"GET", "/_sandbox/faults", sb_faults_show, NULL},
+    {"POST", "/_sandbox/faults", sb_faults_set, NULL},
+    {"POST", "/_sandbox/reset", sb_control_reset, NULL},
+};
+#define NCOMMON (sizeof(common_routes) / sizeof(common_routes[0]))
+
+/* Whether a route is the provider's API, which faults apply to. */
+static bool is_api_route(const struct provider_kind *k, const char *pattern)
+{
+    if (strncmp(pattern, "/_sandbox/", 10) == 0)
+        return false;
+    for (const char *const *o = k->oauth; *o; o++)
+        if (strncmp(pattern, *o, strlen(*o)) == 0)
+            return false;
+    return true;
+}
+
+/* p->routes: k's routes, the API ones through the fault gate (which finds
+ * the real route in its ctx), then the common ones. */
+static void routes_build(struct sb_provider *p, const struct provider_kind *k)
+{
+    size_t n = *k->nroutes;
+
+    p->routes = xcalloc(n + NCOMMON, sizeof(*p->routes));
+    for (size_t i = 0; i < n; i++) {
+        p->routes[i] = k->routes[i];
+        if (is_api_route(k, k->routes[i].pattern)) {
+            p->routes[i].handler = sb_fault_gate;
+            p->routes[i].ctx = (void *)&k->routes[i];
+        }
+    }
+    memcpy(p->routes + n, common_routes, sizeof(common_routes));
+    p->nroutes = n + NCOMMON;
+}
+
+/* Generate p's records (the Salesforce set, or the provider's state);
+ * called at start and by a reset, with p->mu held at a reset. */
+static int data_new(struct sb_provider *p, struct err *err)
+{
+    if (p->which == SANDBOX_SALESFORCE)
+        return sfdata_new(&p->sf, p->sb->seed, p->sb->records, p->sb->now_ms, err);
+    return kinds[p->which].init(p, err);
+}
+
+int sb_provider_reset(struct sb_provider *p, struct err *err)
+{
+    struct sfdata *old_sf = p->sf;
+    void *old_state = p->state;
+    void (*old_free)(void *) = p->state_free;
+    struct json_object *none = json_object_new_object();
+    int rc;
+
+    pthread_mutex_lock(&p->mu);
+    p->sf = NULL;
+    rc = data_new(p, err);
+    if (rc < 0) {
+        p->sf = old_sf;
+        p->state = old_state;
+        p->state_free = old_free;
+    } else {
+        sfdata_free(old_sf);
+        if (old_free)
+            old_free(old_state);
+        p->counters = (struct sb_counters){0};
+        rc = sb_faults_apply(p, none, err); /* cannot fail: all defaults */
+    }
+    pthread_mutex_unlock(&p->mu);
+    json_object_put(none);
+    if (rc == 0 && p->which == SANDBOX_SALESFORCE)
+        sf_data_forget(p); /* cursors index the old records */
+    return rc;
+}
 
 const char *sandbox_provider_name(enum sandbox_provider p)
 {
@@ -54,14 +152,15 @@ static void provider_free(struct sb_provider *p)
     sfdata_free(p->sf);
     sb_grants_free(&p->grants);
     pthread_mutex_destroy(&p->mu);
+    xfree(p->routes);
     xfree(p);
 }
 
 static int provider_start(struct sandbox *sb, enum sandbox_provider which,
-                          const struct sandbox_opts *o, struct err *err)
+                          const struct sandbox_opts *o, struct json_object *faults, struct err *err)
 {
     struct sb_provider *p = xcalloc(1, sizeof(*p));
-    int rc = 0;
+    int rc;
 
     p->which = which;
     p->sb = sb;
@@ -70,19 +169,21 @@ static int provider_start(struct sandbox *sb, enum sandbox_provider which,
     p->access_prefix = kinds[which].access_prefix;
     p->refresh_prefix = kinds[which].refresh_prefix;
     p->token_ttl_s = o->token_ttl_s ? o->token_ttl_s : kinds[which].ttl_s;
+    p->token_ttl_start_s = p->token_ttl_s;
     pthread_mutex_init(&p->mu, NULL);
     p->grants.g = xcalloc(SB_GRANTS_MAX, sizeof(*p->grants.g));
-    if (which == SANDBOX_SALESFORCE)
-        rc = sfdata_new(&p->sf, sb->seed, sb->records, sb->now_ms, err);
-    else
-        rc = kinds[which].init(p, err);
+    routes_build(p, &kinds[which]);
+    rc = data_new(p, err);
+    p->rotate_start = p->rotate_refresh;
+    if (rc == 0)
+        rc = sb_faults_apply(p, faults, err);
     if (rc == 0) {
         struct http_server_opts ho = {
             .host = o->host ? o->host : "127.0.0.1",
             .port = o->port ? o->port + (int)which : 0,
             .threads = 2,
-            .routes = kinds[which].routes,
-            .nroutes = *kinds[which].nroutes,
+            .routes = p->routes,
+            .nroutes = p->nroutes,
             .app = p,
         };
         rc = http_server_start(&p->http, &ho, err);
@@ -100,6 +201,7 @@ static int provider_start(struct sandbox *sb, enum sandbox_provider which,
 int sandbox_start(struct sandbox **out, const struct sandbox_opts *o, struct err *err)
 {
     unsigned want = o->providers ? o->providers : (1u << SANDBOX_PROVIDERS) - 1;
+    struct json_object *faults = NULL;
     struct sandbox *sb;
 
     *out = NULL;
@@ -119,6 +221,8 @@ int sandbox_start(struct sandbox **out, const struct sandbox_opts *o, struct err
                        65535 - SANDBOX_PROVIDERS);
     if (o->token_ttl_s < 0)
         return err_set(err, ERR_INVALID, "token lifetime must be positive");
+    if (sb_faults_parse_flag(&faults, o->faults ? o->faults : "", err) < 0)
+        return -1;
     sb = xcalloc(1, sizeof(*sb));
     sb->now_ms = o->now_ms ? o->now_ms : time_now_ms();
     sb->seed = o->seed;
@@ -126,14 +230,16 @@ int sandbox_start(struct sandbox **out, const struct sandbox_opts *o, struct err
     for (int i = 0; i < SANDBOX_PROVIDERS; i++) {
         if (!(want & (1u << i)))
             continue;
-        int rc = provider_start(sb, (enum sandbox_provider)i, o, err);
+        int rc = provider_start(sb, (enum sandbox_provider)i, o, faults, err);
         if (rc < 0) {
+            json_object_put(faults);
             sandbox_stop(sb);
             return rc;
         }
         log_info("sandbox provider up", LOG_STR("provider", sandbox_provider_name(i)),
                  LOG_STR("origin", sb->p[i]->origin));
     }
+    json_object_put(faults);
     *out = sb;
     return 0;
 }

@@ -30,13 +30,15 @@ struct sandbox_opts {
     int token_ttl_s;    /* access token lifetime; 0: the provider's own (Salesforce 2 h, HubSpot 30
                            min, Slack 12 h) */
     int64_t now_ms;     /* the data set's "now"; 0: the clock */
+    const char *faults; /* faults every provider starts with: "name=value,..." as
+                           /_sandbox/faults takes them (docs/sandbox.md); NULL: none */
 };
 
 struct sandbox;
 
 /* Generate the data and start one server per provider. *out (OUT) is the
- * caller's (sandbox_stop). ERR_INVALID for options out of range or a
- * provider not built yet; errors of http_server_start. */
+ * caller's (sandbox_stop). ERR_INVALID for options out of range, a
+ * provider not built yet, or faults that do not parse; errors of http_server_start. */
 MUST_CHECK int sandbox_start(struct sandbox **out, const struct sandbox_opts *o, struct err *err);
 
 /* The port provider p listens on; 0 when it is not running. */

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <json-c/json_object.h>
+
 #include "core/buf.h"
 #include "http/server.h"
 #include "sandbox/sandbox.h"
@@ -74,7 +76,24 @@ struct sb_counters {
     uint64_t token_code;    /* token requests with grant_type=authorization_code */
     uint64_t token_refresh; /* ... with grant_type=refresh_token */
     uint64_t revoke;
-    uint64_t data; /* data API calls (any outcome) */
+    uint64_t data;   /* data API calls that reached the emulator (any outcome) */
+    uint64_t faults; /* answers the faults refused, delayed or cut */
+};
+
+/* The faults of a provider (faults.c, docs/sandbox.md): what its API
+ * calls - every route but the OAuth server's and /_sandbox/ - suffer. The
+ * counts are of API calls since the faults were last set. */
+struct sb_faults {
+    uint32_t rate_limit_every; /* every Nth call: the provider's rate-limit refusal */
+    uint32_t retry_after_s;    /* the Retry-After of that refusal */
+    uint64_t daily_limit;      /* calls allowed; the ones after get the daily-limit refusal */
+    uint32_t error_every;      /* every Nth call starts a burst of 5xx answers */
+    uint32_t error_burst;      /* answers in a burst */
+    uint32_t error_status;     /* 500-599 */
+    uint32_t latency_ms;       /* added to every call */
+    uint32_t cut_every;        /* every Nth answer is cut mid-body */
+    uint64_t calls;            /* calls seen since set */
+    uint32_t burst_left;       /* 5xx answers still due in the current burst */
 };
 
 struct sb_provider {
@@ -85,11 +104,18 @@ struct sb_provider {
     struct sb_client client; /* the registered OAuth client */
     /* What its codes and tokens start with, so they look like the real ones. */
     const char *code_prefix, *access_prefix, *refresh_prefix;
+    int token_ttl_start_s; /* token_ttl_s as started, restored by a reset */
+    bool rotate_start;     /* rotate_refresh as started */
+    /* The route table served: the provider's, its API routes behind the
+     * fault gate, and the common /_sandbox/ routes; from xcalloc. */
+    struct http_route *routes;
+    size_t nroutes;
+    pthread_mutex_t mu; /* guards everything below */
     int token_ttl_s;
     bool rotate_refresh; /* refresh grants return a new refresh token */
-    pthread_mutex_t mu;  /* guards everything below */
     struct sb_grants grants;
     struct sb_counters counters;
+    struct sb_faults faults;
     struct sfdata *sf; /* Salesforce's records; NULL for the others */
     void *state;       /* the other providers' own data (hubspot.c, slack.c) */
     void (*state_free)(void *state);
@@ -133,6 +159,9 @@ enum sb_check sb_access_check(struct sb_provider *p, const char *access, int64_t
 bool sb_revoke(struct sb_provider *p, const char *token);
 /* Expire every access token now (the faults' "tokens that expire early"). */
 void sb_expire_access(struct sb_provider *p);
+/* Revoke every refresh token, with its family (the faults' "refresh
+ * tokens revoked", as when the user removes the app). Returns how many. */
+size_t sb_revoke_all_refresh(struct sb_provider *p);
 void sb_grants_free(struct sb_grants *g);
 
 /* ---- helpers for handlers (reply.c) ---- */
@@ -197,5 +226,30 @@ void sf_data_forget(const struct sb_provider *p);
 /* control.c: /_sandbox/... (every provider) */
 void sb_control_counters(struct http_req *req, struct http_resp *resp);
 void sb_control_mutate(struct http_req *req, struct http_resp *resp);
+void sb_control_reset(struct http_req *req, struct http_resp *resp); /* POST /_sandbox/reset */
+
+/* sandbox.c: regenerate p's records from the seed, zero its counters,
+ * clear its faults; grants are kept. Takes p->mu. */
+MUST_CHECK int sb_provider_reset(struct sb_provider *p, struct err *err);
+
+/* faults.c */
+
+/* The handler every API route is served through: applies p's faults, then
+ * runs the route's own handler (req->route_ctx is that struct http_route
+ * when called, and its own ctx when it runs). */
+void sb_fault_gate(struct http_req *req, struct http_resp *resp);
+/* GET and POST /_sandbox/faults: show, and replace, p's faults. */
+void sb_faults_show(struct http_req *req, struct http_resp *resp);
+void sb_faults_set(struct http_req *req, struct http_resp *resp);
+/* Apply a JSON object of fault settings (docs/sandbox.md) to p, with
+ * p->mu held: the fields given replace the faults, the ones absent turn
+ * off. ERR_INVALID, naming the field, for an unknown field or a value out
+ * of range; p is unchanged then. */
+MUST_CHECK int sb_faults_apply(struct sb_provider *p, struct json_object *spec, struct err *err);
+/* Parse `inlet sandbox --faults` (name=value,name=value) into a JSON
+ * object (OUT, the caller's) for sb_faults_apply. */
+MUST_CHECK int sb_faults_parse_flag(struct json_object **out, const char *text, struct err *err);
+/* The daily API call limit p reports: the fault's when set, else dflt. */
+uint64_t sb_daily_max(struct sb_provider *p, uint64_t dflt);
 
 #endif

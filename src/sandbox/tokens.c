@@ -245,6 +245,17 @@ void sb_expire_access(struct sb_provider *p)
             p->grants.g[i].expires_ms = 1;
 }
 
+size_t sb_revoke_all_refresh(struct sb_provider *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->grants.n; i++) {
+        struct sb_grant *g = &p->grants.g[i];
+        if (g->kind == SB_REFRESH && !g->revoked && sb_revoke(p, g->value))
+            n++;
+    }
+    return n;
+}
+
 void sb_grants_free(struct sb_grants *g)
 {
     if (g->g)
