@@ -73,11 +73,12 @@ $(BUILD)/san/fuzz-replay-%: $(BUILD)/san/fuzz/fuzz_%.o $(BUILD)/san/fuzz/replay.
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # make run: install what is missing, build, and serve the API on
-# 127.0.0.1:8080 over the embedded SQLite database under ./data. The first
-# run creates the tenant "demo" and prints its API key (once).
+# 127.0.0.1:8080 over the embedded SQLite database under ./data, with the
+# provider sandbox in-process (--demo). The first run creates the tenant
+# "demo" and prints its API key (once).
 run: deps $(BUILD)/inlet
 	@$(BUILD)/inlet tenant list | grep -q . || $(BUILD)/inlet tenant create demo
-	$(BUILD)/inlet serve
+	$(BUILD)/inlet serve --demo
 
 # make test [T=suite]: every unit suite on SQLite and on a throwaway
 # PostgreSQL, the CLI checks, then every fuzz corpus replayed; all under

@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "connectors/registry.h"
+#include "connectors/urls.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -25,6 +26,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/pool.h"
+#include "sandbox/demo.h"
 #include "sandbox/sandbox.h"
 #include "store/keyring.h"
 #include "store/sealed.h"
@@ -55,6 +57,9 @@ struct app {
     int64_t records;
     int64_t seed;
     bool sandbox_flags; /* any of them was given */
+    /* serve --demo[=PORT]: the sandbox in-process, from base port PORT */
+    bool demo;
+    int64_t demo_port;
 };
 
 static int fail(const struct err *e)
@@ -266,6 +271,7 @@ static int cmd_keys_check(struct app *a)
 static int cmd_serve(struct app *a)
 {
     struct registry *reg = NULL;
+    struct sandbox *sb = NULL;
     struct db_pool *pool = NULL;
     struct api *api = NULL;
     struct err e;
@@ -289,6 +295,10 @@ static int cmd_serve(struct app *a)
     a->db = NULL;
     int rc = registry_load(&reg, a->cfg.connectors_dir, NULL, NULL, &e);
     if (rc == 0)
+        rc = connector_origins_from_env(reg, (const char *const *)environ, &e);
+    if (rc == 0 && a->demo)
+        rc = sandbox_demo_start(&sb, reg, "127.0.0.1", (int)a->demo_port, &e);
+    if (rc == 0)
         rc = db_pool_new(&pool, a->cfg.db_url, threads + 1, &e);
     if (rc == 0) {
         struct api_opts o = {
@@ -309,6 +319,7 @@ static int cmd_serve(struct app *a)
     }
     if (rc < 0) {
         db_pool_free(pool);
+        sandbox_stop(sb);
         registry_free(reg);
         return fail(&e);
     }
@@ -317,14 +328,22 @@ static int cmd_serve(struct app *a)
              LOG_INT("connectors", (int64_t)registry_count(reg)));
     /* A closed stdout must not stop the server: the log has the same line. */
     if (printf("inlet %s listening on %s (public URL %s)\n", INLET_VERSION, a->cfg.listen,
-               a->cfg.public_url) < 0 ||
-        fflush(stdout) != 0)
+               a->cfg.public_url) < 0)
+        clearerr(stdout);
+    for (int i = 0; sb && i < SANDBOX_PROVIDERS; i++) {
+        int port = sandbox_port(sb, (enum sandbox_provider)i);
+        if (port && printf("sandbox %-10s http://127.0.0.1:%d\n",
+                           sandbox_provider_name((enum sandbox_provider)i), port) < 0)
+            clearerr(stdout);
+    }
+    if (fflush(stdout) != 0)
         clearerr(stdout);
     while (sigwait(&stop, &sig) != 0)
         ;
     log_info("stopping", LOG_STR("signal", sig == SIGINT ? "SIGINT" : "SIGTERM"),
              LOG_INT("grace_ms", SERVE_GRACE_MS));
     api_stop(api, SERVE_GRACE_MS);
+    sandbox_stop(sb);
     db_pool_free(pool);
     registry_free(reg);
     log_info("stopped");
@@ -474,7 +493,8 @@ static const struct cmd {
     {"keys", "check", cmd_keys_check, NEED_DB | NEED_VAULT, 0, NULL,
      "open every secret, report failures"},
     {"serve", NULL, cmd_serve, NEED_DB | NEED_VAULT, 0, NULL,
-     "[--listen HOST:PORT]: serve the API until SIGINT or SIGTERM"},
+     "[--listen HOST:PORT] [--demo[=PORT]]: serve the API until SIGINT or SIGTERM; --demo "
+     "runs the sandbox too"},
     {"sandbox", NULL, cmd_sandbox, 0, 0, NULL,
      "[--providers salesforce,hubspot,slack] [--listen HOST:PORT] [--records N] [--seed S] "
      "[--faults NAME=VALUE,...]: provider emulators"},
@@ -534,12 +554,26 @@ static int sandbox_flag(struct app *a, const char *name, const char *value, stru
     return 0;
 }
 
+/* serve --demo (value "") or --demo=PORT. */
+static int demo_flag(struct app *a, const char *value, struct err *err)
+{
+    a->demo = true;
+    a->demo_port = SANDBOX_DEFAULT_PORT;
+    if (*value && (str_to_i64(&a->demo_port, str_from(value), "--demo", err) < 0 ||
+                   a->demo_port < 0 || a->demo_port > 65535 - SANDBOX_PROVIDERS))
+        return err_set(err, ERR_INVALID, "--demo=PORT: the sandbox's base port, 0 to %d",
+                       65535 - SANDBOX_PROVIDERS);
+    return 0;
+}
+
 /* A command's own flags; ERR_NOTFOUND for a name that is not one. */
 static int command_flag(struct app *a, const char *name, const char *value, struct err *err)
 {
     int src = sandbox_flag(a, name, value, err);
     if (src != ERR_NOTFOUND)
         return src;
+    if (strcmp(name, "--demo") == 0)
+        return demo_flag(a, value, err);
     bool batch = strcmp(name, "--batch") == 0;
     int64_t *dst = batch ? &a->batch : strcmp(name, "--max-batches") == 0 ? &a->max_batches : NULL;
     int64_t max = batch ? SEALED_BATCH_MAX : INT32_MAX;
@@ -575,6 +609,12 @@ static int parse_args(struct app *a, int argc, char **argv, char **words, int *n
             snprintf(name, sizeof(name), "%s", arg);
             if (strcmp(name, "--help") == 0) {
                 words[(*nwords)++] = "help";
+                continue;
+            }
+            if (strcmp(name, "--demo") == 0) {
+                int rc = demo_flag(a, "", err);
+                if (rc < 0)
+                    return rc;
                 continue;
             }
             if (i + 1 >= argc)
@@ -711,7 +751,7 @@ int main(int argc, char **argv)
     a.argc = nwords - used;
     a.argv = words + used;
     if (a.argc != cmd->nargs || (a.rotate_flags && cmd->run != cmd_keys_rotate) ||
-        (a.sandbox_flags && cmd->run != cmd_sandbox)) {
+        (a.sandbox_flags && cmd->run != cmd_sandbox) || (a.demo && cmd->run != cmd_serve)) {
         fprintf(stderr, "usage: inlet %s%s%s %s\n", cmd->name, cmd->sub ? " " : "",
                 cmd->sub ? cmd->sub : "", cmd->help);
         goto done;

@@ -21,6 +21,7 @@
 #include <json-c/linkhash.h>
 
 #include "connectors/registry.h"
+#include "connectors/urls.h"
 #include "core/alloc.h"
 #include "core/embed.h"
 #include "core/jsonx.h"
@@ -48,6 +49,7 @@ struct entry {
     struct json_object *secrets_doc; /* owned: derived from auth, or NULL */
     const char **names;              /* xmalloc, NULL-terminated; strings borrowed */
     char *list_json, *detail_json;   /* xmalloc: registry_format's two forms */
+    char *origin;                    /* xmalloc: c.origin, or NULL */
     bool builtin;
 };
 
@@ -161,13 +163,6 @@ static int unique_names(struct check *ck, struct json_object *doc, const char *s
     return 0;
 }
 
-static bool is_loopback(const char *host, size_t n)
-{
-    return (n == 9 && strncmp(host, "localhost", 9) == 0) ||
-           (n == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
-           (n == 5 && strncmp(host, "[::1]", 5) == 0);
-}
-
 /* A URL field: every {template} names a declared field that always has a
  * value (required or with a default), and values put into a URL are
  * restricted (enum or pattern in the config schema) so that a user cannot
@@ -232,7 +227,7 @@ static int check_url(struct check *ck, struct json_object *doc, const char *poin
     if (strncmp(url, "http://", 7) == 0) {
         const char *host = url + 7;
         size_t n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":/");
-        if (!is_loopback(host, n))
+        if (!connector_host_is_loopback(host, n))
             return reject(ck, pointer,
                           "must use https (http only for localhost, 127.0.0.1 and [::1])");
     }
@@ -471,6 +466,7 @@ static void entry_free(struct entry *e)
     xfree(e->logo);
     xfree(e->list_json);
     xfree(e->detail_json);
+    xfree(e->origin);
     xfree(e);
 }
 
@@ -858,6 +854,22 @@ void registry_free(struct registry *r)
         entry_free(r->v[i]);
     xfree(r->v);
     xfree(r);
+}
+
+int registry_set_origin(struct registry *r, const char *name, const char *origin, struct err *err)
+{
+    struct entry **e = find(r, name);
+    if (!e)
+        return err_set(err, ERR_NOTFOUND, "no connector named %s", name);
+    if (connector_origin_check(origin, err) < 0)
+        return -1;
+    size_t n = strlen(origin);
+    while (n > 0 && origin[n - 1] == '/')
+        n--; /* the paths it is joined with start with '/' */
+    xfree((*e)->origin);
+    (*e)->origin = str_dup((struct str){origin, n});
+    (*e)->c.origin = (*e)->origin;
+    return 0;
 }
 
 /* ---- reading ---- */

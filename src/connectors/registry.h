@@ -54,6 +54,10 @@ struct connector {
     const char *const *secret_names;         /* NULL-terminated, never NULL: the secret
                                                 names it accepts, in file order; empty for
                                                 oauth2 and none */
+    /* Where its URLs go instead of the origin they name (connectors/urls.h):
+     * "http://127.0.0.1:8900" under `inlet serve --demo` or
+     * INLET_<NAME>_BASE_URL; NULL for the file's own. */
+    const char *origin;
 };
 
 struct registry;
@@ -81,6 +85,14 @@ void registry_free(struct registry *r);
  * ("POINTER: PROBLEM", or the parser's message) or ERR_TOOBIG past
  * CONNECTOR_FILE_MAX. Nothing is kept. */
 MUST_CHECK int registry_check_text(const char *text, size_t n, struct err *err);
+
+/* Send every URL of connector name to origin instead of the one the file
+ * names (http(s)://host[:port][/prefix], checked by connector_origin_check;
+ * copied). For start-up only, before the registry is shared between
+ * threads. ERR_NOTFOUND when there is no such connector, ERR_INVALID for a
+ * bad origin. */
+MUST_CHECK int registry_set_origin(struct registry *r, const char *name, const char *origin,
+                                   struct err *err);
 
 /* The connector called name, or NULL. */
 const struct connector *registry_get(const struct registry *r, const char *name);

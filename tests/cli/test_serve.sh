@@ -29,7 +29,7 @@ free_port() {
         ss -Htln "sport = :$p" | grep -q . || { echo $p; return; }
     done
 }
-# start: serve on a free port in the background; $pid, $base. A port free
+# start [ARG...]: serve on a free port in the background; $pid, $base. A port free
 # when checked can be taken before the bind (the ephemeral range is shared
 # with outgoing connections), so a failed bind tries another port.
 start() {
@@ -37,7 +37,7 @@ start() {
     while [ $tries -lt 5 ]; do
         port=$(free_port)
         base="http://127.0.0.1:$port"
-        "$INLET" serve --listen "127.0.0.1:$port" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+        "$INLET" serve --listen "127.0.0.1:$port" "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
         pid=$!
         i=0
         while [ $i -lt 100 ]; do
@@ -117,6 +117,25 @@ for engine in sqlite postgres; do
 
     start || continue
     stop INT
+
+    # --demo: the sandbox in the same process (free ports here), the
+    # Salesforce connector sent to it; it stops with the server.
+    start --demo=0 || continue
+    i=0
+    while ! grep -q '^sandbox salesforce' "$tmp/serve.out" && [ $i -lt 50 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    sf=$(awk '$1 == "sandbox" && $2 == "salesforce" {print $3}' "$tmp/serve.out")
+    code=$(curl -s -o "$tmp/body" -w '%{http_code}' "$sf/_sandbox/counters")
+    [ "$code" = 200 ] && ok || bad "demo sandbox at '$sf': $code"
+    contains "$tmp/serve.err" '"connector":"salesforce","origin":"'"$sf"'"' "demo points salesforce"
+    stop TERM
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$sf/_sandbox/counters")
+    [ "$code" = 000 ] && ok || bad "demo sandbox still answering after the stop: $code"
+    # A connector origin override that would send tokens over plain http.
+    INLET_SALESFORCE_BASE_URL=http://example.com "$INLET" serve --listen 127.0.0.1:1 \
+        >"$tmp/out" 2>&1 && bad "http override off loopback accepted" || ok
+    contains "$tmp/out" "INLET_SALESFORCE_BASE_URL: http is only for localhost" "override refused"
 
     if [ $engine = postgres ]; then
         psql -X -q "$pg_admin_url" -c "DROP DATABASE $db" >/dev/null
