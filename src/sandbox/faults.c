@@ -168,9 +168,14 @@ int sb_faults_parse_flag(struct json_object **out, const char *text, struct err 
     return 0;
 }
 
-uint64_t sb_daily_max(struct sb_provider *p, uint64_t dflt)
+uint64_t sb_daily_max(const struct sb_provider *p, uint64_t dflt)
 {
     return p->faults.daily_limit ? p->faults.daily_limit : dflt;
+}
+
+uint64_t sb_daily_used(const struct sb_provider *p, uint64_t own)
+{
+    return p->faults.daily_limit ? p->faults.calls : own;
 }
 
 /* ---- the control routes ---- */

@@ -413,15 +413,16 @@ static void hs_error(struct http_resp *resp, struct hs_data *d, int status, cons
     buf_dispose(&b);
 }
 
-/* The rate-limit headers every data answer carries; p->mu held. */
-static void rate_headers(struct http_resp *resp, const struct hs_data *d)
+/* The rate-limit headers every data answer carries; p->mu held. The
+ * daily limit is the faults' when one is set. */
+static void rate_headers(struct http_resp *resp, struct sb_provider *p, const struct hs_data *d)
 {
+    uint64_t daily = sb_daily_max(p, HS_DAILY), used = sb_daily_used(p, d->calls);
     char n[32];
 
-    snprintf(n, sizeof(n), "%d", HS_DAILY);
+    snprintf(n, sizeof(n), "%llu", (unsigned long long)daily);
     http_resp_header(resp, "X-HubSpot-RateLimit-Daily", n);
-    snprintf(n, sizeof(n), "%llu",
-             (unsigned long long)(d->calls >= HS_DAILY ? 0 : HS_DAILY - d->calls));
+    snprintf(n, sizeof(n), "%llu", (unsigned long long)(used >= daily ? 0 : daily - used));
     http_resp_header(resp, "X-HubSpot-RateLimit-Daily-Remaining", n);
     http_resp_header(resp, "X-HubSpot-RateLimit-Secondly", "10");
     snprintf(n, sizeof(n), "%u", 9 - (unsigned)((d->calls - 1) % 10));
@@ -447,7 +448,7 @@ static bool data_begin(struct http_req *req, struct http_resp *resp, struct hs_d
     pthread_mutex_lock(&p->mu);
     p->counters.data++;
     d->calls++;
-    rate_headers(resp, d);
+    rate_headers(resp, p, d);
     if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
         c = sb_access_check(p, auth + 7, sb_now_ms());
     if (c == SB_EXPIRED) {

@@ -249,7 +249,10 @@ MUST_CHECK int sb_faults_apply(struct sb_provider *p, struct json_object *spec, 
 /* Parse `inlet sandbox --faults` (name=value,name=value) into a JSON
  * object (OUT, the caller's) for sb_faults_apply. */
 MUST_CHECK int sb_faults_parse_flag(struct json_object **out, const char *text, struct err *err);
-/* The daily API call limit p reports: the fault's when set, else dflt. */
-uint64_t sb_daily_max(struct sb_provider *p, uint64_t dflt);
+/* The daily API call limit p reports, and the calls counted against it:
+ * the fault's limit and count when one is set, else the provider's own;
+ * p->mu held. */
+uint64_t sb_daily_max(const struct sb_provider *p, uint64_t dflt);
+uint64_t sb_daily_used(const struct sb_provider *p, uint64_t own);
 
 #endif

@@ -269,6 +269,10 @@ static void hubspot_shapes(void **state)
 
     faults(&f, "{\"daily_limit\":1}");
     assert_int_equal(call(&r, &f, "GET", "/crm/v3/owners", NULL), 200);
+    /* The headers count against the limit set. */
+    assert_string_equal(client_header(&r, "X-HubSpot-RateLimit-Daily", v, sizeof(v)), "1");
+    assert_string_equal(client_header(&r, "X-HubSpot-RateLimit-Daily-Remaining", v, sizeof(v)),
+                        "0");
     client_reply_dispose(&r);
     assert_int_equal(call(&r, &f, "GET", "/crm/v3/owners", NULL), 429);
     assert_non_null(strstr(buf_cstr(&r.body), "\"policyName\":\"DAILY\""));
