@@ -861,7 +861,7 @@ int registry_set_origin(struct registry *r, const char *name, const char *origin
     struct entry **e = find(r, name);
     if (!e)
         return err_set(err, ERR_NOTFOUND, "no connector named %s", name);
-    if (connector_origin_check(origin, err) < 0)
+    if (connector_origin_check(origin, true, err) < 0)
         return -1;
     size_t n = strlen(origin);
     while (n > 0 && origin[n - 1] == '/')

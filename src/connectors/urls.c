@@ -40,7 +40,7 @@ static bool host_ok(const char *h, size_t n)
     return true;
 }
 
-int connector_origin_check(const char *origin, struct err *err)
+int connector_origin_check(const char *origin, bool allow_prefix, struct err *err)
 {
     size_t n = strlen(origin), scheme;
 
@@ -62,6 +62,9 @@ int connector_origin_check(const char *origin, struct err *err)
         return err_set(err, ERR_INVALID, "no query or fragment in an origin: \"%.64s\"", origin);
     if (memchr(auth, '@', an))
         return err_set(err, ERR_INVALID, "no user name or password in an origin");
+    if (!allow_prefix && auth[an] == '/' && auth[an + strspn(auth + an, "/")] != '\0')
+        return err_set(err, ERR_INVALID, "expected an origin without a path, got \"%.64s\"",
+                       origin);
     /* host, then :port; a v6 literal holds colons of its own. */
     size_t hn = auth[0] == '[' ? (size_t)(strchr(auth, ']') ? strchr(auth, ']') - auth + 1 : 0)
                                : strcspn(auth, ":/");
@@ -147,7 +150,7 @@ static int put_value(struct buf *out, const char *tmpl, const struct json_object
                        strncmp(tmpl, "connection.", 11) == 0 ? " yet: connect first" : "");
     if (first) {
         struct err why;
-        if (connector_origin_check(s, &why) < 0)
+        if (connector_origin_check(s, false, &why) < 0)
             return err_set(err, ERR_INVALID, "{%s}: %s", tmpl, why.msg);
         size_t n = strlen(s);
         while (n > 0 && s[n - 1] == '/')

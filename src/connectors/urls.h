@@ -20,11 +20,12 @@
  * plain http may reach. */
 bool connector_host_is_loopback(const char *host, size_t n);
 
-/* Check an origin to send a connector's URLs to: http(s)://host[:port],
- * optionally with a path prefix, no user, query or fragment; http only on
- * loopback (localhost, 127.0.0.1, [::1]), since tokens travel to it.
- * ERR_INVALID saying what is wrong. */
-MUST_CHECK int connector_origin_check(const char *origin, struct err *err);
+/* Check an origin: http(s)://host[:port] and trailing '/'s, with a path
+ * prefix after it only when allow_prefix (an operator's override may put
+ * a proxy path in front; a provider's instance_url may not); no user,
+ * query or fragment; http only on loopback (localhost, 127.0.0.1, [::1]),
+ * since tokens travel to it. ERR_INVALID saying what is wrong. */
+MUST_CHECK int connector_origin_check(const char *origin, bool allow_prefix, struct err *err);
 
 /* Apply INLET_<NAME>_BASE_URL (NAME upper-cased, '-' as '_') from envp (a
  * NULL-terminated "NAME=value" array, such as environ) to every connector

@@ -83,6 +83,7 @@ static void values_cannot_move_the_url(void **state)
         "{\"instance_url\":\"https://x.example.com:99999\"}", /* a bad port */
         "{\"instance_url\":\"https://x.exa mple.com\"}",      /* a space */
         "{\"instance_url\":\"https://\"}",                    /* no host */
+        "{\"instance_url\":\"https://x.example.com/evil\"}",  /* a path */
     };
     for (size_t i = 0; i < sizeof(bad_instances) / sizeof(bad_instances[0]); i++)
         assert_int_equal(url(&b, sf, "/base_url", NULL, bad_instances[i], &e), ERR_INVALID);
