@@ -45,6 +45,14 @@ int api_start(struct api **out, const struct api_opts *o, struct err *err)
         xfree(a);
         return rc;
     }
+    if (o->public_url) {
+        a->public_url = xstrdup(o->public_url);
+    } else { /* tests: the address bound */
+        struct buf b;
+        buf_init(&b, 0);
+        buf_printf(&b, "http://127.0.0.1:%d", http_server_port(a->http));
+        a->public_url = buf_take(&b);
+    }
     *out = a;
     return 0;
 }
@@ -62,5 +70,6 @@ void api_stop(struct api *a, int grace_ms)
     api_cache_free(a->cache);
     ratelimit_free(a->rl);
     xfree(a->routes);
+    xfree(a->public_url);
     xfree(a);
 }

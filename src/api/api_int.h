@@ -30,6 +30,7 @@ struct api {
     struct ratelimit *rl;      /* NULL when rate limits are off */
     struct api_cache *cache;   /* list answers by tenant data_version (api/cache.h) */
     bool secure_cookie;        /* the public URL is https */
+    char *public_url;          /* xmalloc: where users and providers reach us, no trailing '/' */
     struct http_route *routes; /* the http/ view of api_routes; owned */
 };
 
@@ -154,5 +155,13 @@ void api_integration_patch(struct api_ctx *c);
 void api_integration_delete(struct api_ctx *c);
 
 void api_audit_list(struct api_ctx *c);
+
+/* oauth.c: connecting accounts (oauth/flow.h) and tenants' OAuth apps. */
+void api_oauth_start(struct api_ctx *c);
+void api_oauth_link(struct api_ctx *c);
+void api_oauth_callback(struct api_ctx *c);
+void api_connector_app_get(struct api_ctx *c);
+void api_connector_app_put(struct api_ctx *c);
+void api_connector_app_delete(struct api_ctx *c);
 
 #endif

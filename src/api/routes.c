@@ -18,6 +18,13 @@ const struct api_route api_routes[] = {
     {"GET", "/api/connectors", api_connectors_list, AUTH},
     {"GET", "/api/connectors/{name}", api_connector_get, AUTH},
     {"GET", "/api/connectors/{name}/logo.svg", api_connector_logo, API_PUBLIC},
+    {"GET", "/api/connectors/{name}/app", api_connector_app_get, AUTH},
+    {"PUT", "/api/connectors/{name}/app", api_connector_app_put, AUTH},
+    {"DELETE", "/api/connectors/{name}/app", api_connector_app_delete, AUTH},
+
+    {"GET", "/api/oauth/{connector}/start", api_oauth_start, AUTH},
+    {"GET", "/api/oauth/go", api_oauth_link, API_DB | API_LIMITED},
+    {"GET", "/api/oauth/callback", api_oauth_callback, API_DB | API_LIMITED},
 
     {"POST", "/api/integrations", api_integrations_create, AUTH},
     {"GET", "/api/integrations", api_integrations_list, AUTH},

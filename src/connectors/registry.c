@@ -26,6 +26,7 @@
 #include "core/embed.h"
 #include "core/jsonx.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/str.h"
 
 /* scripts/embed connector_builtin_files connectors/... (Makefile). */
@@ -50,6 +51,7 @@ struct entry {
     const char **names;              /* xmalloc, NULL-terminated; strings borrowed */
     char *list_json, *detail_json;   /* xmalloc: registry_format's two forms */
     char *origin;                    /* xmalloc: c.origin, or NULL */
+    char *client_id, *client_secret; /* xmalloc: c.default_client_*, or NULL */
     bool builtin;
 };
 
@@ -467,6 +469,10 @@ static void entry_free(struct entry *e)
     xfree(e->list_json);
     xfree(e->detail_json);
     xfree(e->origin);
+    xfree(e->client_id);
+    if (e->client_secret)
+        secret_wipe(e->client_secret, strlen(e->client_secret));
+    xfree(e->client_secret);
     xfree(e);
 }
 
@@ -869,6 +875,21 @@ int registry_set_origin(struct registry *r, const char *name, const char *origin
     xfree((*e)->origin);
     (*e)->origin = str_dup((struct str){origin, n});
     (*e)->c.origin = (*e)->origin;
+    return 0;
+}
+
+int registry_set_client(struct registry *r, const char *name, const char *client_id,
+                        const char *client_secret, struct err *err)
+{
+    struct entry **e = find(r, name);
+    if (!e)
+        return err_set(err, ERR_NOTFOUND, "no connector named %s", name);
+    xfree((*e)->client_id);
+    xfree((*e)->client_secret);
+    (*e)->client_id = xstrdup(client_id);
+    (*e)->client_secret = client_secret ? xstrdup(client_secret) : NULL;
+    (*e)->c.default_client_id = (*e)->client_id;
+    (*e)->c.default_client_secret = (*e)->client_secret;
     return 0;
 }
 

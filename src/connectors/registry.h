@@ -58,6 +58,9 @@ struct connector {
      * "http://127.0.0.1:8900" under `inlet serve --demo` or
      * INLET_<NAME>_BASE_URL; NULL for the file's own. */
     const char *origin;
+    /* The OAuth client used when neither the tenant nor the environment
+     * names one (the sandbox's, under --demo); NULL for none. */
+    const char *default_client_id, *default_client_secret;
 };
 
 struct registry;
@@ -93,6 +96,12 @@ MUST_CHECK int registry_check_text(const char *text, size_t n, struct err *err);
  * bad origin. */
 MUST_CHECK int registry_set_origin(struct registry *r, const char *name, const char *origin,
                                    struct err *err);
+
+/* Give connector name a default OAuth client (both strings copied; secret
+ * NULL for a public client). Start-up only, as registry_set_origin.
+ * ERR_NOTFOUND when there is no such connector. */
+MUST_CHECK int registry_set_client(struct registry *r, const char *name, const char *client_id,
+                                   const char *client_secret, struct err *err);
 
 /* The connector called name, or NULL. */
 const struct connector *registry_get(const struct registry *r, const char *name);

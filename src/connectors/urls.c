@@ -10,8 +10,7 @@
 
 #define ORIGIN_MAX 2048
 
-/* Length of the scheme://authority part of url; 0 when it has none. */
-static size_t origin_len(const char *url)
+size_t connector_url_origin_len(const char *url)
 {
     const char *p = strstr(url, "://");
     if (!p || p == url)
@@ -86,16 +85,21 @@ int connector_origin_check(const char *origin, bool allow_prefix, struct err *er
     return 0;
 }
 
-/* A connector name's character in a variable name: [a-z] upper-cased, '-'
- * as '_' (names are [a-z0-9_-]). */
-static char env_char(char c)
+void connector_env_name(char *out, size_t n, const char *prefix, const char *name,
+                        const char *suffix)
 {
     static const char upper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    if (c >= 'a' && c <= 'z')
-        return upper[c - 'a'];
-    if (c == '-')
-        return '_';
-    return c;
+    size_t k = (size_t)snprintf(out, n, "%s", prefix);
+    for (const char *p = name; *p && k + 1 < n; p++) {
+        char c = *p;
+        if (c >= 'a' && c <= 'z')
+            c = upper[c - 'a'];
+        else if (c == '-')
+            c = '_';
+        out[k++] = c;
+    }
+    if (k < n)
+        snprintf(out + k, n - k, "%s", suffix);
 }
 
 int connector_origins_from_env(struct registry *r, const char *const *envp, struct err *err)
@@ -103,10 +107,7 @@ int connector_origins_from_env(struct registry *r, const char *const *envp, stru
     for (size_t i = 0; i < registry_count(r); i++) {
         const char *name = registry_at(r, i)->name;
         char var[CONNECTOR_NAME_MAX + 32];
-        size_t n = (size_t)snprintf(var, sizeof(var), "INLET_");
-        for (const char *p = name; *p && n < sizeof(var) - 16; p++)
-            var[n++] = env_char(*p);
-        snprintf(var + n, sizeof(var) - n, "_BASE_URL=");
+        connector_env_name(var, sizeof(var), "INLET_", name, "_BASE_URL=");
         size_t vn = strlen(var);
         for (const char *const *e = envp; e && *e; e++) {
             if (strncmp(*e, var, vn) != 0 || !(*e)[vn])
@@ -200,7 +201,7 @@ int connector_url(struct buf *out, const struct connector *c, const char *pointe
         p = end + 1;
     }
     if (rc == 0) {
-        size_t keep = origin_len(buf_cstr(&url));
+        size_t keep = connector_url_origin_len(buf_cstr(&url));
         if (c->origin && keep) {
             buf_puts(out, c->origin);
             buf_puts(out, buf_cstr(&url) + keep);

@@ -20,12 +20,22 @@
  * plain http may reach. */
 bool connector_host_is_loopback(const char *host, size_t n);
 
+/* Length of url's scheme://authority part ("https://a.example:8443" of
+ * "https://a.example:8443/x?y"); 0 when it has no "://". */
+size_t connector_url_origin_len(const char *url);
+
 /* Check an origin: http(s)://host[:port] and trailing '/'s, with a path
  * prefix after it only when allow_prefix (an operator's override may put
  * a proxy path in front; a provider's instance_url may not); no user,
  * query or fragment; http only on loopback (localhost, 127.0.0.1, [::1]),
  * since tokens travel to it. ERR_INVALID saying what is wrong. */
 MUST_CHECK int connector_origin_check(const char *origin, bool allow_prefix, struct err *err);
+
+/* A connector's environment variable into out (n bytes, cut): prefix, its
+ * name upper-cased with '-' as '_', suffix: ("INLET_", "salesforce",
+ * "_BASE_URL") gives INLET_SALESFORCE_BASE_URL. */
+void connector_env_name(char *out, size_t n, const char *prefix, const char *name,
+                        const char *suffix);
 
 /* Apply INLET_<NAME>_BASE_URL (NAME upper-cased, '-' as '_') from envp (a
  * NULL-terminated "NAME=value" array, such as environ) to every connector

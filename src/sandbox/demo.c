@@ -20,7 +20,9 @@ int sandbox_demo_start(struct sandbox **out, struct registry *reg, const char *h
         if (!sandbox_port(sb, p) || !registry_get(reg, name))
             continue; /* no connector file for it yet */
         snprintf(origin, sizeof(origin), "http://%s:%d", host, sandbox_port(sb, p));
-        if (registry_set_origin(reg, name, origin, err) < 0) {
+        if (registry_set_origin(reg, name, origin, err) < 0 ||
+            registry_set_client(reg, name, sandbox_client_id(p), sandbox_client_secret(p), err) <
+                0) {
             sandbox_stop(sb);
             return -1;
         }

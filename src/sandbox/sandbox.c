@@ -134,6 +134,16 @@ int sb_provider_reset(struct sb_provider *p, struct err *err)
     return rc;
 }
 
+const char *sandbox_client_id(enum sandbox_provider p)
+{
+    return p < SANDBOX_PROVIDERS ? clients[p].id : NULL;
+}
+
+const char *sandbox_client_secret(enum sandbox_provider p)
+{
+    return p < SANDBOX_PROVIDERS ? clients[p].secret : NULL;
+}
+
 const char *sandbox_provider_name(enum sandbox_provider p)
 {
     static const char *const names[SANDBOX_PROVIDERS] = {"salesforce", "hubspot", "slack"};

@@ -47,6 +47,11 @@ int sandbox_port(const struct sandbox *s, enum sandbox_provider p);
 /* Stop every server and free s. NULL is a no-op. */
 void sandbox_stop(struct sandbox *s);
 
+/* The OAuth client each emulator registers (public by design: a sandbox
+ * holds nothing worth protecting; docs/sandbox.md). */
+const char *sandbox_client_id(enum sandbox_provider p);
+const char *sandbox_client_secret(enum sandbox_provider p);
+
 /* "salesforce", "hubspot", "slack". */
 const char *sandbox_provider_name(enum sandbox_provider p);
 

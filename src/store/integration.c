@@ -20,7 +20,7 @@
  * its secrets (NULL when it has none). */
 #define SELECT_INTEGRATION                                                                         \
     "SELECT i.id, i.tenant_id, i.connector_id, i.name, i.config, i.status, i.status_reason,"       \
-    " i.schedule, i.next_run_at, c.secret_names, i.created_at, i.updated_at"                       \
+    " i.schedule, i.next_run_at, c.secret_names, i.created_at, i.updated_at, i.connection"         \
     " FROM integrations i LEFT JOIN credentials c"                                                 \
     " ON c.tenant_id = i.tenant_id AND c.integration_id = i.id"
 
@@ -144,6 +144,7 @@ static void row_copy(struct integration *it, struct db_rows *rows, bool respell)
     it->secret_names = json_dup(names ? names : "[]", respell);
     it->created_at = db_rows_int(rows, 10);
     it->updated_at = db_rows_int(rows, 11);
+    it->connection = json_dup(db_rows_text(rows, 12) ? db_rows_text(rows, 12) : "{}", respell);
 }
 
 /* Read the live integration id of tenant_id into *out. */
@@ -177,8 +178,9 @@ void integration_dispose(struct integration *it)
     xfree(it->status_reason);
     xfree(it->schedule);
     xfree(it->secret_names);
+    xfree(it->connection);
     it->connector = it->name = it->config = it->status = NULL;
-    it->status_reason = it->schedule = it->secret_names = NULL;
+    it->status_reason = it->schedule = it->secret_names = it->connection = NULL;
 }
 
 int integration_create(struct integration *out, struct db *db, const char *tenant_id,
@@ -226,6 +228,7 @@ int integration_update(struct integration *out, struct db *db, const char *tenan
 
     if ((ch->name && (rc = integration_name_check(ch->name, err)) < 0) ||
         (ch->config && (rc = config_check(ch->config, err)) < 0) ||
+        (ch->connection && (rc = config_check(ch->connection, err)) < 0) ||
         (ch->status && (rc = status_check(ch->status, err)) < 0))
         return rc;
     if (!id_valid(id, "int"))
@@ -236,11 +239,13 @@ int integration_update(struct integration *out, struct db *db, const char *tenan
     const char *name = ch->name ? ch->name : cur.name;
     rc = db_exec(db,
                  "UPDATE integrations SET name = $3, config = $4, status = $5, status_reason = $6,"
-                 " updated_at = $7 WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL",
+                 " updated_at = $7, connection = $8"
+                 " WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL",
                  DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(iid), DB_TEXT(name),
                          DB_TEXT(ch->config ? ch->config : cur.config),
                          DB_TEXT(ch->status ? ch->status : cur.status),
-                         DB_TEXT(ch->status ? ch->status_reason : cur.status_reason), DB_INT(now)),
+                         DB_TEXT(ch->status ? ch->status_reason : cur.status_reason), DB_INT(now),
+                         DB_TEXT(ch->connection ? ch->connection : cur.connection)),
                  NULL, err);
     if (rc == ERR_CONFLICT)
         rc = name_taken(err, name);
@@ -491,6 +496,8 @@ void integration_format(const struct integration *it, struct buf *b)
     buf_put_json_str(b, it->schedule);
     buf_puts(b, ",\"next_run_at\":");
     put_time(b, it->next_run_at);
+    buf_puts(b, ",\"connection\":");
+    buf_puts(b, it->connection && *it->connection ? it->connection : "{}");
     buf_puts(b, ",\"secrets_set\":");
     buf_puts(b, it->secret_names && *it->secret_names ? it->secret_names : "[]");
     buf_puts(b, ",\"created_at\":");

@@ -32,12 +32,13 @@ struct integration {
     char tenant_id[ID_MAX];
     char *connector; /* connector name */
     char *name;
-    char *config;                   /* JSON object text */
-    char *status;                   /* draft, active, paused, error, needs_reauth, disconnected */
-    char *status_reason;            /* NULL unless error / needs_reauth */
-    char *schedule;                 /* NULL: manual */
-    int64_t next_run_at;            /* unix seconds; 0: none */
-    char *secret_names;             /* JSON array text of the secret names set, "[]" when none */
+    char *config;        /* JSON object text */
+    char *status;        /* draft, active, paused, error, needs_reauth, disconnected */
+    char *status_reason; /* NULL unless error / needs_reauth */
+    char *schedule;      /* NULL: manual */
+    int64_t next_run_at; /* unix seconds; 0: none */
+    char *secret_names;  /* JSON array text of the secret names set, "[]" when none */
+    char *connection;    /* JSON object text: who it is connected as, token metadata; "{}" */
     int64_t created_at, updated_at; /* unix seconds */
 };
 
@@ -74,6 +75,7 @@ struct integration_change {
     const char *config; /* JSON object text, validated by the caller */
     const char *status;
     const char *status_reason; /* with status; NULL clears it */
+    const char *connection;    /* JSON object text (oauth/): identity and token metadata */
 };
 
 /* Apply ch and set updated_at = now; *out (OUT, may be NULL) gets the row
@@ -134,7 +136,8 @@ MUST_CHECK int integration_delete(struct db *db, const char *tenant_id, const ch
 
 /* Append it as the API's JSON object to b:
  *   {"id","connector","name","config":{...},"status","status_reason",
- *    "schedule","next_run_at","secrets_set":[...],"created_at","updated_at"}
+ *    "schedule","next_run_at","connection":{...},"secrets_set":[...],
+ *    "created_at","updated_at"}
  * with times as RFC 3339 strings (null when 0). */
 void integration_format(const struct integration *it, struct buf *b);
 

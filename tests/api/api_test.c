@@ -67,7 +67,7 @@ static int setup_with(void **state, double rps, double burst)
         .threads = 3,
         .body_max = 65536,
         .timeout_s = 5,
-        .public_url = "http://127.0.0.1",
+        .public_url = NULL, /* the address bound: the OAuth callback must reach us */
         .rate_rps = rps,
         .rate_burst = burst,
         .access_log = true,

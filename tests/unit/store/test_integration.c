@@ -838,6 +838,7 @@ static void format_is_the_api_shape(void **state)
         .schedule = NULL,
         .next_run_at = 0,
         .secret_names = "[\"api_key\"]",
+        .connection = "{\"metadata\":{\"instance_url\":\"https://x.my.salesforce.com\"}}",
         .created_at = 1700000000,
         .updated_at = 1700000061,
     };
@@ -848,7 +849,9 @@ static void format_is_the_api_shape(void **state)
                         "{\"id\":\"int_01hzzzzzzzzzzzzzzzzzzzzzzz\",\"connector\":\"hubspot\","
                         "\"name\":\"Sales \\\"EU\\\"\\n\",\"config\":{\"a\": [1, 2.50]},"
                         "\"status\":\"error\",\"status_reason\":\"401 from provider\","
-                        "\"schedule\":null,\"next_run_at\":null,\"secrets_set\":[\"api_key\"],"
+                        "\"schedule\":null,\"next_run_at\":null,"
+                        "\"connection\":{\"metadata\":{\"instance_url\":"
+                        "\"https://x.my.salesforce.com\"}},\"secrets_set\":[\"api_key\"],"
                         "\"created_at\":\"2023-11-14T22:13:20Z\","
                         "\"updated_at\":\"2023-11-14T22:14:21Z\"}");
     /* And it is JSON. */

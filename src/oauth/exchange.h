@@ -1,0 +1,38 @@
+/* oauth/exchange.h - one request to a provider's token endpoint (RFC 6749
+ * section 4.1.3 code exchange, section 6 refresh) and its answer: the
+ * client authenticated as the connector file says (form body or HTTP
+ * Basic), the answer parsed, and the provider's error kept as its code
+ * (invalid_grant decides needs_reauth) with a message fit to show. Slack
+ * answers errors with 200 and {"ok":false,"error":...}: any answer with an
+ * "error" member is an error, whatever its status. */
+#ifndef INLET_OAUTH_EXCHANGE_H
+#define INLET_OAUTH_EXCHANGE_H
+#include <json-c/json_object.h>
+
+#include "connectors/registry.h"
+#include "core/err.h"
+#include "core/secret.h"
+#include "oauth/client.h"
+
+#define OAUTH_ERROR_CODE_MAX 64
+
+/* The grant's own form fields, name then value, NULL-terminated pairs
+ * ("grant_type", "refresh_token", "refresh_token", token, NULL); values
+ * may be secrets: the body is wiped after sending. */
+struct oauth_grant {
+    const char *const *fields;
+};
+
+/* POST the grant to token_url for client cl of connector c. On success
+ * *out (OUT, json_object_put) is the answer object, which holds secrets:
+ * drop it as soon as they are sealed. On a provider refusal, ERR_INVALID
+ * with code (OUT) set to its error ("invalid_grant", "invalid_client", ...;
+ * "" when it gave none) and a one-line message that quotes at most its
+ * error and description, never the request. ERR_IO when the provider
+ * could not be reached or answered something that is not a JSON object. */
+MUST_CHECK int oauth_exchange(struct json_object **out, char code[OAUTH_ERROR_CODE_MAX],
+                              const struct connector *c, const char *token_url,
+                              const struct oauth_client *cl, const char *const *fields,
+                              struct err *err);
+
+#endif

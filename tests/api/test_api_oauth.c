@@ -1,0 +1,564 @@
+/* tests/api/test_api_oauth.c - connecting a Salesforce account end to end,
+ * on both engines: inlet's API, the Salesforce emulator's consent page
+ * (fetched, its form read and submitted as a person would), the callback,
+ * and what ends up stored. Started from a browser session and from an API
+ * key (the link); tenants' OAuth apps; replayed, expired and foreign
+ * states; the provider's refusal; a verifier that does not match; a
+ * reconnect that keeps the integration; and no token in any answer or log
+ * line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_test.h"
+#include "connectors/registry.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/jsonx.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sandbox_int.h"
+#include "sandbox/sb_test.h"
+
+#define SF_APP                                                                                     \
+    "{\"client_id\":\"sandbox-salesforce-client\",\"client_secret\":\"sandbox-salesforce-"         \
+    "secret\"}"
+
+/* A browser: the session cookie, the CSRF token, and the flow cookie. */
+struct browser {
+    char session[200];
+    char csrf[64];
+    char flow_cookie[200]; /* "inlet_oauth_...=nonce", or "" */
+};
+
+struct fx {
+    struct api_test *t;
+    struct sb_test sb;
+};
+
+static void fx_start(struct fx *f, void **state)
+{
+    struct err e;
+    char origin[64];
+    f->t = *state;
+    sb_test_start(&f->sb, 5, 0);
+    snprintf(origin, sizeof(origin), "%s", f->sb.base);
+    /* Before any request: the registry is read-only once serving. */
+    assert_db_ok(registry_set_origin(f->t->reg, "salesforce", origin, &e), &e);
+}
+
+static void fx_stop(struct fx *f)
+{
+    sb_test_stop(&f->sb);
+}
+
+/* Split an absolute URL into origin (out) and path; returns the path. */
+static const char *split(const char *url, char *origin, size_t n)
+{
+    const char *p = strchr(strstr(url, "://") + 3, '/');
+    snprintf(origin, n, "%.*s", (int)(p - url), url);
+    return p;
+}
+
+/* GET an absolute URL with the browser's cookies for it. */
+static void browser_get(struct client_reply *r, const struct browser *b, const char *url)
+{
+    char origin[128], cookie[600];
+    const char *path = split(url, origin, sizeof(origin));
+    struct client_call c = {.path = path};
+    if (b && (b->session[0] || b->flow_cookie[0])) {
+        snprintf(cookie, sizeof(cookie), "Cookie: %s%s%s%s", b->session[0] ? "inlet_session=" : "",
+                 b->session, b->session[0] && b->flow_cookie[0] ? "; " : "", b->flow_cookie);
+        c.headers[0] = cookie;
+    }
+    client_call(r, origin, &c);
+    assert_int_equal(r->rc, CURLE_OK);
+}
+
+/* Keep the flow cookie an answer sets. */
+static void keep_flow_cookie(struct browser *b, const struct client_reply *r)
+{
+    char v[300];
+    if (!client_header(r, "Set-Cookie", v, sizeof(v)))
+        fail_msg("no Set-Cookie on %ld: %s", r->status, buf_cstr(&r->head));
+    assert_true(strncmp(v, "inlet_oauth_", 12) == 0);
+    assert_non_null(strstr(v, "HttpOnly; SameSite=Lax"));
+    assert_non_null(strstr(v, "Path=/api/oauth/"));
+    snprintf(b->flow_cookie, sizeof(b->flow_cookie), "%.*s", (int)strcspn(v, ";"), v);
+}
+
+static void sign_in(struct fx *f, struct browser *b, const char *key)
+{
+    struct client_reply r;
+    char body[256], v[300];
+    memset(b, 0, sizeof(*b));
+    snprintf(body, sizeof(body), "{\"api_key\":\"%s\"}", key);
+    api_test_call(f->t, &r, "POST", "/api/session", NULL, body, NULL);
+    assert_int_equal(r.status, 201);
+    assert_non_null(client_header(&r, "Set-Cookie", v, sizeof(v)));
+    snprintf(b->session, sizeof(b->session), "%.*s", (int)strcspn(v + 14, ";"), v + 14);
+    api_test_str(&r, "csrf_token", b->csrf, sizeof(b->csrf));
+    client_reply_dispose(&r);
+}
+
+/* PUT the sandbox's client as the tenant's Salesforce app. */
+static void put_app(struct fx *f, const char *key)
+{
+    struct client_reply r;
+    api_test_call(f->t, &r, "PUT", "/api/connectors/salesforce/app", key, SF_APP, NULL);
+    if (r.status != 200)
+        fail_msg("PUT app: %ld %s", r.status, buf_cstr(&r.body));
+    client_reply_dispose(&r);
+}
+
+/* The hidden inputs of a consent page, as a form body with the test user
+ * and action appended. */
+static void form_of(struct buf *out, const char *html, const char *action)
+{
+    buf_reset(out);
+    for (const char *p = strstr(html, "type=\"hidden\""); p; p = strstr(p + 1, "type=\"hidden\"")) {
+        const char *n = strstr(p, "name=\""), *v = strstr(p, "value=\"");
+        assert_non_null(n);
+        assert_non_null(v);
+        n += 6, v += 7;
+        buf_printf(out, "%.*s=", (int)strcspn(n, "\""), n);
+        /* Undo the page's HTML escaping, then percent-encode. */
+        struct buf raw;
+        buf_init(&raw, 0);
+        for (const char *q = v; *q && *q != '"'; q++) {
+            static const struct {
+                const char *ent;
+                char c;
+            } ents[] = {
+                {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
+            bool done = false;
+            for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]) && !done; i++)
+                if (strncmp(q, ents[i].ent, strlen(ents[i].ent)) == 0) {
+                    buf_putc(&raw, ents[i].c);
+                    q += strlen(ents[i].ent) - 1;
+                    done = true;
+                }
+            if (!done)
+                buf_putc(&raw, *q);
+        }
+        buf_put_urlenc(out, raw.p ? raw.p : "", raw.n);
+        buf_dispose(&raw);
+        buf_putc(out, '&');
+    }
+    buf_printf(out, "username=user%%40sandbox.inlet.test&password=sandbox&action=%s", action);
+}
+
+/* At the provider: open the consent page, submit its form with action
+ * ("allow" or "deny"), and return where the provider sends the browser
+ * back to (into back). */
+static void consent(const char *authorize_url, const char *action, char *back, size_t n)
+{
+    struct client_reply r;
+    char origin[128], path[256], loc[2048];
+    struct buf form;
+
+    browser_get(&r, NULL, authorize_url);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(buf_cstr(&r.body), "<form"));
+    buf_init(&form, 0);
+    form_of(&form, buf_cstr(&r.body), action);
+    client_reply_dispose(&r);
+    const char *p = split(authorize_url, origin, sizeof(origin));
+    snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, "?"), p);
+    client_call(
+        &r, origin,
+        &(struct client_call){.method = "POST",
+                              .path = path,
+                              .body = form.p,
+                              .body_len = form.n,
+                              .headers = {"Content-Type: application/x-www-form-urlencoded"}});
+    buf_dispose(&form);
+    if (r.status != 302 || !client_header(&r, "Location", loc, sizeof(loc)))
+        fail_msg("consent %s: %ld %s", action, r.status, buf_cstr(&r.body));
+    snprintf(back, n, "%s", loc);
+    client_reply_dispose(&r);
+}
+
+/* The query value name of url, percent-decoded well enough for ids and
+ * codes ([A-Za-z0-9_-] and %XX), into out. NULL when absent. */
+static const char *query_of(const char *url, const char *name, char *out, size_t n)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "%s=", name);
+    for (const char *p = strchr(url, '?'); p; p = strchr(p + 1, '&')) {
+        if (strncmp(p + 1, key, strlen(key)) != 0)
+            continue;
+        const char *v = p + 1 + strlen(key);
+        size_t k = 0;
+        for (; *v && *v != '&' && k + 1 < n; v++) {
+            if (*v == '%' && v[1] && v[2]) {
+                char hex[3] = {v[1], v[2], 0};
+                out[k++] = (char)strtol(hex, NULL, 16);
+                v += 2;
+            } else {
+                out[k++] = *v == '+' ? ' ' : *v;
+            }
+        }
+        out[k] = '\0';
+        return out;
+    }
+    return NULL;
+}
+
+/* Start a flow from browser b's session: returns the provider URL. */
+static void start_ui(struct fx *f, struct browser *b, const char *query, char *provider, size_t n)
+{
+    struct client_reply r;
+    char url[512];
+    snprintf(url, sizeof(url), "%s/api/oauth/salesforce/start?%s", f->t->base, query);
+    browser_get(&r, b, url);
+    if (r.status != 302 || !client_header(&r, "Location", provider, n))
+        fail_msg("start: %ld %s", r.status, buf_cstr(&r.body));
+    keep_flow_cookie(b, &r);
+    assert_true(strncmp(provider, f->sb.base, strlen(f->sb.base)) == 0);
+    client_reply_dispose(&r);
+}
+
+/* Come back from the provider to back with browser b; returns the status
+ * and, on 302, where inlet sends the browser (into landing). */
+static long callback(struct fx *f, const struct browser *b, const char *back, char *landing,
+                     size_t n)
+{
+    struct client_reply r;
+    char url[2048];
+    /* The provider sends the browser to inlet's public URL: this server. */
+    snprintf(url, sizeof(url), "%s%s", f->t->base, strstr(back, "/api/oauth/callback"));
+    browser_get(&r, b, url);
+    long status = r.status;
+    if (status == 302)
+        assert_non_null(client_header(&r, "Location", landing, n));
+    else
+        snprintf(landing, n, "%s", buf_cstr(&r.body));
+    client_reply_dispose(&r);
+    return status;
+}
+
+/* The integration as the API shows it. */
+static struct json_object *integration(struct fx *f, const char *id)
+{
+    struct client_reply r;
+    char path[128];
+    snprintf(path, sizeof(path), "/api/integrations/%s", id);
+    api_test_call(f->t, &r, "GET", path, f->t->a.key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    struct json_object *o = api_test_json(&r);
+    client_reply_dispose(&r);
+    return o;
+}
+
+static int64_t sb_counter(struct fx *f, const char *name)
+{
+    struct client_reply r;
+    client_call(&r, f->sb.base, &(struct client_call){.path = "/_sandbox/counters"});
+    struct json_object *o = api_test_json(&r);
+    int64_t v = json_object_get_int64(jsonx_get(o, name));
+    json_object_put(o);
+    client_reply_dispose(&r);
+    return v;
+}
+
+/* ---- tests ---- */
+
+static void connect_from_a_browser(void **state)
+{
+    struct fx f;
+    struct browser b;
+    char provider[2048], back[2048], landing[2048], id[ID_MAX];
+    fx_start(&f, state);
+
+    put_app(&f, f.t->a.key);
+    sign_in(&f, &b, f.t->a.key);
+    start_ui(&f, &b, "name=Sales&return_to=%2Fui%2Fdone", provider, sizeof(provider));
+    char v[256];
+    assert_string_equal(query_of(provider, "response_type", v, sizeof(v)), "code");
+    assert_string_equal(query_of(provider, "client_id", v, sizeof(v)), "sandbox-salesforce-client");
+    assert_string_equal(query_of(provider, "code_challenge_method", v, sizeof(v)), "S256");
+    assert_int_equal(strlen(query_of(provider, "code_challenge", v, sizeof(v))), 43);
+    assert_int_equal(strlen(query_of(provider, "state", v, sizeof(v))), 43);
+    assert_string_equal(query_of(provider, "scope", v, sizeof(v)), "api refresh_token");
+    char want[256];
+    snprintf(want, sizeof(want), "%s/api/oauth/callback", f.t->base);
+    assert_string_equal(query_of(provider, "redirect_uri", v, sizeof(v)), want);
+
+    consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 302);
+    snprintf(want, sizeof(want), "%s/ui/done?inlet_oauth=connected&integration_id=", f.t->base);
+    assert_true(strncmp(landing, want, strlen(want)) == 0);
+    query_of(landing, "integration_id", id, sizeof(id));
+
+    struct json_object *it = integration(&f, id);
+    assert_string_equal(jsonx_str(jsonx_get(it, "status")), "active");
+    assert_string_equal(jsonx_str(jsonx_get(it, "name")), "Sales");
+    struct json_object *conn = jsonx_get(it, "connection");
+    assert_string_equal(jsonx_str(jsonx_get(jsonx_get(conn, "metadata"), "instance_url")),
+                        f.sb.base);
+    assert_string_equal(jsonx_str(jsonx_get(jsonx_get(conn, "identity"), "preferred_username")),
+                        "user@sandbox.inlet.test");
+    assert_string_equal(jsonx_str(jsonx_get(conn, "scopes")), "api refresh_token");
+    assert_int_equal(jsonx_len(jsonx_get(it, "secrets_set")), 2);
+    json_object_put(it);
+    assert_int_equal(sb_counter(&f, "token_code"), 1);
+    /* The consent and the audit entry name who did it. */
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM consents WHERE integration_id = '%s' AND granted_by LIKE 'ui:%%'"
+             " AND account = 'user@sandbox.inlet.test'",
+             id);
+    assert_int_equal(test_db_int(f.t->tdb->db, sql), 1);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM audit_log WHERE target_id = '%s' AND action = "
+             "'integration.connect'",
+             id);
+    assert_int_equal(test_db_int(f.t->tdb->db, sql), 1);
+
+    /* The state worked once: the same callback again is refused. */
+    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 400);
+    assert_non_null(strstr(landing, "unknown or already used"));
+    /* No token in any log line (answers are checked in no_token_anywhere). */
+    char *log = api_test_stop(f.t);
+    assert_null(strstr(log, "00DSB0000000001!"));
+    assert_null(strstr(log, "5Aep"));
+    assert_null(strstr(log, "sandbox-salesforce-secret"));
+    xfree(log);
+    fx_stop(&f);
+}
+
+static void connect_with_an_api_key_link(void **state)
+{
+    struct fx f;
+    struct browser b = {0}, other = {0};
+    struct client_reply r;
+    char link[1024], provider[2048], back[2048], landing[2048];
+    fx_start(&f, state);
+    put_app(&f, f.t->a.key);
+
+    /* A backend starts it: the answer is inlet's link, no cookie. */
+    api_test_call(f.t, &r, "GET", "/api/oauth/salesforce/start?name=Linked", f.t->a.key, NULL,
+                  NULL);
+    assert_int_equal(r.status, 302);
+    assert_non_null(client_header(&r, "Location", link, sizeof(link)));
+    char want[256];
+    snprintf(want, sizeof(want), "%s/api/oauth/go?state=", f.t->base);
+    assert_true(strncmp(link, want, strlen(want)) == 0);
+    char v[64];
+    assert_null(client_header(&r, "Set-Cookie", v, sizeof(v)));
+    client_reply_dispose(&r);
+
+    /* The first browser to open it takes the flow... */
+    browser_get(&r, &b, link);
+    assert_int_equal(r.status, 302);
+    keep_flow_cookie(&b, &r);
+    assert_non_null(client_header(&r, "Location", provider, sizeof(provider)));
+    assert_true(strncmp(provider, f.sb.base, strlen(f.sb.base)) == 0);
+    client_reply_dispose(&r);
+    /* ...and no other. */
+    browser_get(&r, &other, link);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(buf_cstr(&r.body), "another browser"));
+    client_reply_dispose(&r);
+
+    consent(provider, "allow", back, sizeof(back));
+    /* The other browser cannot finish it either; that spends the state. */
+    assert_int_equal(callback(&f, &other, back, landing, sizeof(landing)), 400);
+    assert_non_null(strstr(landing, "another browser or session"));
+    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 400);
+
+    /* Again, finished by the right browser. */
+    api_test_call(f.t, &r, "GET", "/api/oauth/salesforce/start?name=Linked", f.t->a.key, NULL,
+                  NULL);
+    assert_non_null(client_header(&r, "Location", link, sizeof(link)));
+    client_reply_dispose(&r);
+    memset(&b, 0, sizeof(b));
+    browser_get(&r, &b, link);
+    keep_flow_cookie(&b, &r);
+    assert_non_null(client_header(&r, "Location", provider, sizeof(provider)));
+    client_reply_dispose(&r);
+    consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 302);
+    assert_non_null(strstr(landing, "inlet_oauth=connected"));
+    /* Without return_to, the UI. */
+    snprintf(want, sizeof(want), "%s/?inlet_oauth=connected", f.t->base);
+    assert_true(strncmp(landing, want, strlen(want)) == 0);
+    fx_stop(&f);
+}
+
+static void refusals_and_expiry(void **state)
+{
+    struct fx f;
+    struct browser b;
+    struct client_reply r;
+    char provider[2048], back[2048], landing[2048], id[ID_MAX];
+    fx_start(&f, state);
+
+    /* No OAuth app anywhere: say how to provide one. */
+    sign_in(&f, &b, f.t->a.key);
+    api_test_call(f.t, &r, "GET", "/api/oauth/salesforce/start?name=x", f.t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 404, "not_found");
+    assert_non_null(strstr(buf_cstr(&r.body), "PUT /api/connectors/salesforce/app"));
+    client_reply_dispose(&r);
+    put_app(&f, f.t->a.key);
+    /* Bad requests. */
+    api_test_call(f.t, &r, "GET", "/api/oauth/salesforce/start", f.t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 422, "validation_failed");
+    client_reply_dispose(&r);
+    api_test_call(f.t, &r, "GET", "/api/oauth/testkey/start?name=x", f.t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 422, "validation_failed");
+    client_reply_dispose(&r);
+    api_test_call(f.t, &r, "GET",
+                  "/api/oauth/salesforce/start?name=x&return_to=https%3A%2F%2Fevil.example%2F",
+                  f.t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 422, "validation_failed");
+    client_reply_dispose(&r);
+    api_test_call(f.t, &r, "GET", "/api/oauth/salesforce/start?name=x&return_to=%2F%2Fevil.example",
+                  f.t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 422, "validation_failed");
+    client_reply_dispose(&r);
+
+    /* The user says no: back to the UI with the reason; the draft stays. */
+    api_test_create(f.t, f.t->a.key, "{\"connector\":\"salesforce\",\"name\":\"Draft\"}", id);
+    char q[128];
+    snprintf(q, sizeof(q), "integration_id=%s", id);
+    start_ui(&f, &b, q, provider, sizeof(provider));
+    consent(provider, "deny", back, sizeof(back));
+    assert_non_null(strstr(back, "error=access_denied"));
+    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 302);
+    assert_non_null(strstr(landing, "inlet_oauth=error&error=access_denied"));
+    struct json_object *it = integration(&f, id);
+    assert_string_equal(jsonx_str(jsonx_get(it, "status")), "draft");
+    assert_int_equal(jsonx_len(jsonx_get(it, "secrets_set")), 0);
+    json_object_put(it);
+
+    /* Too slow: the state expired. */
+    start_ui(&f, &b, q, provider, sizeof(provider));
+    consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(test_db_int(f.t->tdb->db, "SELECT count(*) FROM oauth_states"), 1);
+    struct err e;
+    assert_db_ok(db_exec(f.t->tdb->db, "UPDATE oauth_states SET expires_at = 1", NULL, 0, NULL, &e),
+                 &e);
+    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 400);
+    assert_non_null(strstr(landing, "start again"));
+    assert_int_equal(test_db_int(f.t->tdb->db, "SELECT count(*) FROM oauth_states"), 0);
+    assert_int_equal(sb_counter(&f, "token_code"), 0);
+
+    /* A code meant for one flow, brought back with another's state: the
+     * verifier does not match and the provider refuses. */
+    char provider2[2048], back2[2048], st2[64], code1[128];
+    start_ui(&f, &b, q, provider, sizeof(provider));
+    consent(provider, "allow", back, sizeof(back));
+    start_ui(&f, &b, q, provider2, sizeof(provider2));
+    consent(provider2, "allow", back2, sizeof(back2));
+    query_of(back, "code", code1, sizeof(code1));
+    query_of(back2, "state", st2, sizeof(st2));
+    char mixed[1024];
+    snprintf(mixed, sizeof(mixed), "http://x/api/oauth/callback?code=%s&state=%s", code1, st2);
+    assert_int_equal(callback(&f, &b, mixed, landing, sizeof(landing)), 302);
+    assert_non_null(strstr(landing, "error=invalid_grant"));
+    it = integration(&f, id);
+    assert_string_equal(jsonx_str(jsonx_get(it, "status")), "draft");
+    json_object_put(it);
+    fx_stop(&f);
+}
+
+static void reconnect_keeps_the_integration(void **state)
+{
+    struct fx f;
+    struct browser b;
+    char provider[2048], back[2048], landing[2048], id[ID_MAX], got[ID_MAX], q[128];
+    fx_start(&f, state);
+    put_app(&f, f.t->a.key);
+    sign_in(&f, &b, f.t->a.key);
+    api_test_create(f.t, f.t->a.key,
+                    "{\"connector\":\"salesforce\",\"name\":\"Org\",\"config\":{\"api_version\":"
+                    "\"v60.0\"}}",
+                    id);
+    snprintf(q, sizeof(q), "integration_id=%s", id);
+    for (int round = 0; round < 2; round++) {
+        start_ui(&f, &b, q, provider, sizeof(provider));
+        consent(provider, "allow", back, sizeof(back));
+        assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 302);
+        query_of(landing, "integration_id", got, sizeof(got));
+        assert_string_equal(got, id);
+    }
+    struct json_object *it = integration(&f, id);
+    assert_string_equal(jsonx_str(jsonx_get(jsonx_get(it, "config"), "api_version")), "v60.0");
+    assert_string_equal(jsonx_str(jsonx_get(it, "status")), "active");
+    json_object_put(it);
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM consents WHERE integration_id = '%s'", id);
+    assert_int_equal(test_db_int(f.t->tdb->db, sql), 2);
+    /* Another tenant cannot connect it. */
+    struct client_reply r;
+    char path[160];
+    snprintf(path, sizeof(path), "/api/oauth/salesforce/start?%s", q);
+    put_app(&f, f.t->b.key);
+    api_test_call(f.t, &r, "GET", path, f.t->b.key, NULL, NULL);
+    api_test_expect_error(&r, 404, "not_found");
+    client_reply_dispose(&r);
+    fx_stop(&f);
+}
+
+static void apps_never_show_secrets(void **state)
+{
+    struct fx f;
+    struct client_reply r;
+    fx_start(&f, state);
+    api_test_call(f.t, &r, "GET", "/api/connectors/salesforce/app", f.t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 404, "not_found");
+    client_reply_dispose(&r);
+    put_app(&f, f.t->a.key);
+    api_test_call(f.t, &r, "GET", "/api/connectors/salesforce/app", f.t->a.key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    struct json_object *o = api_test_json(&r);
+    assert_string_equal(jsonx_str(jsonx_get(o, "client_id")), "sandbox-salesforce-client");
+    assert_true(json_object_get_boolean(jsonx_get(o, "has_secret")));
+    assert_string_equal(jsonx_str(jsonx_get(o, "source")), "app");
+    assert_null(strstr(buf_cstr(&r.body), "sandbox-salesforce-secret"));
+    json_object_put(o);
+    client_reply_dispose(&r);
+    /* Tenant b has none; a connector without OAuth has no app. */
+    api_test_call(f.t, &r, "GET", "/api/connectors/salesforce/app", f.t->b.key, NULL, NULL);
+    api_test_expect_error(&r, 404, "not_found");
+    client_reply_dispose(&r);
+    api_test_call(f.t, &r, "PUT", "/api/connectors/testkey/app", f.t->a.key, SF_APP, NULL);
+    api_test_expect_error(&r, 422, "validation_failed");
+    client_reply_dispose(&r);
+    api_test_call(f.t, &r, "PUT", "/api/connectors/salesforce/app", f.t->a.key,
+                  "{\"client_id\":\"has space\"}", NULL);
+    api_test_expect_error(&r, 422, "validation_failed");
+    client_reply_dispose(&r);
+    /* A public client. */
+    api_test_call(f.t, &r, "PUT", "/api/connectors/salesforce/app", f.t->a.key,
+                  "{\"client_id\":\"public-one\",\"scopes\":\"api\"}", NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(buf_cstr(&r.body), "\"has_secret\":false"));
+    assert_non_null(strstr(buf_cstr(&r.body), "\"scopes\":\"api\""));
+    client_reply_dispose(&r);
+    api_test_call(f.t, &r, "DELETE", "/api/connectors/salesforce/app", f.t->a.key, NULL, NULL);
+    assert_int_equal(r.status, 204);
+    client_reply_dispose(&r);
+    api_test_call(f.t, &r, "DELETE", "/api/connectors/salesforce/app", f.t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 404, "not_found");
+    client_reply_dispose(&r);
+    char *log = api_test_stop(f.t);
+    assert_null(strstr(log, "sandbox-salesforce-secret"));
+    xfree(log);
+    fx_stop(&f);
+}
+
+int test_api_oauth(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(connect_from_a_browser, api_test_setup, api_test_teardown),
+        cmocka_unit_test_setup_teardown(connect_with_an_api_key_link, api_test_setup,
+                                        api_test_teardown),
+        cmocka_unit_test_setup_teardown(refusals_and_expiry, api_test_setup, api_test_teardown),
+        cmocka_unit_test_setup_teardown(reconnect_keeps_the_integration, api_test_setup,
+                                        api_test_teardown),
+        cmocka_unit_test_setup_teardown(apps_never_show_secrets, api_test_setup, api_test_teardown),
+    };
+    return test_group_db("api_oauth", tests);
+}
