@@ -1,11 +1,13 @@
 /* sandbox/sf_data.c - the Salesforce emulator's REST data API under
  * /services/data/: the versions list, global and per-object describe, query
- * and queryAll with server-side cursors behind nextRecordsUrl, one sobject
+ * and queryAll (parent-relationship fields nested, as Account.Name gives
+ * "Account":{...}) with server-side cursors behind nextRecordsUrl, one sobject
  * row at a time (create, read, update, soft delete) and limits, answered in
  * Salesforce's shapes: error arrays, "attributes" on records, the
  * Sforce-Limit-Info header. Records come from sandbox/sfdata.h and SOQL from
  * sandbox/soql.h, both used with p->mu held. The query cursors of every
  * provider share one bounded table in this file, the oldest evicted. */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -294,9 +296,35 @@ void sf_global_describe(struct http_req *req, struct http_resp *resp)
     buf_puts(b, "]}");
 }
 
+/* The relationshipName describe gives field f, which SOQL's Parent.Field
+ * paths use too: a custom lookup's name with __r for __c ("Account__c":
+ * "Account__r"), a standard one's without its Id suffix ("OwnerId":
+ * "Owner"). Writes it to out and returns its length; 0 (out empty) when f
+ * has none. */
+static size_t relationship_name(char out[SOQL_MAX_NAME + 1], const struct sfdata_field *f)
+{
+    size_t n = strlen(f->name);
+    out[0] = '\0';
+    if (!f->ref || n > SOQL_MAX_NAME)
+        return 0;
+    if (ends_with(f->name, "__c")) {
+        memcpy(out, f->name, n - 1);
+        out[n - 1] = 'r';
+        out[n] = '\0';
+        return n;
+    }
+    if (n > 2 && ends_with(f->name, "Id")) {
+        memcpy(out, f->name, n - 2);
+        out[n - 2] = '\0';
+        return n - 2;
+    }
+    return 0;
+}
+
 static void field_describe(struct buf *b, const struct sfdata_object *obj,
                            const struct sfdata_field *f)
 {
+    char rel[SOQL_MAX_NAME + 1];
     bool ref = f->ref != NULL, id = strcmp(f->type, "id") == 0;
     bool boolean = strcmp(f->type, "boolean") == 0, writable = field_writable(obj, f);
     bool currency = strcmp(f->type, "currency") == 0, percent = strcmp(f->type, "percent") == 0;
@@ -326,17 +354,10 @@ static void field_describe(struct buf *b, const struct sfdata_object *obj,
     if (ref)
         buf_put_json_str(b, f->ref);
     buf_puts(b, "],\"relationshipName\":");
-    if (ref && ends_with(f->name, "__c")) {
-        buf_putc(b, '"');
-        buf_put(b, f->name, strlen(f->name) - 1);
-        buf_puts(b, "r\"");
-    } else if (ref && ends_with(f->name, "Id")) {
-        buf_putc(b, '"');
-        buf_put(b, f->name, strlen(f->name) - 2);
-        buf_putc(b, '"');
-    } else {
+    if (relationship_name(rel, f))
+        buf_put_json_str(b, rel);
+    else
         buf_puts(b, "null");
-    }
     buf_puts(b, ",\"picklistValues\":[]}");
 }
 
@@ -376,18 +397,142 @@ static int field_find(const struct sfdata_object *obj, const char *name)
     return -1;
 }
 
-/* Append rec as the API returns it: "attributes" first, then the fields at
- * cols (ncols of them, in that order), or every member when cols is NULL. */
-static void record_write(struct buf *b, const char *version, const struct sfdata_object *obj,
-                         struct json_object *rec, const int *cols, size_t ncols)
+/* Index in obj->fields of the reference field whose relationship name is
+ * the n bytes at rel, compared ASCII case-insensitively; -1 when none. */
+static int relationship_find(const struct sfdata_object *obj, const char *rel, size_t n)
+{
+    char r[SOQL_MAX_NAME + 1];
+    for (size_t f = 0; f < obj->n_fields; f++)
+        if (relationship_name(r, &obj->fields[f]) == n && strncasecmp(r, rel, n) == 0)
+            return (int)f;
+    return -1;
+}
+
+/* One field a query names: a field of the object, or a field of the parent
+ * record that one of its reference fields points at (Account.Name). */
+struct col {
+    int f;                              /* index in obj->fields; the reference field for a parent */
+    const struct sfdata_object *parent; /* NULL: the column is field f itself */
+    int pf;                             /* index in parent->fields */
+    bool lead;                          /* first SELECT column of its relationship */
+};
+
+/* Salesforce's message for a field name unknown to obj. */
+static void no_column(char *msg, size_t cap, const char *name, const struct sfdata_object *obj)
+{
+    snprintf(msg, cap,
+             "No such column '%s' on entity '%s'. If you are attempting to use a custom field, "
+             "be sure to append the '__c' after the custom field name. Please reference your "
+             "WSDL or the describe call for the appropriate names.",
+             name, obj->name);
+}
+
+/* Resolve name, a field as a query writes it (any case, one dot at most),
+ * against obj into *c (lead left false). Otherwise writes Salesforce's
+ * INVALID_FIELD message to msg and returns false. */
+static bool col_resolve(struct col *c, char *msg, size_t cap, const struct sfdata_object *obj,
+                        const char *name)
+{
+    const char *dot = strchr(name, '.');
+    *c = (struct col){.f = -1, .parent = NULL, .pf = -1, .lead = false};
+    if (!dot) {
+        c->f = field_find(obj, name);
+        if (c->f < 0)
+            no_column(msg, cap, name, obj);
+        return c->f >= 0;
+    }
+    c->f = relationship_find(obj, name, (size_t)(dot - name));
+    if (c->f < 0) {
+        snprintf(msg, cap,
+                 "Didn't understand relationship '%.*s' in field path. If you are attempting to "
+                 "use a custom relationship, be sure to append the '__r' after the custom "
+                 "relationship name. Please reference your WSDL or the describe call for the "
+                 "appropriate names.",
+                 (int)(dot - name), name);
+        return false;
+    }
+    c->parent = sfdata_object_find(obj->fields[c->f].ref);
+    assert(c->parent); /* sfdata's tables only refer to their own objects */
+    c->pf = field_find(c->parent, dot + 1);
+    if (c->pf < 0)
+        no_column(msg, cap, dot + 1, c->parent); /* Salesforce names the parent's entity */
+    return c->pf >= 0;
+}
+
+/* The record of parent that the reference value ref names (owned; the
+ * caller puts it), or NULL when ref is null or names no record of parent:
+ * references written through the API are not checked. A soft-deleted parent
+ * is still found, since the child's reference still names it. p->mu held. */
+static struct json_object *parent_load(const struct sfdata *d, const struct sfdata_object *parent,
+                                       struct json_object *ref)
+{
+    struct json_object *out = NULL;
+    size_t i;
+    if (!json_object_is_type(ref, json_type_string) ||
+        !sfdata_find(&i, d, parent->name, json_object_get_string(ref)))
+        return NULL;
+    sfdata_record_load(&out, d, parent->name, i);
+    return out;
+}
+
+/* Open a record as the API writes it: {"attributes":{type, url} (no
+ * closing brace). */
+static void record_open(struct buf *b, const char *version, const struct sfdata_object *obj,
+                        struct json_object *rec)
 {
     buf_printf(b, "{\"attributes\":{\"type\":\"%s\",\"url\":\"/services/data/%s/sobjects/%s/",
                obj->name, version, obj->name);
     buf_puts(b, json_object_get_string(json_object_object_get(rec, "Id")));
     buf_puts(b, "\"}");
+}
+
+/* Append ,"Account":{attributes, fields} for the relationship of cols[0]
+ * with every column among cols (n) through the same reference field, in
+ * their order; ,"Account":null when the reference leads nowhere. */
+static void relation_write(struct buf *b, const char *version, const struct sfdata *d,
+                           const struct sfdata_object *obj, struct json_object *rec,
+                           const struct col *cols, size_t n)
+{
+    const struct sfdata_object *parent = cols[0].parent;
+    char rel[SOQL_MAX_NAME + 1];
+    relationship_name(rel, &obj->fields[cols[0].f]);
+    buf_printf(b, ",\"%s\":", rel);
+    struct json_object *prec =
+        parent_load(d, parent, json_object_object_get(rec, obj->fields[cols[0].f].name));
+    if (!prec) {
+        buf_puts(b, "null");
+        return;
+    }
+    record_open(b, version, parent, prec);
+    for (size_t c = 0; c < n; c++) {
+        if (cols[c].parent && cols[c].f == cols[0].f) {
+            const char *name = parent->fields[cols[c].pf].name;
+            buf_printf(b, ",\"%s\":", name);
+            jsonx_format(b, json_object_object_get(prec, name));
+        }
+    }
+    buf_putc(b, '}');
+    json_object_put(prec);
+}
+
+/* Append rec as the API returns it: "attributes" first, then the columns
+ * cols (ncols of them, in that order; a relationship's fields nested in
+ * one object where its first column stands), or every member when cols is
+ * NULL. Parents are read from d, which needs p->mu held; d may be NULL when
+ * cols is. */
+static void record_write(struct buf *b, const char *version, const struct sfdata *d,
+                         const struct sfdata_object *obj, struct json_object *rec,
+                         const struct col *cols, size_t ncols)
+{
+    record_open(b, version, obj, rec);
     if (cols) {
         for (size_t c = 0; c < ncols; c++) {
-            const char *name = obj->fields[cols[c]].name;
+            if (cols[c].parent) {
+                if (cols[c].lead)
+                    relation_write(b, version, d, obj, rec, cols + c, ncols - c);
+                continue;
+            }
+            const char *name = obj->fields[cols[c].f].name;
             buf_printf(b, ",\"%s\":", name);
             jsonx_format(b, json_object_object_get(rec, name));
         }
@@ -413,7 +558,7 @@ struct cursor {
     const struct sfdata_object *obj;
     size_t *rows; /* record indexes in answer order; from xmalloc */
     size_t nrows;
-    int *cols; /* SELECT list as indexes in obj->fields; from xmalloc */
+    struct col *cols; /* the SELECT list; from xmalloc */
     size_t ncols;
     size_t batch; /* page size the query asked for */
 };
@@ -436,8 +581,8 @@ static void locator_format(char out[SF_LOCATOR_LEN + 1], uint64_t seq)
 /* Keep rows and cols (both taken) under a new locator (OUT), evicting the
  * least recently used cursor when the table is full. */
 static void cursor_put_take(char locator[SF_LOCATOR_LEN + 1], const struct sb_provider *p,
-                            const struct sfdata_object *obj, size_t *rows, size_t nrows, int *cols,
-                            size_t ncols, size_t batch)
+                            const struct sfdata_object *obj, size_t *rows, size_t nrows,
+                            struct col *cols, size_t ncols, size_t batch)
 {
     pthread_mutex_lock(&cursors_mu);
     struct cursor *c = &cursors[0];
@@ -482,10 +627,10 @@ void sf_data_forget(const struct sb_provider *p)
  * while the records are built. */
 struct page {
     const struct sfdata_object *obj;
-    size_t *rows; /* from xmalloc: the page's record indexes */
-    size_t n;     /* rows on this page */
-    size_t total; /* rows of the whole query (totalSize) */
-    int *cols;    /* from xmalloc */
+    size_t *rows;     /* from xmalloc: the page's record indexes */
+    size_t n;         /* rows on this page */
+    size_t total;     /* rows of the whole query (totalSize) */
+    struct col *cols; /* from xmalloc */
     size_t ncols;
 };
 
@@ -566,7 +711,7 @@ static void page_write(struct http_resp *resp, struct sb_provider *p, const char
         if (!first)
             buf_putc(b, ',');
         first = false;
-        record_write(b, version, pg->obj, rec, pg->cols, pg->ncols);
+        record_write(b, version, p->sf, pg->obj, rec, pg->cols, pg->ncols);
         json_object_put(rec);
     }
     pthread_mutex_unlock(&p->mu);
@@ -665,47 +810,84 @@ static struct json_object *meta_key(const struct sfdata_meta *m, const struct sf
     return o;
 }
 
-/* Check that every field q names exists on obj; sets *cols (from xmalloc)
- * to the SELECT list's field indexes. Writes the 400 and returns false
- * otherwise. *meta_only tells whether WHERE and ORDER BY use system
- * fields only. */
-static bool query_fields(int **cols, bool *meta_only, struct http_resp *resp,
+/* What WHERE and ORDER BY read of each record. */
+struct key_need {
+    bool meta_only; /* system fields only: sfdata_meta_get is enough */
+    struct col rels[SOQL_MAX_CONDS + SOQL_MAX_ORDER]; /* their parent fields, in order */
+    size_t nrels;
+};
+
+/* Check that every field q names exists on obj, or on the parent of one of
+ * its relationships; sets *cols (from xmalloc) to the SELECT list and
+ * *need to what the filter and the sort read. Writes the 400 and returns
+ * false otherwise. */
+static bool query_fields(struct col **cols, struct key_need *need, struct http_resp *resp,
                          const struct sfdata_object *obj, const struct soql *q)
 {
     size_t nf = soql_nfields(q), nw = soql_nwhere(q), no = soql_norder(q);
-    const char *bad = NULL;
+    char msg[SOQL_MAX_NAME + 400];
     *cols = xmalloc((nf ? nf : 1) * sizeof(**cols));
-    *meta_only = true;
-    for (size_t i = 0; i < nf + nw + no && !bad; i++) {
+    need->meta_only = true;
+    need->nrels = 0;
+    for (size_t i = 0; i < nf + nw + no; i++) {
         const char *name = i < nf        ? soql_field(q, i)
                            : i < nf + nw ? soql_where_field(q, i - nf)
                                          : soql_order_field(q, i - nf - nw);
-        int f = field_find(obj, name);
-        if (f < 0)
-            bad = name;
-        else if (i < nf)
-            (*cols)[i] = f;
-        else if (!is_system_field(obj->fields[f].name))
-            *meta_only = false;
+        struct col c;
+        if (!col_resolve(&c, msg, sizeof(msg), obj, name)) {
+            sf_fail(resp, 400, "INVALID_FIELD", msg, NULL);
+            xfree(*cols);
+            *cols = NULL;
+            return false;
+        }
+        if (i < nf) {
+            c.lead = true;
+            for (size_t j = 0; j < i && c.parent; j++)
+                if ((*cols)[j].parent && (*cols)[j].f == c.f)
+                    c.lead = false;
+            (*cols)[i] = c;
+        } else if (c.parent) {
+            need->meta_only = false;
+            need->rels[need->nrels++] = c;
+        } else if (!is_system_field(obj->fields[c.f].name)) {
+            need->meta_only = false;
+        }
     }
-    if (!bad)
-        return true;
-    char msg[SOQL_MAX_NAME + 320];
-    snprintf(msg, sizeof(msg),
-             "No such column '%s' on entity '%s'. If you are attempting to use a custom field, "
-             "be sure to append the '__c' after the custom field name. Please reference your "
-             "WSDL or the describe call for the appropriate names.",
-             bad, obj->name);
-    sf_fail(resp, 400, "INVALID_FIELD", msg, NULL);
-    xfree(*cols);
-    *cols = NULL;
-    return false;
+    return true;
+}
+
+/* Nest in key, under each relationship name need lists, the parent fields
+ * WHERE and ORDER BY read, as soql_match and soql_compare look them up
+ * ({"Account":{"Name":...}}), or null for a reference that leads nowhere.
+ * Only those fields: sorted keys are kept until the sort is done. */
+static void key_nest_parents(struct json_object *key, const struct sfdata *d,
+                             const struct sfdata_object *obj, const struct key_need *need)
+{
+    char rel[SOQL_MAX_NAME + 1];
+    for (size_t r = 0; r < need->nrels; r++) {
+        const struct col *c = &need->rels[r];
+        relationship_name(rel, &obj->fields[c->f]);
+        if (json_object_object_get_ex(key, rel, NULL))
+            continue; /* nested already, with every field of this relationship */
+        struct json_object *prec =
+            parent_load(d, c->parent, json_object_object_get(key, obj->fields[c->f].name));
+        struct json_object *nested = prec ? json_object_new_object() : NULL;
+        for (size_t j = r; j < need->nrels && prec; j++) {
+            if (need->rels[j].f != c->f)
+                continue;
+            const char *name = c->parent->fields[need->rels[j].pf].name;
+            json_object_object_add(nested, name,
+                                   json_object_get(json_object_object_get(prec, name)));
+        }
+        json_object_put(prec);
+        json_object_object_add(key, rel, nested);
+    }
 }
 
 /* Every record of obj that q selects, in answer order, OFFSET and LIMIT
  * applied; *out from xmalloc. Takes p->mu. */
 static size_t query_run(size_t **out, struct sb_provider *p, const struct sfdata_object *obj,
-                        const struct soql *q, bool all, bool meta_only)
+                        const struct soql *q, bool all, const struct key_need *need)
 {
     bool filter = soql_nwhere(q) > 0, sort = soql_norder(q) > 0;
     int stamp = 0;
@@ -723,10 +905,12 @@ static size_t query_run(size_t **out, struct sb_provider *p, const struct sfdata
         if (m.deleted && !all)
             continue;
         if (keys) {
-            if (meta_only)
+            if (need->meta_only) {
                 key = meta_key(&m, obj);
-            else
+            } else {
                 sfdata_record_load(&key, p->sf, obj->name, i);
+                key_nest_parents(key, p->sf, obj, need);
+            }
             if (filter && !soql_match(q, key)) {
                 json_object_put(key);
                 continue;
@@ -773,8 +957,8 @@ void sf_query(struct http_req *req, struct http_resp *resp)
     const char *text = http_req_query(req, "q");
     struct soql *q = NULL;
     struct err e;
-    int *cols = NULL;
-    bool meta_only;
+    struct col *cols = NULL;
+    struct key_need need;
 
     if (!text || !*text) {
         sf_fail(resp, 400, "MALFORMED_QUERY", "A query string has to be specified", NULL);
@@ -796,12 +980,12 @@ void sf_query(struct http_req *req, struct http_resp *resp)
         soql_free(q);
         return;
     }
-    if (!query_fields(&cols, &meta_only, resp, obj, q)) {
+    if (!query_fields(&cols, &need, resp, obj, q)) {
         soql_free(q);
         return;
     }
 
-    size_t *rows = NULL, nrows = query_run(&rows, p, obj, q, all, meta_only);
+    size_t *rows = NULL, nrows = query_run(&rows, p, obj, q, all, &need);
     size_t batch = batch_size(req), ncols = soql_nfields(q);
     soql_free(q);
     if (!batch)
@@ -815,7 +999,7 @@ void sf_query(struct http_req *req, struct http_resp *resp)
     char locator[SF_LOCATOR_LEN + 1] = "";
     if (nrows > batch) {
         /* The cursor keeps the whole answer; the first page reads it. */
-        int *cc = xmalloc(ncols * sizeof(*cc));
+        struct col *cc = xmalloc(ncols * sizeof(*cc));
         memcpy(cc, cols, ncols * sizeof(*cc));
         size_t *rc = xmalloc(pg.n * sizeof(*rc));
         memcpy(rc, rows, pg.n * sizeof(*rc));
@@ -1034,7 +1218,7 @@ void sf_sobject_get(struct http_req *req, struct http_resp *resp)
         sb_json(resp, 404, not_found);
         return;
     }
-    record_write(reply(resp, 200), http_req_param(req, "version"), obj, rec, NULL, 0);
+    record_write(reply(resp, 200), http_req_param(req, "version"), NULL, obj, rec, NULL, 0);
     json_object_put(rec);
 }
 

@@ -823,6 +823,454 @@ static void locators_evicted(void **state)
     fx_stop(&f);
 }
 
+/* ---- parent relationships (Account.Name) ---- */
+
+/* The record of object with id, fetched with GET sobjects (caller puts). */
+static struct json_object *sobject_get(struct fx *f, const char *object, const char *id)
+{
+    char path[256];
+    assert_non_null(id);
+    snprintf(path, sizeof(path), V "/sobjects/%s/%s", object, id);
+    return get_json(f, path, 200);
+}
+
+/* o's member names are exactly keys (space-separated), in that order. */
+static void assert_keys(struct json_object *o, const char *keys)
+{
+    struct buf got;
+    buf_init(&got, 0);
+    assert_true(json_object_is_type(o, json_type_object));
+    json_object_object_foreach(o, key, v)
+    {
+        (void)v;
+        buf_printf(&got, "%s%s", got.n ? " " : "", key);
+    }
+    if (strcmp(buf_cstr(&got), keys) != 0)
+        fail_msg("members %s, expected %s", buf_cstr(&got), keys);
+    buf_dispose(&got);
+}
+
+/* nested is the parent record object/id as a query nests it: attributes
+ * naming that record, then exactly fields (space-separated, in order),
+ * each equal to what GET sobjects/{object}/{id} answers. */
+static void assert_parent(struct fx *f, struct json_object *nested, const char *object,
+                          const char *id, const char *fields)
+{
+    char url[256], keys[256];
+    assert_non_null(id);
+    snprintf(keys, sizeof(keys), "attributes %s", fields);
+    assert_keys(nested, keys);
+    struct json_object *attr = jsonx_get(nested, "attributes");
+    assert_string_equal(jsonx_str(jsonx_get(attr, "type")), object);
+    snprintf(url, sizeof(url), V "/sobjects/%s/%s", object, id);
+    assert_string_equal(jsonx_str(jsonx_get(attr, "url")), url);
+    struct json_object *rec = sobject_get(f, object, id);
+    json_object_object_foreach(nested, key, v)
+    {
+        if (strcmp(key, "attributes") == 0)
+            continue;
+        assert_true(jsonx_has(rec, key));
+        if (!json_object_equal(v, jsonx_get(rec, key)))
+            fail_msg("%s %s: %s is %s, GET says %s", object, id, key, json_object_to_json_string(v),
+                     json_object_to_json_string(jsonx_get(rec, key)));
+    }
+    json_object_put(rec);
+}
+
+/* Every record soql answers through query, following nextRecordsUrl, in
+ * answer order (caller puts), checked against totalSize; *pages counts the
+ * pages. */
+static struct json_object *fetch_all(struct fx *f, const char *soql, const char *opts,
+                                     size_t *pages)
+{
+    char path[2048];
+    struct json_object *all = json_object_new_array();
+    int64_t total = -1;
+    *pages = 0;
+    query_path(path, sizeof(path), "query", soql);
+    for (;;) {
+        struct client_reply r;
+        call(&r, f, "GET", path, NULL, NULL, opts);
+        if (r.status != 200)
+            fail_msg("%.200s: %ld %.300s", path, r.status, buf_cstr(&r.body));
+        struct json_object *o = parse(&r);
+        client_reply_dispose(&r);
+        struct json_object *recs = jsonx_get(o, "records");
+        for (size_t i = 0; i < jsonx_len(recs); i++)
+            json_object_array_add(all, json_object_get(jsonx_at(recs, i)));
+        if (total < 0)
+            total = json_object_get_int64(jsonx_get(o, "totalSize"));
+        ++*pages;
+        const char *next = jsonx_str(jsonx_get(o, "nextRecordsUrl"));
+        if (next)
+            snprintf(path, sizeof(path), "%s", next);
+        json_object_put(o);
+        if (!next)
+            break;
+    }
+    assert_int_equal(jsonx_len(all), (size_t)total);
+    return all;
+}
+
+/* The record of recs (an array) whose Id is id; NULL when none. */
+static struct json_object *record_with_id(struct json_object *recs, const char *id)
+{
+    for (size_t i = 0; id && i < jsonx_len(recs); i++) {
+        const char *rid = jsonx_str(jsonx_get(jsonx_at(recs, i), "Id"));
+        if (rid && strcmp(rid, id) == 0)
+            return jsonx_at(recs, i);
+    }
+    return NULL;
+}
+
+/* A contact's parents nest in SELECT order, under the describe's names
+ * whatever the query's case, equal to the parents fetched on their own. */
+static void relationship_select(void **state)
+{
+    (void)state;
+    struct fx f;
+    char path[1024];
+    fx_start(&f, 40);
+    query_path(path, sizeof(path), "query",
+               "SELECT Id, account.name, Email, Owner.Email, ACCOUNT.Website, AccountId FROM "
+               "Contact");
+    struct json_object *o = get_json(&f, path, 200);
+    struct json_object *recs = jsonx_get(o, "records");
+    assert_int_equal(jsonx_len(recs), 40);
+    for (size_t i = 0; i < jsonx_len(recs); i++) {
+        struct json_object *rec = jsonx_at(recs, i);
+        assert_keys(rec, "attributes Id Account Email Owner AccountId");
+        struct json_object *contact = sobject_get(&f, "Contact", jsonx_str(jsonx_get(rec, "Id")));
+        const char *account = jsonx_str(jsonx_get(contact, "AccountId"));
+        assert_string_equal(jsonx_str(jsonx_get(rec, "AccountId")), account);
+        assert_parent(&f, jsonx_get(rec, "Account"), "Account", account, "Name Website");
+        assert_parent(&f, jsonx_get(rec, "Owner"), "User", jsonx_str(jsonx_get(contact, "OwnerId")),
+                      "Email");
+        json_object_put(contact);
+    }
+    json_object_put(o);
+
+    /* Accounts have one relationship, Owner, to User. */
+    query_path(path, sizeof(path), "query", "SELECT Owner.Name, Name FROM Account LIMIT 5");
+    o = get_json(&f, path, 200);
+    recs = jsonx_get(o, "records");
+    assert_int_equal(jsonx_len(recs), 5);
+    for (size_t i = 0; i < jsonx_len(recs); i++) {
+        struct json_object *rec = jsonx_at(recs, i);
+        const char *url = jsonx_str(jsonx_get(jsonx_get(rec, "attributes"), "url"));
+        assert_keys(rec, "attributes Owner Name");
+        struct json_object *account = sobject_get(&f, "Account", strrchr(url, '/') + 1);
+        assert_parent(&f, jsonx_get(rec, "Owner"), "User", jsonx_str(jsonx_get(account, "OwnerId")),
+                      "Name");
+        json_object_put(account);
+    }
+    json_object_put(o);
+    fx_stop(&f);
+}
+
+/* One record by id through query, with the SELECT list fields (caller
+ * puts). */
+static struct json_object *query_one(struct fx *f, const char *fields, const char *object,
+                                     const char *id)
+{
+    char soql[512], path[1024];
+    snprintf(soql, sizeof(soql), "SELECT %s FROM %s WHERE Id = '%s'", fields, object, id);
+    query_path(path, sizeof(path), "query", soql);
+    struct json_object *o = get_json(f, path, 200);
+    assert_int_equal(jsonx_len(jsonx_get(o, "records")), 1);
+    struct json_object *rec = json_object_get(jsonx_at(jsonx_get(o, "records"), 0));
+    json_object_put(o);
+    return rec;
+}
+
+static void create(char id[SFDATA_ID_LEN + 1], struct fx *f, const char *object, const char *body)
+{
+    char path[128];
+    struct client_reply r;
+    snprintf(path, sizeof(path), V "/sobjects/%s", object);
+    call(&r, f, "POST", path, body, NULL, NULL);
+    if (r.status != 201)
+        fail_msg("create %s: %ld %.300s", object, r.status, buf_cstr(&r.body));
+    struct json_object *o = parse(&r);
+    client_reply_dispose(&r);
+    snprintf(id, SFDATA_ID_LEN + 1, "%s", jsonx_str(jsonx_get(o, "id")));
+    json_object_put(o);
+}
+
+/* An empty reference, or one naming no record, nests as null; WHERE sees
+ * the parent's fields as null then. A soft-deleted parent still shows. */
+static void relationship_null_parent(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct ids got;
+    char orphan[SFDATA_ID_LEN + 1], dangling[SFDATA_ID_LEN + 1], soql[256], path[1024];
+    fx_start(&f, 20);
+    create(orphan, &f, "Contact", "{\"LastName\":\"Orphan\"}");
+    create(dangling, &f, "Contact",
+           "{\"LastName\":\"Dangling\",\"AccountId\":\"001000000000000AAA\"}");
+    struct json_object *rec = query_one(&f, "Id, Account.Name, Owner.Name", "Contact", orphan);
+    assert_keys(rec, "attributes Id Account Owner");
+    assert_true(jsonx_has(rec, "Account") && !jsonx_get(rec, "Account"));
+    struct json_object *contact = sobject_get(&f, "Contact", orphan);
+    assert_null(jsonx_get(contact, "AccountId"));
+    assert_parent(&f, jsonx_get(rec, "Owner"), "User", jsonx_str(jsonx_get(contact, "OwnerId")),
+                  "Name");
+    json_object_put(contact);
+    json_object_put(rec);
+    rec = query_one(&f, "Account.Name, AccountId", "Contact", dangling);
+    assert_keys(rec, "attributes Account AccountId");
+    assert_true(jsonx_has(rec, "Account") && !jsonx_get(rec, "Account"));
+    json_object_put(rec);
+
+    /* Only the two new contacts have no account name; every other one has. */
+    paginate(&got, &f, "query", "SELECT Id FROM Contact WHERE Account.Name = null", NULL, 2000);
+    assert_int_equal(got.n, 2);
+    assert_true((strcmp(got.v[0], orphan) == 0 && strcmp(got.v[1], dangling) == 0) ||
+                (strcmp(got.v[1], orphan) == 0 && strcmp(got.v[0], dangling) == 0));
+    xfree(got.v);
+    paginate(&got, &f, "query", "SELECT Id FROM Contact WHERE Account.Name != null", NULL, 2000);
+    assert_int_equal(got.n, 20);
+    xfree(got.v);
+
+    /* Soft-delete every account: a contact's AccountId still names its
+     * account, and Account still shows it, as queryAll reads it. */
+    mutate(&f, "{\"object\":\"Account\",\"delete\":20}");
+    paginate(&got, &f, "query", "SELECT Id FROM Account", NULL, 2000);
+    assert_int_equal(got.n, 0);
+    xfree(got.v);
+    struct sfdata_meta m;
+    pthread_mutex_lock(&f.p->mu);
+    sfdata_meta_get(&m, f.p->sf, "Contact", 0);
+    pthread_mutex_unlock(&f.p->mu);
+    rec = query_one(&f, "AccountId, Account.Name", "Contact", m.id);
+    snprintf(soql, sizeof(soql), "SELECT Name FROM Account WHERE Id = '%s'",
+             jsonx_str(jsonx_get(rec, "AccountId")));
+    query_path(path, sizeof(path), "queryAll", soql);
+    struct json_object *o = get_json(&f, path, 200);
+    struct json_object *acct = jsonx_at(jsonx_get(o, "records"), 0);
+    assert_non_null(acct);
+    assert_non_null(jsonx_str(jsonx_get(acct, "Name")));
+    assert_string_equal(jsonx_str(jsonx_get(jsonx_get(rec, "Account"), "Name")),
+                        jsonx_str(jsonx_get(acct, "Name")));
+    json_object_put(o);
+    json_object_put(rec);
+    fx_stop(&f);
+}
+
+/* Invoice__c's custom lookup Account__c is the relationship Account__r. */
+static void relationship_custom_object(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct client_reply r;
+    char path[1024];
+    fx_start(&f, 15);
+    query_path(path, sizeof(path), "query",
+               "SELECT Name, Account__r.Name, account__R.Industry, Account__c FROM Invoice__c");
+    struct json_object *o = get_json(&f, path, 200);
+    struct json_object *recs = jsonx_get(o, "records");
+    assert_int_equal(jsonx_len(recs), 15);
+    for (size_t i = 0; i < jsonx_len(recs); i++) {
+        struct json_object *rec = jsonx_at(recs, i);
+        const char *url = jsonx_str(jsonx_get(jsonx_get(rec, "attributes"), "url"));
+        assert_keys(rec, "attributes Name Account__r Account__c");
+        struct json_object *inv = sobject_get(&f, "Invoice__c", strrchr(url, '/') + 1);
+        const char *account = jsonx_str(jsonx_get(inv, "Account__c"));
+        assert_string_equal(jsonx_str(jsonx_get(rec, "Account__c")), account);
+        assert_parent(&f, jsonx_get(rec, "Account__r"), "Account", account, "Name Industry");
+        json_object_put(inv);
+    }
+    json_object_put(o);
+
+    /* The field's own name, or a standard-looking one, is no relationship. */
+    static const char *const bad[] = {"Account__c", "Account"};
+    for (size_t i = 0; i < 2; i++) {
+        char soql[128], msg[128];
+        snprintf(soql, sizeof(soql), "SELECT Id, %s.Name FROM Invoice__c", bad[i]);
+        snprintf(msg, sizeof(msg), "Didn't understand relationship '%s' in field path.", bad[i]);
+        query_path(path, sizeof(path), "query", soql);
+        call(&r, &f, "GET", path, NULL, NULL, NULL);
+        assert_error(&r, 400, "INVALID_FIELD", msg);
+        client_reply_dispose(&r);
+    }
+    fx_stop(&f);
+}
+
+/* Unknown relationships and unknown parent fields, wherever they are named,
+ * get Salesforce's INVALID_FIELD; two levels stay a MALFORMED_QUERY. */
+static void relationship_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *soql, *code, *message;
+    } cases[] = {
+        {"SELECT Id, Acount.Name FROM Contact", "INVALID_FIELD",
+         "Didn't understand relationship 'Acount' in field path. If you are attempting to use a "
+         "custom relationship, be sure to append the '__r' after the custom relationship name. "
+         "Please reference your WSDL or the describe call for the appropriate names."},
+        {"SELECT Id FROM Contact WHERE AccountId.Name = 'x'", "INVALID_FIELD",
+         "Didn't understand relationship 'AccountId' in field path."},
+        {"SELECT Id FROM Contact ORDER BY Owners.Name", "INVALID_FIELD",
+         "Didn't understand relationship 'Owners' in field path."},
+        {"SELECT Id, Account.Nmae FROM Contact", "INVALID_FIELD",
+         "No such column 'Nmae' on entity 'Account'. If you are attempting to use a custom "
+         "field, be sure to append the '__c' after the custom field name. Please reference your "
+         "WSDL or the describe call for the appropriate names."},
+        {"SELECT Id FROM Contact WHERE Owner.IsDeleted = false", "INVALID_FIELD",
+         "No such column 'IsDeleted' on entity 'User'."},
+        {"SELECT Id FROM Lead ORDER BY Account.Name", "INVALID_FIELD",
+         "Didn't understand relationship 'Account' in field path."},
+        {"SELECT Id, Account FROM Contact", "INVALID_FIELD",
+         "No such column 'Account' on entity 'Contact'."},
+        {"SELECT Id, Account.Owner.Name FROM Contact", "MALFORMED_QUERY",
+         "only one level of relationship"},
+    };
+    struct fx f;
+    struct client_reply r;
+    char path[1024];
+    fx_start(&f, 2);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        query_path(path, sizeof(path), i % 2 ? "queryAll" : "query", cases[i].soql);
+        call(&r, &f, "GET", path, NULL, NULL, NULL);
+        assert_error(&r, 400, cases[i].code, cases[i].message);
+        struct json_object *o = parse(&r);
+        assert_false(jsonx_has(jsonx_at(o, 0), "fields"));
+        json_object_put(o);
+        client_reply_dispose(&r);
+    }
+    fx_stop(&f);
+}
+
+/* Name of the account with id among accounts (records with Id and Name). */
+static const char *account_name(struct json_object *accounts, const char *id)
+{
+    struct json_object *a = record_with_id(accounts, id);
+    if (!a)
+        fail_msg("no account %s", id ? id : "(null)");
+    return jsonx_str(jsonx_get(a, "Name"));
+}
+
+/* The nested parents keep coming on later pages (the cursor keeps the
+ * SELECT list), each equal to its account as a plain query reads it. */
+static void relationship_pagination(void **state)
+{
+    (void)state;
+    struct fx f;
+    size_t pages;
+    fx_start(&f, 450);
+    struct json_object *accounts = fetch_all(&f, "SELECT Id, Name FROM Account", NULL, &pages);
+    assert_int_equal(jsonx_len(accounts), 450);
+    struct json_object *recs = fetch_all(&f, "SELECT Id, Account.Name, AccountId FROM Contact",
+                                         "Sforce-Query-Options: batchSize=200", &pages);
+    assert_int_equal(pages, 3);
+    assert_int_equal(jsonx_len(recs), 450);
+    for (size_t i = 0; i < jsonx_len(recs); i++) {
+        struct json_object *rec = jsonx_at(recs, i), *acct = jsonx_get(rec, "Account");
+        const char *id = jsonx_str(jsonx_get(rec, "AccountId"));
+        char url[128];
+        assert_keys(rec, "attributes Id Account AccountId");
+        assert_keys(acct, "attributes Name");
+        snprintf(url, sizeof(url), V "/sobjects/Account/%s", id);
+        assert_string_equal(jsonx_str(jsonx_get(jsonx_get(acct, "attributes"), "url")), url);
+        assert_string_equal(jsonx_str(jsonx_get(acct, "Name")), account_name(accounts, id));
+    }
+    /* Spot checks against GET, on the last page too. */
+    for (size_t i = 0; i < jsonx_len(recs); i += 149)
+        assert_parent(&f, jsonx_get(jsonx_at(recs, i), "Account"), "Account",
+                      jsonx_str(jsonx_get(jsonx_at(recs, i), "AccountId")), "Name");
+    json_object_put(recs);
+    json_object_put(accounts);
+    fx_stop(&f);
+}
+
+/* WHERE and ORDER BY on a parent's field select and sort as the parents'
+ * own values, read by plain queries, say they should. */
+static void relationship_where_order(void **state)
+{
+    (void)state;
+    struct fx f;
+    size_t pages;
+    char soql[256];
+    fx_start(&f, 300);
+    struct json_object *accounts = fetch_all(&f, "SELECT Id, Name FROM Account", NULL, &pages);
+    struct json_object *contacts = fetch_all(&f, "SELECT Id, AccountId FROM Contact", NULL, &pages);
+    const char *first =
+        account_name(accounts, jsonx_str(jsonx_get(jsonx_at(contacts, 0), "AccountId")));
+    char letter = first[0];
+    size_t want = 0;
+    for (size_t i = 0; i < jsonx_len(contacts); i++) {
+        const char *name =
+            account_name(accounts, jsonx_str(jsonx_get(jsonx_at(contacts, i), "AccountId")));
+        want += strncasecmp(name, &letter, 1) == 0;
+    }
+    assert_true(want > 0 && want < 300);
+
+    snprintf(soql, sizeof(soql),
+             "SELECT Id, Account.Name FROM Contact WHERE account.name LIKE '%c%%' "
+             "ORDER BY Account.Name DESC, Id",
+             letter);
+    struct json_object *recs = fetch_all(&f, soql, "Sforce-Query-Options: batchSize=200", &pages);
+    assert_int_equal(jsonx_len(recs), want);
+    const char *prev = NULL;
+    for (size_t i = 0; i < jsonx_len(recs); i++) {
+        struct json_object *rec = jsonx_at(recs, i);
+        struct json_object *c = record_with_id(contacts, jsonx_str(jsonx_get(rec, "Id")));
+        assert_non_null(c);
+        const char *name = account_name(accounts, jsonx_str(jsonx_get(c, "AccountId")));
+        assert_string_equal(jsonx_str(jsonx_get(jsonx_get(rec, "Account"), "Name")), name);
+        assert_true(strncasecmp(name, &letter, 1) == 0);
+        if (prev)
+            assert_true(strcasecmp(prev, name) >= 0);
+        prev = name;
+    }
+    json_object_put(recs);
+
+    /* An exact name picks exactly the contacts of that account (names are
+     * unique); ORDER BY alone, ascending, sorts every contact. */
+    snprintf(soql, sizeof(soql), "SELECT Id FROM Contact WHERE Account.Name = '%s'", first);
+    recs = fetch_all(&f, soql, NULL, &pages);
+    want = 0;
+    for (size_t i = 0; i < jsonx_len(contacts); i++)
+        want +=
+            strcmp(account_name(accounts, jsonx_str(jsonx_get(jsonx_at(contacts, i), "AccountId"))),
+                   first) == 0;
+    assert_int_equal(jsonx_len(recs), want);
+    json_object_put(recs);
+    recs =
+        fetch_all(&f, "SELECT Id, Account.Name FROM Contact ORDER BY Account.Name", NULL, &pages);
+    assert_int_equal(jsonx_len(recs), 300);
+    prev = NULL;
+    for (size_t i = 0; i < jsonx_len(recs); i++) {
+        const char *name = jsonx_str(jsonx_get(jsonx_get(jsonx_at(recs, i), "Account"), "Name"));
+        if (prev)
+            assert_true(strcasecmp(prev, name) <= 0);
+        prev = name;
+    }
+    json_object_put(recs);
+    /* Two fields of one relationship: the WHERE's and the sort's. */
+    recs = fetch_all(&f,
+                     "SELECT Id, Account.Industry FROM Contact WHERE Account.Name != null ORDER "
+                     "BY Account.Industry DESC, Id",
+                     NULL, &pages);
+    assert_int_equal(jsonx_len(recs), 300);
+    prev = NULL;
+    for (size_t i = 0; i < jsonx_len(recs); i++) {
+        const char *ind = jsonx_str(jsonx_get(jsonx_get(jsonx_at(recs, i), "Account"), "Industry"));
+        assert_non_null(ind);
+        if (prev)
+            assert_true(strcasecmp(prev, ind) >= 0);
+        prev = ind;
+    }
+    assert_true(
+        strcasecmp(jsonx_str(jsonx_get(jsonx_get(jsonx_at(recs, 0), "Account"), "Industry")),
+                   prev) > 0);
+    json_object_put(recs);
+    json_object_put(contacts);
+    json_object_put(accounts);
+    fx_stop(&f);
+}
+
 int test_sf_data(void)
 {
     const struct CMUnitTest tests[] = {
@@ -839,6 +1287,12 @@ int test_sf_data(void)
         cmocka_unit_test(sobject_errors),
         cmocka_unit_test(limit_info_counts),
         cmocka_unit_test(locators_evicted),
+        cmocka_unit_test(relationship_select),
+        cmocka_unit_test(relationship_null_parent),
+        cmocka_unit_test(relationship_custom_object),
+        cmocka_unit_test(relationship_errors),
+        cmocka_unit_test(relationship_pagination),
+        cmocka_unit_test(relationship_where_order),
     };
     return test_group("sf_data", tests, NULL, NULL);
 }
