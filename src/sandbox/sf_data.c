@@ -125,10 +125,13 @@ static bool data_begin(struct http_req *req, struct http_resp *resp, struct sb_p
     char usage[64];
 
     pthread_mutex_lock(&p->mu);
-    unsigned long long used = ++p->counters.data;
+    ++p->counters.data;
+    /* A daily_limit fault sets the limit, and its count the usage. */
+    unsigned long long used = sb_daily_used(p, p->counters.data);
+    unsigned long long max = sb_daily_max(p, SF_API_LIMIT);
     bool ok = access_ok(p, token, sb_now_ms());
     pthread_mutex_unlock(&p->mu);
-    snprintf(usage, sizeof(usage), "api-usage=%llu/%d", used, SF_API_LIMIT);
+    snprintf(usage, sizeof(usage), "api-usage=%llu/%llu", used, max);
     http_resp_header(resp, "Sforce-Limit-Info", usage);
     if (!ok) {
         sb_json(
@@ -1270,16 +1273,16 @@ void sf_limits(struct http_req *req, struct http_resp *resp)
     if (!data_begin(req, resp, &p))
         return;
     pthread_mutex_lock(&p->mu);
-    uint64_t used = p->counters.data;
+    uint64_t used = sb_daily_used(p, p->counters.data), max = sb_daily_max(p, SF_API_LIMIT);
     pthread_mutex_unlock(&p->mu);
-    long long remaining = used >= SF_API_LIMIT ? 0 : SF_API_LIMIT - (long long)used;
+    long long remaining = used >= max ? 0 : (long long)(max - used);
     struct buf *b = reply(resp, 200);
     buf_printf(b,
                "{\"ConcurrentAsyncGetReportInstances\":{\"Max\":200,\"Remaining\":200},"
-               "\"DailyApiRequests\":{\"Max\":%d,\"Remaining\":%lld},"
+               "\"DailyApiRequests\":{\"Max\":%llu,\"Remaining\":%lld},"
                "\"DailyAsyncApexExecutions\":{\"Max\":250000,\"Remaining\":250000},"
                "\"DailyBulkApiBatches\":{\"Max\":15000,\"Remaining\":15000},"
                "\"DataStorageMB\":{\"Max\":5,\"Remaining\":5},"
                "\"FileStorageMB\":{\"Max\":20,\"Remaining\":20}}",
-               SF_API_LIMIT, remaining);
+               (unsigned long long)max, remaining);
 }

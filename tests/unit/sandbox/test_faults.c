@@ -105,7 +105,10 @@ static void salesforce_limits(void **state)
 
     /* The daily limit: every call past it is refused until it is lifted. */
     faults(&f, "{\"daily_limit\":2}");
-    assert_int_equal(status_of(&f, LIMITS, NULL), 200);
+    assert_int_equal(call(&r, &f, "GET", LIMITS, NULL), 200);
+    assert_string_equal(client_header(&r, "Sforce-Limit-Info", v, sizeof(v)), "api-usage=1/2");
+    assert_non_null(strstr(buf_cstr(&r.body), "\"DailyApiRequests\":{\"Max\":2,\"Remaining\":1}"));
+    client_reply_dispose(&r);
     assert_int_equal(status_of(&f, LIMITS, NULL), 200);
     assert_int_equal(call(&r, &f, "GET", LIMITS, NULL), 403);
     assert_non_null(strstr(buf_cstr(&r.body), "TotalRequests Limit exceeded."));
