@@ -6,6 +6,7 @@
  * states; the provider's refusal; a verifier that does not match; a
  * reconnect that keeps the integration; and no token in any answer or log
  * line. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/jsonx.h"
+#include "oauth/token.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/sandbox_int.h"
 #include "sandbox/sb_test.h"
@@ -549,6 +551,180 @@ static void apps_never_show_secrets(void **state)
     fx_stop(&f);
 }
 
+/* Connect a new Salesforce integration through the whole flow; its id
+ * into id. */
+static void connect_new(struct fx *f, const char *name, char id[ID_MAX])
+{
+    struct browser b;
+    char q[128], provider[2048], back[2048], landing[2048];
+    put_app(f, f->t->a.key);
+    sign_in(f, &b, f->t->a.key);
+    snprintf(q, sizeof(q), "name=%s", name);
+    start_ui(f, &b, q, provider, sizeof(provider));
+    consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(callback(f, &b, back, landing, sizeof(landing)), 302);
+    assert_non_null(query_of(landing, "integration_id", id, ID_MAX));
+}
+
+static void sb_faults(struct fx *f, const char *spec)
+{
+    struct client_reply r;
+    client_call(&r, f->sb.base,
+                &(struct client_call){.method = "POST",
+                                      .path = "/_sandbox/faults",
+                                      .body = spec,
+                                      .body_len = strlen(spec),
+                                      .headers = {"Content-Type: application/json"}});
+    assert_int_equal(r.status, 200);
+    client_reply_dispose(&r);
+}
+
+/* One caller of oauth_token_get on a connection of its own. */
+struct caller {
+    struct fx *f;
+    pthread_barrier_t *go;
+    const char *id;
+    struct db *db;
+    struct secret token;
+    int rc;
+    char msg[ERR_MSG_MAX];
+};
+
+static struct oauth_env env_on(struct fx *f, struct db *db)
+{
+    return (struct oauth_env){
+        .db = db, .vault = f->t->vault, .reg = f->t->reg, .public_url = "http://127.0.0.1"};
+}
+
+static void *call_token(void *arg)
+{
+    struct caller *c = arg;
+    struct oauth_env env = env_on(c->f, c->db);
+    struct err e = {0};
+    pthread_barrier_wait(c->go); /* all at once, as at an expiry */
+    c->rc = oauth_token_get(&c->token, NULL, &env, c->f->t->a.id, c->id, NULL, false, &e);
+    snprintf(c->msg, sizeof(c->msg), "%s", e.msg);
+    return NULL;
+}
+
+/* Token of integration id as a caller gets it; rc returned, e filled. */
+static int token(struct fx *f, const char *id, const char *stale, bool force, struct secret *out,
+                 struct oauth_token_info *info, struct err *e)
+{
+    struct db *db = test_db_connect(f->t->tdb);
+    struct oauth_env env = env_on(f, db);
+    int rc = oauth_token_get(out, info, &env, f->t->a.id, id, stale, force, e);
+    db_close(db);
+    return rc;
+}
+
+static void refresh_is_single_flight(void **state)
+{
+    enum { CALLERS = 50 };
+    struct fx f;
+    char id[ID_MAX], sql[200];
+    static struct caller callers[CALLERS];
+    pthread_t th[CALLERS];
+    struct err e;
+    fx_start(&f, state);
+    connect_new(&f, "Race", id);
+
+    /* Fresh: no refresh at all. */
+    struct secret first = {0};
+    struct oauth_token_info info;
+    assert_db_ok(token(&f, id, NULL, false, &first, &info, &e), &e);
+    assert_false(info.refreshed);
+    assert_int_equal(sb_counter(&f, "token_refresh"), 0);
+
+    /* Expiring: fifty callers at once, one refresh, one token for all. */
+    snprintf(sql, sizeof(sql), "UPDATE credentials SET expires_at = 1 WHERE integration_id = '%s'",
+             id);
+    assert_db_ok(db_exec(f.t->tdb->db, sql, NULL, 0, NULL, &e), &e);
+    pthread_barrier_t go;
+    assert_int_equal(pthread_barrier_init(&go, NULL, CALLERS), 0);
+    for (int i = 0; i < CALLERS; i++) /* connected first: connecting is slow */
+        callers[i] = (struct caller){.f = &f, .go = &go, .id = id, .db = test_db_connect(f.t->tdb)};
+    for (int i = 0; i < CALLERS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, call_token, &callers[i]), 0);
+    for (int i = 0; i < CALLERS; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    pthread_barrier_destroy(&go);
+    assert_int_equal(sb_counter(&f, "token_refresh"), 1);
+    for (int i = 0; i < CALLERS; i++) {
+        if (callers[i].rc != 0)
+            fail_msg("caller %d: %s", i, callers[i].msg);
+        assert_int_equal(callers[i].token.n, callers[0].token.n);
+        assert_memory_equal(callers[i].token.p, callers[0].token.p, callers[0].token.n);
+        db_close(callers[i].db);
+    }
+    assert_false(first.n == callers[0].token.n &&
+                 memcmp(first.p, callers[0].token.p, first.n) == 0);
+    for (int i = 0; i < CALLERS; i++)
+        secret_dispose(&callers[i].token);
+    secret_dispose(&first);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM credentials WHERE integration_id = '%s' AND refreshed_at > 0",
+             id);
+    assert_int_equal(test_db_int(f.t->tdb->db, sql), 1);
+    fx_stop(&f);
+}
+
+static void stale_token_rotation_and_reauth(void **state)
+{
+    struct fx f;
+    char id[ID_MAX];
+    struct secret a = {0}, b = {0}, c = {0};
+    struct oauth_token_info info;
+    struct err e;
+    fx_start(&f, state);
+    connect_new(&f, "Rotating", id);
+    sb_faults(&f, "{\"rotate_refresh\":true}");
+
+    /* The provider said 401 to a: one refresh, then a is known stale. */
+    assert_db_ok(token(&f, id, NULL, false, &a, NULL, &e), &e);
+    assert_db_ok(token(&f, id, (const char *)a.p, false, &b, &info, &e), &e);
+    assert_true(info.refreshed);
+    assert_false(a.n == b.n && memcmp(a.p, b.p, a.n) == 0);
+    assert_db_ok(token(&f, id, (const char *)a.p, false, &c, &info, &e), &e);
+    assert_false(info.refreshed);
+    assert_memory_equal(b.p, c.p, b.n);
+    assert_int_equal(sb_counter(&f, "token_refresh"), 1);
+    secret_dispose(&c);
+    /* Rotation revoked the first refresh token: a second refresh works
+     * only because the rotated one was stored. */
+    assert_db_ok(token(&f, id, NULL, true, &c, &info, &e), &e);
+    assert_true(info.refreshed);
+    assert_int_equal(sb_counter(&f, "token_refresh"), 2);
+    secret_dispose(&c);
+
+    /* The user removed the app: the refresh is refused, the integration
+     * needs its user, and nobody calls the provider again for it. */
+    sb_faults(&f, "{\"revoke_refresh\":true}");
+    assert_int_equal(token(&f, id, NULL, true, &c, NULL, &e), ERR_INVALID);
+    assert_non_null(strstr(e.msg, "needs_reauth"));
+    assert_non_null(strstr(e.msg, "invalid_grant"));
+    struct json_object *it = integration(&f, id);
+    assert_string_equal(jsonx_str(jsonx_get(it, "status")), "needs_reauth");
+    assert_non_null(strstr(jsonx_str(jsonx_get(it, "status_reason")), "invalid_grant"));
+    json_object_put(it);
+    int64_t before = sb_counter(&f, "token_refresh");
+    assert_int_equal(token(&f, id, NULL, false, &c, NULL, &e), ERR_INVALID);
+    assert_int_equal(sb_counter(&f, "token_refresh"), before);
+    /* Reconnecting brings it back. */
+    struct browser br;
+    char q[128], provider[2048], back[2048], landing[2048];
+    sign_in(&f, &br, f.t->a.key);
+    snprintf(q, sizeof(q), "integration_id=%s", id);
+    start_ui(&f, &br, q, provider, sizeof(provider));
+    consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(callback(&f, &br, back, landing, sizeof(landing)), 302);
+    assert_db_ok(token(&f, id, NULL, false, &c, NULL, &e), &e);
+    secret_dispose(&a);
+    secret_dispose(&b);
+    secret_dispose(&c);
+    fx_stop(&f);
+}
+
 int test_api_oauth(void)
 {
     const struct CMUnitTest tests[] = {
@@ -559,6 +735,10 @@ int test_api_oauth(void)
         cmocka_unit_test_setup_teardown(reconnect_keeps_the_integration, api_test_setup,
                                         api_test_teardown),
         cmocka_unit_test_setup_teardown(apps_never_show_secrets, api_test_setup, api_test_teardown),
+        cmocka_unit_test_setup_teardown(refresh_is_single_flight, api_test_setup,
+                                        api_test_teardown),
+        cmocka_unit_test_setup_teardown(stale_token_rotation_and_reauth, api_test_setup,
+                                        api_test_teardown),
     };
     return test_group_db("api_oauth", tests);
 }
