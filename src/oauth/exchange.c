@@ -9,7 +9,7 @@
 #include "core/encode.h"
 #include "core/jsonx.h"
 #include "core/str.h"
-#include "net/fetch.h"
+#include "http/fetch.h"
 
 #define FORM_CAP 16384 /* bytes of a token request: room for every field, no regrowth */
 

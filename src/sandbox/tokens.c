@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/encode.h"
 #include "crypto/hash.h"
+#include "crypto/pkce.h"
 #include "crypto/random.h"
 #include "sandbox/sandbox_int.h"
 
@@ -119,13 +120,11 @@ void sb_code_issue(struct sb_provider *p, const char *client_id, const char *red
 /* base64url(SHA-256(verifier)) == challenge (RFC 7636 section 4.6). */
 static bool pkce_ok(const char *challenge, const char *verifier)
 {
-    unsigned char d[HASH_SHA256_LEN];
-    char want[ENCODE_B64URL_LEN(HASH_SHA256_LEN) + 1];
+    char want[PKCE_CHALLENGE_LEN + 1];
 
     if (!verifier || !verifier[0])
         return false;
-    hash_sha256(d, verifier, strlen(verifier));
-    encode_b64url_format(want, d, sizeof(d));
+    pkce_challenge(want, verifier, strlen(verifier));
     return strlen(challenge) == strlen(want) && hash_equal(challenge, want, strlen(want));
 }
 

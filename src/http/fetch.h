@@ -1,4 +1,4 @@
-/* net/fetch.h - inlet's outbound HTTP: one request to a provider, one
+/* http/fetch.h - inlet's outbound HTTP: one request to a provider, one
  * answer, through libcurl. Used by oauth/ (token exchange, refresh,
  * revoke, identity) and later by sync/ and the proxy. What it does for
  * every caller: http and https only, redirects never followed (a 3xx is
@@ -7,8 +7,8 @@
  * connections kept alive per thread. Request headers may hold secrets
  * (Authorization), so neither they nor the URL's query ever reach an error
  * message or a log line. */
-#ifndef INLET_NET_FETCH_H
-#define INLET_NET_FETCH_H
+#ifndef INLET_HTTP_FETCH_H
+#define INLET_HTTP_FETCH_H
 #include <stddef.h>
 #include <stdint.h>
 

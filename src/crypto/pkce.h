@@ -1,8 +1,8 @@
-/* oauth/pkce.h - Proof Key for Code Exchange (RFC 7636), S256 only: the
+/* crypto/pkce.h - Proof Key for Code Exchange (RFC 7636), S256 only: the
  * verifier a flow keeps and the challenge it sends. The sandbox's
  * authorization servers check challenges with the same function. */
-#ifndef INLET_OAUTH_PKCE_H
-#define INLET_OAUTH_PKCE_H
+#ifndef INLET_CRYPTO_PKCE_H
+#define INLET_CRYPTO_PKCE_H
 #include <stddef.h>
 
 #include "core/secret.h"

@@ -1,4 +1,4 @@
-/* tests/unit/net/test_fetch.c - the outbound HTTP client against the
+/* tests/unit/http/test_fetch.c - the outbound HTTP client against the
  * Salesforce emulator over real loopback HTTP: answers of any status,
  * headers, a redirect not followed, the body cap, refused connections and
  * timeouts with messages that never show a URL's query or user, answers
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "net/fetch.h"
+#include "http/fetch.h"
 #include "sandbox/sb_test.h"
 #include "test.h"
 

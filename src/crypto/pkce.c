@@ -1,5 +1,5 @@
-/* oauth/pkce.c - see pkce.h. */
-#include "oauth/pkce.h"
+/* crypto/pkce.c - see pkce.h. */
+#include "crypto/pkce.h"
 
 #include "core/encode.h"
 #include "crypto/hash.h"

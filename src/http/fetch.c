@@ -1,4 +1,4 @@
-/* net/fetch.c - see fetch.h. One libcurl easy handle per thread, reset
+/* http/fetch.c - see fetch.h. One libcurl easy handle per thread, reset
  * between requests, so that consecutive calls to one provider reuse the
  * connection (a sync walks thousands of pages). */
 #include <curl/curl.h>
@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "core/time.h"
-#include "net/fetch.h"
+#include "http/fetch.h"
 
 #define USER_AGENT "inlet/0.1 (+https://github.com/inlet)"
 
