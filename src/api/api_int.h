@@ -164,4 +164,11 @@ void api_connector_app_get(struct api_ctx *c);
 void api_connector_app_put(struct api_ctx *c);
 void api_connector_app_delete(struct api_ctx *c);
 
+/* connection.c: tokens, disconnect, connection test, health. */
+void api_integration_refresh(struct api_ctx *c);
+void api_integration_disconnect(struct api_ctx *c);
+void api_integration_test(struct api_ctx *c);
+void api_integration_health(struct api_ctx *c);
+void api_health_summary(struct api_ctx *c);
+
 #endif

@@ -32,6 +32,11 @@ const struct api_route api_routes[] = {
     {"PUT", "/api/integrations/{id}", api_integration_put, AUTH},
     {"PATCH", "/api/integrations/{id}", api_integration_patch, AUTH},
     {"DELETE", "/api/integrations/{id}", api_integration_delete, AUTH},
+    {"POST", "/api/integrations/{id}/refresh", api_integration_refresh, AUTH},
+    {"POST", "/api/integrations/{id}/disconnect", api_integration_disconnect, AUTH},
+    {"POST", "/api/integrations/{id}/test", api_integration_test, AUTH},
+    {"GET", "/api/integrations/{id}/health", api_integration_health, AUTH},
+    {"GET", "/api/health/summary", api_health_summary, AUTH},
 
     {"GET", "/api/audit", api_audit_list, AUTH},
 };

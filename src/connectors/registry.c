@@ -516,6 +516,11 @@ static void format_entry(struct entry *e)
     jsonx_format(&b, e->secrets_doc);
     buf_puts(&b, ",\"base_url\":");
     buf_put_json_str(&b, jsonx_str(jsonx_get(c->doc, "base_url")));
+    buf_puts(&b, ",\"test\":");
+    if (jsonx_get(c->doc, "test"))
+        jsonx_format(&b, jsonx_get(c->doc, "test"));
+    else
+        buf_puts(&b, "null");
     for (int i = 0; i < 3; i++) {
         struct json_object *v = jsonx_get(c->doc, sections[i]);
         buf_printf(&b, ",\"%s\":", sections[i]);
@@ -593,6 +598,10 @@ static int check_doc(struct entry **out, struct check *ck, struct json_object *d
     for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
         if ((rc = check_url(ck, doc, urls[i])) < 0)
             goto done;
+    if (jsonx_has(doc, "test") && !jsonx_has(doc, "base_url")) {
+        rc = reject(ck, "/test", "needs base_url: its path is appended to it");
+        goto done;
+    }
     if ((rc = load_logo(ck, doc, &e->logo, &e->c.logo_len)) < 0)
         goto done;
 

@@ -32,5 +32,6 @@ void secret_dispose(struct secret *s)
 
 void secret_wipe(void *p, size_t n)
 {
-    explicit_bzero(p, n);
+    if (p) /* an empty buffer may have no memory at all */
+        explicit_bzero(p, n);
 }

@@ -75,23 +75,18 @@ static void basic_header(struct secret *out, const struct oauth_client *cl)
     secret_take(out, h, strlen((char *)h));
 }
 
-int oauth_exchange(struct json_object **out, char code[OAUTH_ERROR_CODE_MAX],
-                   const struct connector *c, const char *token_url, const struct oauth_client *cl,
-                   const char *const *fields, struct err *err)
+int oauth_post_form(struct fetch_resp *out, const struct connector *c, const char *url,
+                    const struct oauth_client *cl, const char *const *fields, struct err *err)
 {
     const char *how = jsonx_str(jsonx_get(c->auth, "client_auth"));
     struct secret auth = {0};
-    struct fetch_resp r;
     struct buf body;
-    struct json_object *o = NULL;
-    struct err pe;
 
-    *out = NULL;
-    code[0] = '\0';
+    memset(out, 0, sizeof(*out));
     int rc = form_build(&body, c, cl, fields, err);
     if (rc == 0) {
         struct fetch_req req = {.method = "POST",
-                                .url = token_url,
+                                .url = url,
                                 .body = body.p,
                                 .body_len = body.n,
                                 .body_max = 1 << 20,
@@ -101,13 +96,25 @@ int oauth_exchange(struct json_object **out, char code[OAUTH_ERROR_CODE_MAX],
             basic_header(&auth, cl);
             req.headers[2] = (const char *)auth.p;
         }
-        rc = fetch(&r, &req, err);
+        rc = fetch(out, &req, err);
         secret_dispose(&auth);
-    } else {
-        memset(&r, 0, sizeof(r));
     }
     secret_wipe(body.p, body.cap);
     buf_dispose(&body);
+    return rc;
+}
+
+int oauth_exchange(struct json_object **out, char code[OAUTH_ERROR_CODE_MAX],
+                   const struct connector *c, const char *token_url, const struct oauth_client *cl,
+                   const char *const *fields, struct err *err)
+{
+    struct fetch_resp r;
+    struct json_object *o = NULL;
+    struct err pe;
+
+    *out = NULL;
+    code[0] = '\0';
+    int rc = oauth_post_form(&r, c, token_url, cl, fields, err);
     if (rc < 0) {
         fetch_resp_dispose(&r);
         return rc;

@@ -12,16 +12,17 @@
 #include "connectors/registry.h"
 #include "core/err.h"
 #include "core/secret.h"
+#include "http/fetch.h"
 #include "oauth/client.h"
 
 #define OAUTH_ERROR_CODE_MAX 64
 
-/* The grant's own form fields, name then value, NULL-terminated pairs
- * ("grant_type", "refresh_token", "refresh_token", token, NULL); values
- * may be secrets: the body is wiped after sending. */
-struct oauth_grant {
-    const char *const *fields;
-};
+/* POST fields (name, value, ..., NULL; values may be secrets) as a form
+ * to url, with client cl authenticated as c says, and read the answer into
+ * *out (OUT, fetch_resp_dispose; also after an error). Errors of fetch. */
+MUST_CHECK int oauth_post_form(struct fetch_resp *out, const struct connector *c, const char *url,
+                               const struct oauth_client *cl, const char *const *fields,
+                               struct err *err);
 
 /* POST the grant to token_url for client cl of connector c. On success
  * *out (OUT, json_object_put) is the answer object, which holds secrets:

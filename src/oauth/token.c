@@ -31,12 +31,23 @@ static void stored_dispose(struct stored *s)
     memset(s, 0, sizeof(*s));
 }
 
+/* Whether the integration can use tokens at all. */
+static int check_status(const struct stored *s, struct err *err)
+{
+    if (strcmp(s->it.status, "needs_reauth") == 0 || strcmp(s->it.status, "disconnected") == 0)
+        return err_set(err, ERR_INVALID, "needs_reauth: integration %s is %s: connect it again",
+                       s->it.id, s->it.status);
+    return 0;
+}
+
 static int read_stored(struct stored *s, const struct oauth_env *env, const char *tenant_id,
                        const char *id, bool lock, struct err *err)
 {
     struct secret plain = {0};
     memset(s, 0, sizeof(*s));
     int rc = integration_get(&s->it, env->db, tenant_id, id, err);
+    if (rc == 0) /* before the credentials: a disconnected one has none */
+        rc = check_status(s, err);
     if (rc == 0)
         rc = credential_meta_get(&s->meta, env->db, tenant_id, id, lock, err);
     if (rc == 0 && strcmp(s->meta.kind, "oauth2") != 0)
@@ -75,15 +86,6 @@ static int give(struct secret *access, struct oauth_token_info *info, const stru
         info->refreshed = refreshed;
         info->expires_at = s->meta.expires_at;
     }
-    return 0;
-}
-
-/* Whether the integration can use tokens at all. */
-static int check_status(const struct stored *s, struct err *err)
-{
-    if (strcmp(s->it.status, "needs_reauth") == 0 || strcmp(s->it.status, "disconnected") == 0)
-        return err_set(err, ERR_INVALID, "needs_reauth: integration %s is %s: connect it again",
-                       s->it.id, s->it.status);
     return 0;
 }
 

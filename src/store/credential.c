@@ -43,3 +43,10 @@ int credential_refresh_mark(struct db *db, const char *tenant_id, const char *in
                         " WHERE tenant_id = $1 AND integration_id = $2",
                    DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(integration_id), DB_INT(now)), NULL, err);
 }
+
+int credential_delete(int64_t *n, struct db *db, const char *tenant_id, const char *integration_id,
+                      struct err *err)
+{
+    return db_exec(db, "DELETE FROM credentials WHERE tenant_id = $1 AND integration_id = $2",
+                   DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(integration_id)), n, err);
+}

@@ -34,4 +34,9 @@ MUST_CHECK int credential_refresh_mark(struct db *db, const char *tenant_id,
                                        const char *integration_id, bool ok, int64_t now,
                                        struct err *err);
 
+/* Delete the integration's credentials (disconnect); *n (OUT, may be
+ * NULL) gets how many rows went (0 or 1). */
+MUST_CHECK int credential_delete(int64_t *n, struct db *db, const char *tenant_id,
+                                 const char *integration_id, struct err *err);
+
 #endif

@@ -725,6 +725,111 @@ static void stale_token_rotation_and_reauth(void **state)
     fx_stop(&f);
 }
 
+/* POST /api/integrations/{id}/<what>; the answer into r. */
+static void post_op(struct fx *f, struct client_reply *r, const char *id, const char *what)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "/api/integrations/%s/%s", id, what);
+    api_test_call(f->t, r, "POST", path, f->t->a.key, NULL, NULL);
+}
+
+static struct json_object *get_json(struct fx *f, const char *path)
+{
+    struct client_reply r;
+    api_test_call(f->t, &r, "GET", path, f->t->a.key, NULL, NULL);
+    if (r.status != 200)
+        fail_msg("GET %s: %ld %s", path, r.status, buf_cstr(&r.body));
+    struct json_object *o = api_test_json(&r);
+    client_reply_dispose(&r);
+    return o;
+}
+
+static void test_health_refresh_disconnect(void **state)
+{
+    struct fx f;
+    struct client_reply r;
+    char id[ID_MAX], path[160];
+    fx_start(&f, state);
+    connect_new(&f, "Ops", id);
+    snprintf(path, sizeof(path), "/api/integrations/%s/health", id);
+
+    /* Never tested yet; the token present, no lifetime (Salesforce). */
+    struct json_object *h = get_json(&f, path);
+    assert_null(jsonx_get(h, "last_test"));
+    assert_true(json_object_get_boolean(jsonx_get(jsonx_get(h, "credentials"), "present")));
+    assert_null(jsonx_get(jsonx_get(h, "credentials"), "expires_at"));
+    json_object_put(h);
+
+    /* The test request works... */
+    post_op(&f, &r, id, "test");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(buf_cstr(&r.body), "\"ok\":true"));
+    assert_non_null(strstr(buf_cstr(&r.body), "\"status\":200"));
+    client_reply_dispose(&r);
+    /* ...through a 401: the token expired early at the provider, one
+     * refresh, one retry. */
+    sb_faults(&f, "{\"expire_tokens\":true}");
+    post_op(&f, &r, id, "test");
+    assert_non_null(strstr(buf_cstr(&r.body), "\"ok\":true"));
+    client_reply_dispose(&r);
+    assert_int_equal(sb_counter(&f, "token_refresh"), 1);
+    /* ...and says why when the provider fails. */
+    sb_faults(&f, "{\"error_every\":1,\"error_status\":503}");
+    post_op(&f, &r, id, "test");
+    assert_int_equal(r.status, 200);
+    struct json_object *o = api_test_json(&r);
+    assert_false(json_object_get_boolean(jsonx_get(o, "ok")));
+    assert_int_equal(json_object_get_int(jsonx_get(o, "status")), 503);
+    assert_non_null(strstr(jsonx_str(jsonx_get(o, "error")), "SERVER_UNAVAILABLE"));
+    json_object_put(o);
+    client_reply_dispose(&r);
+    sb_faults(&f, "{}");
+    h = get_json(&f, path);
+    assert_false(json_object_get_boolean(jsonx_get(jsonx_get(h, "last_test"), "ok")));
+    assert_non_null(jsonx_get(jsonx_get(h, "credentials"), "last_refresh"));
+    json_object_put(h);
+    h = get_json(&f, "/api/health/summary");
+    assert_int_equal(json_object_get_int(jsonx_get(h, "tests_failing")), 1);
+    assert_int_equal(json_object_get_int(
+                         jsonx_get(jsonx_get(jsonx_get(h, "integrations"), "by_status"), "active")),
+                     1);
+    json_object_put(h);
+
+    /* A forced refresh. */
+    post_op(&f, &r, id, "refresh");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(buf_cstr(&r.body), "\"refreshed\":true"));
+    client_reply_dispose(&r);
+    assert_int_equal(sb_counter(&f, "token_refresh"), 2);
+
+    /* Disconnect: revoked at the provider, then nothing to call with. */
+    post_op(&f, &r, id, "disconnect");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(buf_cstr(&r.body), "\"revoked\":true"));
+    client_reply_dispose(&r);
+    assert_int_equal(sb_counter(&f, "revoke"), 1);
+    struct json_object *it = integration(&f, id);
+    assert_string_equal(jsonx_str(jsonx_get(it, "status")), "disconnected");
+    assert_int_equal(jsonx_len(jsonx_get(it, "secrets_set")), 0);
+    json_object_put(it);
+    post_op(&f, &r, id, "test");
+    assert_non_null(strstr(buf_cstr(&r.body), "\"ok\":false"));
+    client_reply_dispose(&r);
+    post_op(&f, &r, id, "refresh");
+    api_test_expect_error(&r, 409, "needs_reauth");
+    client_reply_dispose(&r);
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM consents WHERE integration_id = '%s' AND revoked_at IS NOT NULL",
+             id);
+    assert_int_equal(test_db_int(f.t->tdb->db, sql), 1);
+    /* Another tenant sees none of it. */
+    api_test_call(f.t, &r, "GET", path, f.t->b.key, NULL, NULL);
+    api_test_expect_error(&r, 404, "not_found");
+    client_reply_dispose(&r);
+    fx_stop(&f);
+}
+
 int test_api_oauth(void)
 {
     const struct CMUnitTest tests[] = {
@@ -738,6 +843,8 @@ int test_api_oauth(void)
         cmocka_unit_test_setup_teardown(refresh_is_single_flight, api_test_setup,
                                         api_test_teardown),
         cmocka_unit_test_setup_teardown(stale_token_rotation_and_reauth, api_test_setup,
+                                        api_test_teardown),
+        cmocka_unit_test_setup_teardown(test_health_refresh_disconnect, api_test_setup,
                                         api_test_teardown),
     };
     return test_group_db("api_oauth", tests);
