@@ -11,288 +11,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_test.h"
 #include "connectors/registry.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/jsonx.h"
 #include "oauth/token.h"
+#include "oauth_fx.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/sandbox_int.h"
 #include "sandbox/sb_test.h"
 
-#define SF_APP                                                                                     \
-    "{\"client_id\":\"sandbox-salesforce-client\",\"client_secret\":\"sandbox-salesforce-"         \
-    "secret\"}"
-
-/* A browser: the session cookie, the CSRF token, and the flow cookie. */
-struct browser {
-    char session[200];
-    char csrf[64];
-    char flow_cookie[200]; /* "inlet_oauth_...=nonce", or "" */
-};
-
-struct fx {
-    struct api_test *t;
-    struct sb_test sb;
-};
-
-static void fx_start(struct fx *f, void **state)
-{
-    struct err e;
-    char origin[64];
-    f->t = *state;
-    sb_test_start(&f->sb, 5, 0);
-    snprintf(origin, sizeof(origin), "%s", f->sb.base);
-    /* Before any request: the registry is read-only once serving. */
-    assert_db_ok(registry_set_origin(f->t->reg, "salesforce", origin, &e), &e);
-}
-
-static void fx_stop(struct fx *f)
-{
-    sb_test_stop(&f->sb);
-}
-
-/* Split an absolute URL into origin (out) and path; returns the path. */
-static const char *split(const char *url, char *origin, size_t n)
-{
-    const char *p = strchr(strstr(url, "://") + 3, '/');
-    snprintf(origin, n, "%.*s", (int)(p - url), url);
-    return p;
-}
-
-/* GET an absolute URL with the browser's cookies for it. */
-static void browser_get(struct client_reply *r, const struct browser *b, const char *url)
-{
-    char origin[128], cookie[600];
-    const char *path = split(url, origin, sizeof(origin));
-    struct client_call c = {.path = path};
-    if (b && (b->session[0] || b->flow_cookie[0])) {
-        snprintf(cookie, sizeof(cookie), "Cookie: %s%s%s%s", b->session[0] ? "inlet_session=" : "",
-                 b->session, b->session[0] && b->flow_cookie[0] ? "; " : "", b->flow_cookie);
-        c.headers[0] = cookie;
-    }
-    client_call(r, origin, &c);
-    assert_int_equal(r->rc, CURLE_OK);
-}
-
-/* Keep the flow cookie an answer sets. */
-static void keep_flow_cookie(struct browser *b, const struct client_reply *r)
-{
-    char v[300];
-    if (!client_header(r, "Set-Cookie", v, sizeof(v)))
-        fail_msg("no Set-Cookie on %ld: %s", r->status, buf_cstr(&r->head));
-    assert_true(strncmp(v, "inlet_oauth_", 12) == 0);
-    assert_non_null(strstr(v, "HttpOnly; SameSite=Lax"));
-    assert_non_null(strstr(v, "Path=/api/oauth/"));
-    snprintf(b->flow_cookie, sizeof(b->flow_cookie), "%.*s", (int)strcspn(v, ";"), v);
-}
-
-static void sign_in(struct fx *f, struct browser *b, const char *key)
-{
-    struct client_reply r;
-    char body[256], v[300];
-    memset(b, 0, sizeof(*b));
-    snprintf(body, sizeof(body), "{\"api_key\":\"%s\"}", key);
-    api_test_call(f->t, &r, "POST", "/api/session", NULL, body, NULL);
-    assert_int_equal(r.status, 201);
-    assert_non_null(client_header(&r, "Set-Cookie", v, sizeof(v)));
-    snprintf(b->session, sizeof(b->session), "%.*s", (int)strcspn(v + 14, ";"), v + 14);
-    api_test_str(&r, "csrf_token", b->csrf, sizeof(b->csrf));
-    client_reply_dispose(&r);
-}
-
-/* PUT the sandbox's client as the tenant's Salesforce app. */
-static void put_app(struct fx *f, const char *key)
-{
-    struct client_reply r;
-    api_test_call(f->t, &r, "PUT", "/api/connectors/salesforce/app", key, SF_APP, NULL);
-    if (r.status != 200)
-        fail_msg("PUT app: %ld %s", r.status, buf_cstr(&r.body));
-    client_reply_dispose(&r);
-}
-
-/* The hidden inputs of a consent page, as a form body with the test user
- * and action appended. */
-static void form_of(struct buf *out, const char *html, const char *action)
-{
-    buf_reset(out);
-    for (const char *p = strstr(html, "type=\"hidden\""); p; p = strstr(p + 1, "type=\"hidden\"")) {
-        const char *n = strstr(p, "name=\""), *v = strstr(p, "value=\"");
-        assert_non_null(n);
-        assert_non_null(v);
-        n += 6, v += 7;
-        buf_printf(out, "%.*s=", (int)strcspn(n, "\""), n);
-        /* Undo the page's HTML escaping, then percent-encode. */
-        struct buf raw;
-        buf_init(&raw, 0);
-        for (const char *q = v; *q && *q != '"'; q++) {
-            static const struct {
-                const char *ent;
-                char c;
-            } ents[] = {
-                {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
-            bool done = false;
-            for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]) && !done; i++)
-                if (strncmp(q, ents[i].ent, strlen(ents[i].ent)) == 0) {
-                    buf_putc(&raw, ents[i].c);
-                    q += strlen(ents[i].ent) - 1;
-                    done = true;
-                }
-            if (!done)
-                buf_putc(&raw, *q);
-        }
-        buf_put_urlenc(out, raw.p ? raw.p : "", raw.n);
-        buf_dispose(&raw);
-        buf_putc(out, '&');
-    }
-    buf_printf(out, "username=user%%40sandbox.inlet.test&password=sandbox&action=%s", action);
-}
-
-/* At the provider: open the consent page, submit its form with action
- * ("allow" or "deny"), and return where the provider sends the browser
- * back to (into back). */
-static void consent(const char *authorize_url, const char *action, char *back, size_t n)
-{
-    struct client_reply r;
-    char origin[128], path[256], loc[2048];
-    struct buf form;
-
-    browser_get(&r, NULL, authorize_url);
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(buf_cstr(&r.body), "<form"));
-    buf_init(&form, 0);
-    form_of(&form, buf_cstr(&r.body), action);
-    client_reply_dispose(&r);
-    const char *p = split(authorize_url, origin, sizeof(origin));
-    snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, "?"), p);
-    client_call(
-        &r, origin,
-        &(struct client_call){.method = "POST",
-                              .path = path,
-                              .body = form.p,
-                              .body_len = form.n,
-                              .headers = {"Content-Type: application/x-www-form-urlencoded"}});
-    buf_dispose(&form);
-    if (r.status != 302 || !client_header(&r, "Location", loc, sizeof(loc)))
-        fail_msg("consent %s: %ld %s", action, r.status, buf_cstr(&r.body));
-    snprintf(back, n, "%s", loc);
-    client_reply_dispose(&r);
-}
-
-/* The query value name of url, percent-decoded well enough for ids and
- * codes ([A-Za-z0-9_-] and %XX), into out. NULL when absent. */
-static const char *query_of(const char *url, const char *name, char *out, size_t n)
-{
-    char key[64];
-    snprintf(key, sizeof(key), "%s=", name);
-    for (const char *p = strchr(url, '?'); p; p = strchr(p + 1, '&')) {
-        if (strncmp(p + 1, key, strlen(key)) != 0)
-            continue;
-        const char *v = p + 1 + strlen(key);
-        size_t k = 0;
-        for (; *v && *v != '&' && k + 1 < n; v++) {
-            if (*v == '%' && v[1] && v[2]) {
-                char hex[3] = {v[1], v[2], 0};
-                out[k++] = (char)strtol(hex, NULL, 16);
-                v += 2;
-            } else {
-                out[k++] = *v == '+' ? ' ' : *v;
-            }
-        }
-        out[k] = '\0';
-        return out;
-    }
-    return NULL;
-}
-
-/* Start a flow from browser b's session: returns the provider URL. */
-static void start_ui(struct fx *f, struct browser *b, const char *query, char *provider, size_t n)
-{
-    struct client_reply r;
-    char url[512];
-    snprintf(url, sizeof(url), "%s/api/oauth/salesforce/start?%s", f->t->base, query);
-    browser_get(&r, b, url);
-    if (r.status != 302 || !client_header(&r, "Location", provider, n))
-        fail_msg("start: %ld %s", r.status, buf_cstr(&r.body));
-    keep_flow_cookie(b, &r);
-    assert_true(strncmp(provider, f->sb.base, strlen(f->sb.base)) == 0);
-    client_reply_dispose(&r);
-}
-
-/* Come back from the provider to back with browser b; returns the status
- * and, on 302, where inlet sends the browser (into landing). */
-static long callback(struct fx *f, const struct browser *b, const char *back, char *landing,
-                     size_t n)
-{
-    struct client_reply r;
-    char url[2048];
-    /* The provider sends the browser to inlet's public URL: this server. */
-    snprintf(url, sizeof(url), "%s%s", f->t->base, strstr(back, "/api/oauth/callback"));
-    browser_get(&r, b, url);
-    long status = r.status;
-    if (status == 302)
-        assert_non_null(client_header(&r, "Location", landing, n));
-    else
-        snprintf(landing, n, "%s", buf_cstr(&r.body));
-    client_reply_dispose(&r);
-    return status;
-}
-
-/* The integration as the API shows it. */
-static struct json_object *integration(struct fx *f, const char *id)
-{
-    struct client_reply r;
-    char path[128];
-    snprintf(path, sizeof(path), "/api/integrations/%s", id);
-    api_test_call(f->t, &r, "GET", path, f->t->a.key, NULL, NULL);
-    assert_int_equal(r.status, 200);
-    struct json_object *o = api_test_json(&r);
-    client_reply_dispose(&r);
-    return o;
-}
-
-static int64_t sb_counter(struct fx *f, const char *name)
-{
-    struct client_reply r;
-    client_call(&r, f->sb.base, &(struct client_call){.path = "/_sandbox/counters"});
-    struct json_object *o = api_test_json(&r);
-    int64_t v = json_object_get_int64(jsonx_get(o, name));
-    json_object_put(o);
-    client_reply_dispose(&r);
-    return v;
-}
-
-/* ---- tests ---- */
-
 static void connect_from_a_browser(void **state)
 {
-    struct fx f;
-    struct browser b;
+    struct ofx f;
+    struct ofx_browser b;
     char provider[2048], back[2048], landing[2048], id[ID_MAX];
-    fx_start(&f, state);
+    ofx_start(&f, state, SANDBOX_SALESFORCE);
 
-    put_app(&f, f.t->a.key);
-    sign_in(&f, &b, f.t->a.key);
-    start_ui(&f, &b, "name=Sales&return_to=%2Fui%2Fdone", provider, sizeof(provider));
+    ofx_put_app(&f, f.t->a.key);
+    ofx_sign_in(&f, &b, f.t->a.key);
+    ofx_start_ui(&f, &b, "name=Sales&return_to=%2Fui%2Fdone", provider, sizeof(provider));
     char v[256];
-    assert_string_equal(query_of(provider, "response_type", v, sizeof(v)), "code");
-    assert_string_equal(query_of(provider, "client_id", v, sizeof(v)), "sandbox-salesforce-client");
-    assert_string_equal(query_of(provider, "code_challenge_method", v, sizeof(v)), "S256");
-    assert_int_equal(strlen(query_of(provider, "code_challenge", v, sizeof(v))), 43);
-    assert_int_equal(strlen(query_of(provider, "state", v, sizeof(v))), 43);
-    assert_string_equal(query_of(provider, "scope", v, sizeof(v)), "api refresh_token");
+    assert_string_equal(ofx_query_of(provider, "response_type", v, sizeof(v)), "code");
+    assert_string_equal(ofx_query_of(provider, "client_id", v, sizeof(v)),
+                        "sandbox-salesforce-client");
+    assert_string_equal(ofx_query_of(provider, "code_challenge_method", v, sizeof(v)), "S256");
+    assert_int_equal(strlen(ofx_query_of(provider, "code_challenge", v, sizeof(v))), 43);
+    assert_int_equal(strlen(ofx_query_of(provider, "state", v, sizeof(v))), 43);
+    assert_string_equal(ofx_query_of(provider, "scope", v, sizeof(v)), "api refresh_token");
     char want[256];
     snprintf(want, sizeof(want), "%s/api/oauth/callback", f.t->base);
-    assert_string_equal(query_of(provider, "redirect_uri", v, sizeof(v)), want);
+    assert_string_equal(ofx_query_of(provider, "redirect_uri", v, sizeof(v)), want);
 
-    consent(provider, "allow", back, sizeof(back));
-    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 302);
+    ofx_consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(ofx_callback(&f, &b, back, landing, sizeof(landing)), 302);
     snprintf(want, sizeof(want), "%s/ui/done?inlet_oauth=connected&integration_id=", f.t->base);
     assert_true(strncmp(landing, want, strlen(want)) == 0);
-    query_of(landing, "integration_id", id, sizeof(id));
+    ofx_query_of(landing, "integration_id", id, sizeof(id));
 
-    struct json_object *it = integration(&f, id);
+    struct json_object *it = ofx_integration(&f, id);
     assert_string_equal(jsonx_str(jsonx_get(it, "status")), "active");
     assert_string_equal(jsonx_str(jsonx_get(it, "name")), "Sales");
     struct json_object *conn = jsonx_get(it, "connection");
@@ -303,7 +60,7 @@ static void connect_from_a_browser(void **state)
     assert_string_equal(jsonx_str(jsonx_get(conn, "scopes")), "api refresh_token");
     assert_int_equal(jsonx_len(jsonx_get(it, "secrets_set")), 2);
     json_object_put(it);
-    assert_int_equal(sb_counter(&f, "token_code"), 1);
+    assert_int_equal(ofx_sb_counter(&f, "token_code"), 1);
     /* The consent and the audit entry name who did it. */
     char sql[256];
     snprintf(sql, sizeof(sql),
@@ -318,7 +75,7 @@ static void connect_from_a_browser(void **state)
     assert_int_equal(test_db_int(f.t->tdb->db, sql), 1);
 
     /* The state worked once: the same callback again is refused. */
-    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 400);
+    assert_int_equal(ofx_callback(&f, &b, back, landing, sizeof(landing)), 400);
     assert_non_null(strstr(landing, "unknown or already used"));
     /* No token in any log line (answers are checked in no_token_anywhere). */
     char *log = api_test_stop(f.t);
@@ -326,17 +83,17 @@ static void connect_from_a_browser(void **state)
     assert_null(strstr(log, "5Aep"));
     assert_null(strstr(log, "sandbox-salesforce-secret"));
     xfree(log);
-    fx_stop(&f);
+    ofx_stop(&f);
 }
 
 static void connect_with_an_api_key_link(void **state)
 {
-    struct fx f;
-    struct browser b = {0}, other = {0};
+    struct ofx f;
+    struct ofx_browser b = {0}, other = {0};
     struct client_reply r;
     char link[1024], provider[2048], back[2048], landing[2048];
-    fx_start(&f, state);
-    put_app(&f, f.t->a.key);
+    ofx_start(&f, state, SANDBOX_SALESFORCE);
+    ofx_put_app(&f, f.t->a.key);
 
     /* A backend starts it: the answer is inlet's link, no cookie. */
     api_test_call(f.t, &r, "GET", "/api/oauth/salesforce/start?name=Linked", f.t->a.key, NULL,
@@ -351,23 +108,23 @@ static void connect_with_an_api_key_link(void **state)
     client_reply_dispose(&r);
 
     /* The first browser to open it takes the flow... */
-    browser_get(&r, &b, link);
+    ofx_browser_get(&r, &b, link);
     assert_int_equal(r.status, 302);
-    keep_flow_cookie(&b, &r);
+    ofx_keep_flow_cookie(&b, &r);
     assert_non_null(client_header(&r, "Location", provider, sizeof(provider)));
     assert_true(strncmp(provider, f.sb.base, strlen(f.sb.base)) == 0);
     client_reply_dispose(&r);
     /* ...and no other. */
-    browser_get(&r, &other, link);
+    ofx_browser_get(&r, &other, link);
     assert_int_equal(r.status, 409);
     assert_non_null(strstr(buf_cstr(&r.body), "another browser"));
     client_reply_dispose(&r);
 
-    consent(provider, "allow", back, sizeof(back));
+    ofx_consent(provider, "allow", back, sizeof(back));
     /* The other browser cannot finish it either; that spends the state. */
-    assert_int_equal(callback(&f, &other, back, landing, sizeof(landing)), 400);
+    assert_int_equal(ofx_callback(&f, &other, back, landing, sizeof(landing)), 400);
     assert_non_null(strstr(landing, "another browser or session"));
-    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 400);
+    assert_int_equal(ofx_callback(&f, &b, back, landing, sizeof(landing)), 400);
 
     /* Again, finished by the right browser. */
     api_test_call(f.t, &r, "GET", "/api/oauth/salesforce/start?name=Linked", f.t->a.key, NULL,
@@ -375,34 +132,34 @@ static void connect_with_an_api_key_link(void **state)
     assert_non_null(client_header(&r, "Location", link, sizeof(link)));
     client_reply_dispose(&r);
     memset(&b, 0, sizeof(b));
-    browser_get(&r, &b, link);
-    keep_flow_cookie(&b, &r);
+    ofx_browser_get(&r, &b, link);
+    ofx_keep_flow_cookie(&b, &r);
     assert_non_null(client_header(&r, "Location", provider, sizeof(provider)));
     client_reply_dispose(&r);
-    consent(provider, "allow", back, sizeof(back));
-    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 302);
+    ofx_consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(ofx_callback(&f, &b, back, landing, sizeof(landing)), 302);
     assert_non_null(strstr(landing, "inlet_oauth=connected"));
     /* Without return_to, the UI. */
     snprintf(want, sizeof(want), "%s/?inlet_oauth=connected", f.t->base);
     assert_true(strncmp(landing, want, strlen(want)) == 0);
-    fx_stop(&f);
+    ofx_stop(&f);
 }
 
 static void refusals_and_expiry(void **state)
 {
-    struct fx f;
-    struct browser b;
+    struct ofx f;
+    struct ofx_browser b;
     struct client_reply r;
     char provider[2048], back[2048], landing[2048], id[ID_MAX];
-    fx_start(&f, state);
+    ofx_start(&f, state, SANDBOX_SALESFORCE);
 
     /* No OAuth app anywhere: say how to provide one. */
-    sign_in(&f, &b, f.t->a.key);
+    ofx_sign_in(&f, &b, f.t->a.key);
     api_test_call(f.t, &r, "GET", "/api/oauth/salesforce/start?name=x", f.t->a.key, NULL, NULL);
     api_test_expect_error(&r, 404, "not_found");
     assert_non_null(strstr(buf_cstr(&r.body), "PUT /api/connectors/salesforce/app"));
     client_reply_dispose(&r);
-    put_app(&f, f.t->a.key);
+    ofx_put_app(&f, f.t->a.key);
     /* Bad requests. */
     api_test_call(f.t, &r, "GET", "/api/oauth/salesforce/start", f.t->a.key, NULL, NULL);
     api_test_expect_error(&r, 422, "validation_failed");
@@ -424,68 +181,68 @@ static void refusals_and_expiry(void **state)
     api_test_create(f.t, f.t->a.key, "{\"connector\":\"salesforce\",\"name\":\"Draft\"}", id);
     char q[128];
     snprintf(q, sizeof(q), "integration_id=%s", id);
-    start_ui(&f, &b, q, provider, sizeof(provider));
-    consent(provider, "deny", back, sizeof(back));
+    ofx_start_ui(&f, &b, q, provider, sizeof(provider));
+    ofx_consent(provider, "deny", back, sizeof(back));
     assert_non_null(strstr(back, "error=access_denied"));
-    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 302);
+    assert_int_equal(ofx_callback(&f, &b, back, landing, sizeof(landing)), 302);
     assert_non_null(strstr(landing, "inlet_oauth=error&error=access_denied"));
-    struct json_object *it = integration(&f, id);
+    struct json_object *it = ofx_integration(&f, id);
     assert_string_equal(jsonx_str(jsonx_get(it, "status")), "draft");
     assert_int_equal(jsonx_len(jsonx_get(it, "secrets_set")), 0);
     json_object_put(it);
 
     /* Too slow: the state expired. */
-    start_ui(&f, &b, q, provider, sizeof(provider));
-    consent(provider, "allow", back, sizeof(back));
+    ofx_start_ui(&f, &b, q, provider, sizeof(provider));
+    ofx_consent(provider, "allow", back, sizeof(back));
     assert_int_equal(test_db_int(f.t->tdb->db, "SELECT count(*) FROM oauth_states"), 1);
     struct err e;
     assert_db_ok(db_exec(f.t->tdb->db, "UPDATE oauth_states SET expires_at = 1", NULL, 0, NULL, &e),
                  &e);
-    assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 400);
+    assert_int_equal(ofx_callback(&f, &b, back, landing, sizeof(landing)), 400);
     assert_non_null(strstr(landing, "start again"));
     assert_int_equal(test_db_int(f.t->tdb->db, "SELECT count(*) FROM oauth_states"), 0);
-    assert_int_equal(sb_counter(&f, "token_code"), 0);
+    assert_int_equal(ofx_sb_counter(&f, "token_code"), 0);
 
     /* A code meant for one flow, brought back with another's state: the
      * verifier does not match and the provider refuses. */
     char provider2[2048], back2[2048], st2[64], code1[128];
-    start_ui(&f, &b, q, provider, sizeof(provider));
-    consent(provider, "allow", back, sizeof(back));
-    start_ui(&f, &b, q, provider2, sizeof(provider2));
-    consent(provider2, "allow", back2, sizeof(back2));
-    query_of(back, "code", code1, sizeof(code1));
-    query_of(back2, "state", st2, sizeof(st2));
+    ofx_start_ui(&f, &b, q, provider, sizeof(provider));
+    ofx_consent(provider, "allow", back, sizeof(back));
+    ofx_start_ui(&f, &b, q, provider2, sizeof(provider2));
+    ofx_consent(provider2, "allow", back2, sizeof(back2));
+    ofx_query_of(back, "code", code1, sizeof(code1));
+    ofx_query_of(back2, "state", st2, sizeof(st2));
     char mixed[1024];
     snprintf(mixed, sizeof(mixed), "http://x/api/oauth/callback?code=%s&state=%s", code1, st2);
-    assert_int_equal(callback(&f, &b, mixed, landing, sizeof(landing)), 302);
+    assert_int_equal(ofx_callback(&f, &b, mixed, landing, sizeof(landing)), 302);
     assert_non_null(strstr(landing, "error=invalid_grant"));
-    it = integration(&f, id);
+    it = ofx_integration(&f, id);
     assert_string_equal(jsonx_str(jsonx_get(it, "status")), "draft");
     json_object_put(it);
-    fx_stop(&f);
+    ofx_stop(&f);
 }
 
 static void reconnect_keeps_the_integration(void **state)
 {
-    struct fx f;
-    struct browser b;
+    struct ofx f;
+    struct ofx_browser b;
     char provider[2048], back[2048], landing[2048], id[ID_MAX], got[ID_MAX], q[128];
-    fx_start(&f, state);
-    put_app(&f, f.t->a.key);
-    sign_in(&f, &b, f.t->a.key);
+    ofx_start(&f, state, SANDBOX_SALESFORCE);
+    ofx_put_app(&f, f.t->a.key);
+    ofx_sign_in(&f, &b, f.t->a.key);
     api_test_create(f.t, f.t->a.key,
                     "{\"connector\":\"salesforce\",\"name\":\"Org\",\"config\":{\"api_version\":"
                     "\"v60.0\"}}",
                     id);
     snprintf(q, sizeof(q), "integration_id=%s", id);
     for (int round = 0; round < 2; round++) {
-        start_ui(&f, &b, q, provider, sizeof(provider));
-        consent(provider, "allow", back, sizeof(back));
-        assert_int_equal(callback(&f, &b, back, landing, sizeof(landing)), 302);
-        query_of(landing, "integration_id", got, sizeof(got));
+        ofx_start_ui(&f, &b, q, provider, sizeof(provider));
+        ofx_consent(provider, "allow", back, sizeof(back));
+        assert_int_equal(ofx_callback(&f, &b, back, landing, sizeof(landing)), 302);
+        ofx_query_of(landing, "integration_id", got, sizeof(got));
         assert_string_equal(got, id);
     }
-    struct json_object *it = integration(&f, id);
+    struct json_object *it = ofx_integration(&f, id);
     assert_string_equal(jsonx_str(jsonx_get(jsonx_get(it, "config"), "api_version")), "v60.0");
     assert_string_equal(jsonx_str(jsonx_get(it, "status")), "active");
     json_object_put(it);
@@ -496,22 +253,22 @@ static void reconnect_keeps_the_integration(void **state)
     struct client_reply r;
     char path[160];
     snprintf(path, sizeof(path), "/api/oauth/salesforce/start?%s", q);
-    put_app(&f, f.t->b.key);
+    ofx_put_app(&f, f.t->b.key);
     api_test_call(f.t, &r, "GET", path, f.t->b.key, NULL, NULL);
     api_test_expect_error(&r, 404, "not_found");
     client_reply_dispose(&r);
-    fx_stop(&f);
+    ofx_stop(&f);
 }
 
 static void apps_never_show_secrets(void **state)
 {
-    struct fx f;
+    struct ofx f;
     struct client_reply r;
-    fx_start(&f, state);
+    ofx_start(&f, state, SANDBOX_SALESFORCE);
     api_test_call(f.t, &r, "GET", "/api/connectors/salesforce/app", f.t->a.key, NULL, NULL);
     api_test_expect_error(&r, 404, "not_found");
     client_reply_dispose(&r);
-    put_app(&f, f.t->a.key);
+    ofx_put_app(&f, f.t->a.key);
     api_test_call(f.t, &r, "GET", "/api/connectors/salesforce/app", f.t->a.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     struct json_object *o = api_test_json(&r);
@@ -548,40 +305,12 @@ static void apps_never_show_secrets(void **state)
     char *log = api_test_stop(f.t);
     assert_null(strstr(log, "sandbox-salesforce-secret"));
     xfree(log);
-    fx_stop(&f);
-}
-
-/* Connect a new Salesforce integration through the whole flow; its id
- * into id. */
-static void connect_new(struct fx *f, const char *name, char id[ID_MAX])
-{
-    struct browser b;
-    char q[128], provider[2048], back[2048], landing[2048];
-    put_app(f, f->t->a.key);
-    sign_in(f, &b, f->t->a.key);
-    snprintf(q, sizeof(q), "name=%s", name);
-    start_ui(f, &b, q, provider, sizeof(provider));
-    consent(provider, "allow", back, sizeof(back));
-    assert_int_equal(callback(f, &b, back, landing, sizeof(landing)), 302);
-    assert_non_null(query_of(landing, "integration_id", id, ID_MAX));
-}
-
-static void sb_faults(struct fx *f, const char *spec)
-{
-    struct client_reply r;
-    client_call(&r, f->sb.base,
-                &(struct client_call){.method = "POST",
-                                      .path = "/_sandbox/faults",
-                                      .body = spec,
-                                      .body_len = strlen(spec),
-                                      .headers = {"Content-Type: application/json"}});
-    assert_int_equal(r.status, 200);
-    client_reply_dispose(&r);
+    ofx_stop(&f);
 }
 
 /* One caller of oauth_token_get on a connection of its own. */
 struct caller {
-    struct fx *f;
+    struct ofx *f;
     pthread_barrier_t *go;
     const char *id;
     struct db *db;
@@ -590,7 +319,7 @@ struct caller {
     char msg[ERR_MSG_MAX];
 };
 
-static struct oauth_env env_on(struct fx *f, struct db *db)
+static struct oauth_env env_on(struct ofx *f, struct db *db)
 {
     return (struct oauth_env){
         .db = db, .vault = f->t->vault, .reg = f->t->reg, .public_url = "http://127.0.0.1"};
@@ -608,7 +337,7 @@ static void *call_token(void *arg)
 }
 
 /* Token of integration id as a caller gets it; rc returned, e filled. */
-static int token(struct fx *f, const char *id, const char *stale, bool force, struct secret *out,
+static int token(struct ofx *f, const char *id, const char *stale, bool force, struct secret *out,
                  struct oauth_token_info *info, struct err *e)
 {
     struct db *db = test_db_connect(f->t->tdb);
@@ -621,20 +350,20 @@ static int token(struct fx *f, const char *id, const char *stale, bool force, st
 static void refresh_is_single_flight(void **state)
 {
     enum { CALLERS = 50 };
-    struct fx f;
+    struct ofx f;
     char id[ID_MAX], sql[200];
     static struct caller callers[CALLERS];
     pthread_t th[CALLERS];
     struct err e;
-    fx_start(&f, state);
-    connect_new(&f, "Race", id);
+    ofx_start(&f, state, SANDBOX_SALESFORCE);
+    ofx_connect_new(&f, "Race", id);
 
     /* Fresh: no refresh at all. */
     struct secret first = {0};
     struct oauth_token_info info;
     assert_db_ok(token(&f, id, NULL, false, &first, &info, &e), &e);
     assert_false(info.refreshed);
-    assert_int_equal(sb_counter(&f, "token_refresh"), 0);
+    assert_int_equal(ofx_sb_counter(&f, "token_refresh"), 0);
 
     /* Expiring: fifty callers at once, one refresh, one token for all. */
     snprintf(sql, sizeof(sql), "UPDATE credentials SET expires_at = 1 WHERE integration_id = '%s'",
@@ -649,7 +378,7 @@ static void refresh_is_single_flight(void **state)
     for (int i = 0; i < CALLERS; i++)
         assert_int_equal(pthread_join(th[i], NULL), 0);
     pthread_barrier_destroy(&go);
-    assert_int_equal(sb_counter(&f, "token_refresh"), 1);
+    assert_int_equal(ofx_sb_counter(&f, "token_refresh"), 1);
     for (int i = 0; i < CALLERS; i++) {
         if (callers[i].rc != 0)
             fail_msg("caller %d: %s", i, callers[i].msg);
@@ -666,19 +395,19 @@ static void refresh_is_single_flight(void **state)
              "SELECT count(*) FROM credentials WHERE integration_id = '%s' AND refreshed_at > 0",
              id);
     assert_int_equal(test_db_int(f.t->tdb->db, sql), 1);
-    fx_stop(&f);
+    ofx_stop(&f);
 }
 
 static void stale_token_rotation_and_reauth(void **state)
 {
-    struct fx f;
+    struct ofx f;
     char id[ID_MAX];
     struct secret a = {0}, b = {0}, c = {0};
     struct oauth_token_info info;
     struct err e;
-    fx_start(&f, state);
-    connect_new(&f, "Rotating", id);
-    sb_faults(&f, "{\"rotate_refresh\":true}");
+    ofx_start(&f, state, SANDBOX_SALESFORCE);
+    ofx_connect_new(&f, "Rotating", id);
+    ofx_sb_faults(&f, "{\"rotate_refresh\":true}");
 
     /* The provider said 401 to a: one refresh, then a is known stale. */
     assert_db_ok(token(&f, id, NULL, false, &a, NULL, &e), &e);
@@ -688,94 +417,75 @@ static void stale_token_rotation_and_reauth(void **state)
     assert_db_ok(token(&f, id, (const char *)a.p, false, &c, &info, &e), &e);
     assert_false(info.refreshed);
     assert_memory_equal(b.p, c.p, b.n);
-    assert_int_equal(sb_counter(&f, "token_refresh"), 1);
+    assert_int_equal(ofx_sb_counter(&f, "token_refresh"), 1);
     secret_dispose(&c);
     /* Rotation revoked the first refresh token: a second refresh works
      * only because the rotated one was stored. */
     assert_db_ok(token(&f, id, NULL, true, &c, &info, &e), &e);
     assert_true(info.refreshed);
-    assert_int_equal(sb_counter(&f, "token_refresh"), 2);
+    assert_int_equal(ofx_sb_counter(&f, "token_refresh"), 2);
     secret_dispose(&c);
 
     /* The user removed the app: the refresh is refused, the integration
      * needs its user, and nobody calls the provider again for it. */
-    sb_faults(&f, "{\"revoke_refresh\":true}");
+    ofx_sb_faults(&f, "{\"revoke_refresh\":true}");
     assert_int_equal(token(&f, id, NULL, true, &c, NULL, &e), ERR_INVALID);
     assert_non_null(strstr(e.msg, "needs_reauth"));
     assert_non_null(strstr(e.msg, "invalid_grant"));
-    struct json_object *it = integration(&f, id);
+    struct json_object *it = ofx_integration(&f, id);
     assert_string_equal(jsonx_str(jsonx_get(it, "status")), "needs_reauth");
     assert_non_null(strstr(jsonx_str(jsonx_get(it, "status_reason")), "invalid_grant"));
     json_object_put(it);
-    int64_t before = sb_counter(&f, "token_refresh");
+    int64_t before = ofx_sb_counter(&f, "token_refresh");
     assert_int_equal(token(&f, id, NULL, false, &c, NULL, &e), ERR_INVALID);
-    assert_int_equal(sb_counter(&f, "token_refresh"), before);
+    assert_int_equal(ofx_sb_counter(&f, "token_refresh"), before);
     /* Reconnecting brings it back. */
-    struct browser br;
+    struct ofx_browser br;
     char q[128], provider[2048], back[2048], landing[2048];
-    sign_in(&f, &br, f.t->a.key);
+    ofx_sign_in(&f, &br, f.t->a.key);
     snprintf(q, sizeof(q), "integration_id=%s", id);
-    start_ui(&f, &br, q, provider, sizeof(provider));
-    consent(provider, "allow", back, sizeof(back));
-    assert_int_equal(callback(&f, &br, back, landing, sizeof(landing)), 302);
+    ofx_start_ui(&f, &br, q, provider, sizeof(provider));
+    ofx_consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(ofx_callback(&f, &br, back, landing, sizeof(landing)), 302);
     assert_db_ok(token(&f, id, NULL, false, &c, NULL, &e), &e);
     secret_dispose(&a);
     secret_dispose(&b);
     secret_dispose(&c);
-    fx_stop(&f);
-}
-
-/* POST /api/integrations/{id}/<what>; the answer into r. */
-static void post_op(struct fx *f, struct client_reply *r, const char *id, const char *what)
-{
-    char path[160];
-    snprintf(path, sizeof(path), "/api/integrations/%s/%s", id, what);
-    api_test_call(f->t, r, "POST", path, f->t->a.key, NULL, NULL);
-}
-
-static struct json_object *get_json(struct fx *f, const char *path)
-{
-    struct client_reply r;
-    api_test_call(f->t, &r, "GET", path, f->t->a.key, NULL, NULL);
-    if (r.status != 200)
-        fail_msg("GET %s: %ld %s", path, r.status, buf_cstr(&r.body));
-    struct json_object *o = api_test_json(&r);
-    client_reply_dispose(&r);
-    return o;
+    ofx_stop(&f);
 }
 
 static void test_health_refresh_disconnect(void **state)
 {
-    struct fx f;
+    struct ofx f;
     struct client_reply r;
     char id[ID_MAX], path[160];
-    fx_start(&f, state);
-    connect_new(&f, "Ops", id);
+    ofx_start(&f, state, SANDBOX_SALESFORCE);
+    ofx_connect_new(&f, "Ops", id);
     snprintf(path, sizeof(path), "/api/integrations/%s/health", id);
 
     /* Never tested yet; the token present, no lifetime (Salesforce). */
-    struct json_object *h = get_json(&f, path);
+    struct json_object *h = ofx_get_json(&f, path);
     assert_null(jsonx_get(h, "last_test"));
     assert_true(json_object_get_boolean(jsonx_get(jsonx_get(h, "credentials"), "present")));
     assert_null(jsonx_get(jsonx_get(h, "credentials"), "expires_at"));
     json_object_put(h);
 
     /* The test request works... */
-    post_op(&f, &r, id, "test");
+    ofx_post_op(&f, &r, id, "test");
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(buf_cstr(&r.body), "\"ok\":true"));
     assert_non_null(strstr(buf_cstr(&r.body), "\"status\":200"));
     client_reply_dispose(&r);
     /* ...through a 401: the token expired early at the provider, one
      * refresh, one retry. */
-    sb_faults(&f, "{\"expire_tokens\":true}");
-    post_op(&f, &r, id, "test");
+    ofx_sb_faults(&f, "{\"expire_tokens\":true}");
+    ofx_post_op(&f, &r, id, "test");
     assert_non_null(strstr(buf_cstr(&r.body), "\"ok\":true"));
     client_reply_dispose(&r);
-    assert_int_equal(sb_counter(&f, "token_refresh"), 1);
+    assert_int_equal(ofx_sb_counter(&f, "token_refresh"), 1);
     /* ...and says why when the provider fails. */
-    sb_faults(&f, "{\"error_every\":1,\"error_status\":503}");
-    post_op(&f, &r, id, "test");
+    ofx_sb_faults(&f, "{\"error_every\":1,\"error_status\":503}");
+    ofx_post_op(&f, &r, id, "test");
     assert_int_equal(r.status, 200);
     struct json_object *o = api_test_json(&r);
     assert_false(json_object_get_boolean(jsonx_get(o, "ok")));
@@ -783,12 +493,12 @@ static void test_health_refresh_disconnect(void **state)
     assert_non_null(strstr(jsonx_str(jsonx_get(o, "error")), "SERVER_UNAVAILABLE"));
     json_object_put(o);
     client_reply_dispose(&r);
-    sb_faults(&f, "{}");
-    h = get_json(&f, path);
+    ofx_sb_faults(&f, "{}");
+    h = ofx_get_json(&f, path);
     assert_false(json_object_get_boolean(jsonx_get(jsonx_get(h, "last_test"), "ok")));
     assert_non_null(jsonx_get(jsonx_get(h, "credentials"), "last_refresh"));
     json_object_put(h);
-    h = get_json(&f, "/api/health/summary");
+    h = ofx_get_json(&f, "/api/health/summary");
     assert_int_equal(json_object_get_int(jsonx_get(h, "tests_failing")), 1);
     assert_int_equal(json_object_get_int(
                          jsonx_get(jsonx_get(jsonx_get(h, "integrations"), "by_status"), "active")),
@@ -796,26 +506,26 @@ static void test_health_refresh_disconnect(void **state)
     json_object_put(h);
 
     /* A forced refresh. */
-    post_op(&f, &r, id, "refresh");
+    ofx_post_op(&f, &r, id, "refresh");
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(buf_cstr(&r.body), "\"refreshed\":true"));
     client_reply_dispose(&r);
-    assert_int_equal(sb_counter(&f, "token_refresh"), 2);
+    assert_int_equal(ofx_sb_counter(&f, "token_refresh"), 2);
 
     /* Disconnect: revoked at the provider, then nothing to call with. */
-    post_op(&f, &r, id, "disconnect");
+    ofx_post_op(&f, &r, id, "disconnect");
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(buf_cstr(&r.body), "\"revoked\":true"));
     client_reply_dispose(&r);
-    assert_int_equal(sb_counter(&f, "revoke"), 1);
-    struct json_object *it = integration(&f, id);
+    assert_int_equal(ofx_sb_counter(&f, "revoke"), 1);
+    struct json_object *it = ofx_integration(&f, id);
     assert_string_equal(jsonx_str(jsonx_get(it, "status")), "disconnected");
     assert_int_equal(jsonx_len(jsonx_get(it, "secrets_set")), 0);
     json_object_put(it);
-    post_op(&f, &r, id, "test");
+    ofx_post_op(&f, &r, id, "test");
     assert_non_null(strstr(buf_cstr(&r.body), "\"ok\":false"));
     client_reply_dispose(&r);
-    post_op(&f, &r, id, "refresh");
+    ofx_post_op(&f, &r, id, "refresh");
     api_test_expect_error(&r, 409, "needs_reauth");
     client_reply_dispose(&r);
     char sql[200];
@@ -827,7 +537,7 @@ static void test_health_refresh_disconnect(void **state)
     api_test_call(f.t, &r, "GET", path, f.t->b.key, NULL, NULL);
     api_test_expect_error(&r, 404, "not_found");
     client_reply_dispose(&r);
-    fx_stop(&f);
+    ofx_stop(&f);
 }
 
 int test_api_oauth(void)
