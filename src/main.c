@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "cli/connect.h"
 #include "connectors/registry.h"
 #include "connectors/urls.h"
 #include "core/alloc.h"
@@ -350,6 +351,35 @@ static int cmd_serve(struct app *a)
     return EXIT_OK;
 }
 
+static struct cli_ctx cli_of(const struct app *a)
+{
+    return (struct cli_ctx){.cfg = &a->cfg, .db = a->db, .vault = a->vault};
+}
+
+static int cmd_connect(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_connect(&x, a->argv[0], a->argv[1], a->argv[2]);
+}
+
+static int cmd_integration_test(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_integration_test(&x, a->argv[0], a->argv[1]);
+}
+
+static int cmd_integration_refresh(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_integration_refresh(&x, a->argv[0], a->argv[1]);
+}
+
+static int cmd_integration_disconnect(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_integration_disconnect(&x, a->argv[0], a->argv[1]);
+}
+
 /* Check one connector file as the server would load it. */
 static int cmd_connectors_check(struct app *a)
 {
@@ -498,6 +528,15 @@ static const struct cmd {
     {"sandbox", NULL, cmd_sandbox, 0, 0, NULL,
      "[--providers salesforce,hubspot,slack] [--listen HOST:PORT] [--records N] [--seed S] "
      "[--faults NAME=VALUE,...]: provider emulators"},
+    {"connect", NULL, cmd_connect, NEED_DB | NEED_VAULT, 3, check_tenant_id,
+     "TENANT CONNECTOR NAME|INTEGRATION_ID: print the link that connects an account "
+     "(OAuth)"},
+    {"integration", "test", cmd_integration_test, NEED_DB | NEED_VAULT, 2, check_tenant_id,
+     "TENANT ID: send the connector's test request"},
+    {"integration", "refresh", cmd_integration_refresh, NEED_DB | NEED_VAULT, 2, check_tenant_id,
+     "TENANT ID: refresh the OAuth token now"},
+    {"integration", "disconnect", cmd_integration_disconnect, NEED_DB | NEED_VAULT, 2,
+     check_tenant_id, "TENANT ID: revoke at the provider and delete the credentials"},
     {"connectors", "check", cmd_connectors_check, 0, 1, NULL,
      "FILE: check a connector file as the server would load it"},
     {"version", NULL, cmd_version, 0, 0, NULL, "print the version"},
