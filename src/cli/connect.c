@@ -40,7 +40,7 @@ int cli_connect(const struct cli_ctx *x, const char *tenant, const char *connect
 {
     struct registry *reg = NULL;
     struct oauth_env env;
-    struct oauth_started out;
+    struct oauth_started out = {0};
     struct err e;
     bool reconnect = id_valid(target, "int");
 
@@ -69,7 +69,7 @@ int cli_integration_test(const struct cli_ctx *x, const char *tenant, const char
 {
     struct registry *reg = NULL;
     struct oauth_env env;
-    struct probe_result r;
+    struct probe_result r = {0};
     struct err e;
 
     int rc = env_open(&env, &reg, x, &e);
@@ -108,7 +108,7 @@ int cli_integration_disconnect(const struct cli_ctx *x, const char *tenant, cons
 {
     struct registry *reg = NULL;
     struct oauth_env env;
-    struct oauth_disconnected out;
+    struct oauth_disconnected out = {0};
     struct err e;
 
     int rc = env_open(&env, &reg, x, &e);
