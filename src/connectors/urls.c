@@ -135,23 +135,28 @@ static const struct json_object *template_value(const struct connector *c, bool 
     return jsonx_get(jsonx_get(props, name), "default");
 }
 
-/* Append one template's value; at the start of the URL it must be an
- * origin, elsewhere a plain segment. */
+/* Append one template's value. At the start of the URL a connection value
+ * must be an origin, a config value a whole URL (the user's own server:
+ * custom-oauth2), empty meaning "no such URL" (ERR_NOTFOUND); elsewhere a
+ * value is a plain segment. */
 static int put_value(struct buf *out, const char *tmpl, const struct json_object *v, bool first,
                      struct err *err)
 {
+    bool is_config = strncmp(tmpl, "config.", 7) == 0;
     char num[32];
     const char *s = jsonx_str(v);
     if (!s && json_object_is_type(v, json_type_int)) {
         snprintf(num, sizeof(num), "%lld", (long long)json_object_get_int64(v));
         s = num;
     }
+    if (first && is_config && (!v || (s && !*s)))
+        return err_set(err, ERR_NOTFOUND, "{%s} is not set", tmpl);
     if (!s || !*s)
         return err_set(err, ERR_INVALID, "{%s} has no value%s", tmpl,
                        strncmp(tmpl, "connection.", 11) == 0 ? " yet: connect first" : "");
     if (first) {
         struct err why;
-        if (connector_origin_check(s, false, &why) < 0)
+        if (connector_origin_check(s, is_config, &why) < 0)
             return err_set(err, ERR_INVALID, "{%s}: %s", tmpl, why.msg);
         size_t n = strlen(s);
         while (n > 0 && s[n - 1] == '/')

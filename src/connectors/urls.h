@@ -48,9 +48,12 @@ MUST_CHECK int connector_origins_from_env(struct registry *r, const char *const 
  * (appended): {config.X} from config, or the config schema's default;
  * {connection.X} from connection (what the token response kept); then the
  * origin replaced when c->origin is set. config and connection may be
- * NULL. A value that starts the URL must be an origin as above; one inside
- * it may hold only letters, digits and "-._~:", so that no value can
- * change where the URL points. ERR_NOTFOUND when c has no such URL;
+ * NULL. A connection value that starts the URL must be an origin as
+ * above, a config value that starts it a whole URL passing the same check
+ * with its path (the user names their own server: custom-oauth2); a value
+ * inside the URL may hold only letters, digits and "-._~:", so that no
+ * value can change where the URL points. ERR_NOTFOUND when c has no such
+ * URL or the config value that makes it is empty (an optional endpoint);
  * ERR_INVALID naming the template for a missing or refused value. */
 MUST_CHECK int connector_url(struct buf *out, const struct connector *c, const char *pointer,
                              const struct json_object *config, const struct json_object *connection,

@@ -359,7 +359,7 @@ static struct json_object *identity_of(const struct connector *c, struct json_ob
                      LOG_INT("status", r.status));
         fetch_resp_dispose(&r);
     }
-    if (rc < 0)
+    if (rc < 0 && rc != ERR_NOTFOUND) /* not found: an optional URL left empty */
         log_warn("oauth: identity not read", LOG_STR("connector", c->name), LOG_ERROR(&e));
     secret_wipe(auth.p, auth.cap);
     buf_dispose(&auth);

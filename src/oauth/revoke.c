@@ -63,7 +63,7 @@ static void revoke_remote(struct oauth_disconnected *out, const struct oauth_env
         if (!out->revoked)
             snprintf(out->revoke_error, sizeof(out->revoke_error),
                      "%s answered %ld to the revocation", c->title, r.status);
-    } else {
+    } else if (rc != ERR_NOTFOUND) { /* not found: no revoke URL to call */
         snprintf(out->revoke_error, sizeof(out->revoke_error), "%s", e.msg);
     }
     secret_wipe(r.body.p, r.body.n);

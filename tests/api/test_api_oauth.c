@@ -540,6 +540,82 @@ static void test_health_refresh_disconnect(void **state)
     ofx_stop(&f);
 }
 
+/* custom-oauth2 takes every endpoint from the integration's settings: here
+ * the Salesforce emulator's, as any standards-compliant server's. */
+static void custom_oauth2_any_server(void **state)
+{
+    struct ofx f;
+    struct ofx_browser b;
+    struct client_reply r;
+    char body[1024], id[ID_MAX], q[128], provider[2048], back[2048], landing[2048];
+    ofx_start(&f, state, SANDBOX_SALESFORCE);
+    f.connector = "custom-oauth2";
+    ofx_put_app(&f, f.t->a.key);
+    snprintf(body, sizeof(body),
+             "{\"connector\":\"custom-oauth2\",\"name\":\"Mine\",\"config\":{"
+             "\"authorize_url\":\"%s/services/oauth2/authorize\","
+             "\"token_url\":\"%s/services/oauth2/token\","
+             "\"revoke_url\":\"%s/services/oauth2/revoke\","
+             "\"userinfo_url\":\"%s/services/oauth2/userinfo\","
+             "\"base_url\":\"%s/services/data/v60.0\"}}",
+             f.sb.base, f.sb.base, f.sb.base, f.sb.base, f.sb.base);
+    api_test_create(f.t, f.t->a.key, body, id);
+    ofx_sign_in(&f, &b, f.t->a.key);
+    snprintf(q, sizeof(q), "integration_id=%s", id);
+    ofx_start_ui(&f, &b, q, provider, sizeof(provider));
+    ofx_consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(ofx_callback(&f, &b, back, landing, sizeof(landing)), 302);
+    assert_non_null(strstr(landing, "inlet_oauth=connected"));
+    struct json_object *it = ofx_integration(&f, id);
+    assert_string_equal(jsonx_str(jsonx_get(it, "status")), "active");
+    assert_string_equal(jsonx_str(jsonx_get(jsonx_get(jsonx_get(it, "connection"), "identity"),
+                                            "preferred_username")),
+                        "user@sandbox.inlet.test");
+    json_object_put(it);
+    ofx_post_op(&f, &r, id, "refresh");
+    assert_int_equal(r.status, 200);
+    client_reply_dispose(&r);
+    assert_int_equal(ofx_sb_counter(&f, "token_refresh"), 1);
+    ofx_post_op(&f, &r, id, "disconnect");
+    assert_non_null(strstr(buf_cstr(&r.body), "\"revoked\":true"));
+    client_reply_dispose(&r);
+
+    /* Without the optional endpoints: no identity, nothing to revoke. */
+    snprintf(body, sizeof(body),
+             "{\"connector\":\"custom-oauth2\",\"name\":\"Bare\",\"config\":{"
+             "\"authorize_url\":\"%s/services/oauth2/authorize\","
+             "\"token_url\":\"%s/services/oauth2/token\","
+             "\"base_url\":\"%s/services/data/v60.0\"}}",
+             f.sb.base, f.sb.base, f.sb.base);
+    api_test_create(f.t, f.t->a.key, body, id);
+    snprintf(q, sizeof(q), "integration_id=%s", id);
+    ofx_start_ui(&f, &b, q, provider, sizeof(provider));
+    ofx_consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(ofx_callback(&f, &b, back, landing, sizeof(landing)), 302);
+    it = ofx_integration(&f, id);
+    assert_string_equal(jsonx_str(jsonx_get(it, "status")), "active");
+    assert_null(jsonx_get(jsonx_get(it, "connection"), "identity"));
+    json_object_put(it);
+    ofx_post_op(&f, &r, id, "disconnect");
+    assert_non_null(strstr(buf_cstr(&r.body), "\"revoked\":false,\"revoke_error\":null"));
+    client_reply_dispose(&r);
+
+    /* Tokens never go to a plain-http server off loopback. */
+    api_test_create(f.t, f.t->a.key,
+                    "{\"connector\":\"custom-oauth2\",\"name\":\"Plain\",\"config\":{"
+                    "\"authorize_url\":\"http://auth.example.com/authorize\","
+                    "\"token_url\":\"http://auth.example.com/token\","
+                    "\"base_url\":\"https://api.example.com\"}}",
+                    id);
+    char path[160];
+    snprintf(path, sizeof(path), "/api/oauth/custom-oauth2/start?integration_id=%s", id);
+    api_test_call(f.t, &r, "GET", path, f.t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 422, "validation_failed");
+    assert_non_null(strstr(buf_cstr(&r.body), "http is only for localhost"));
+    client_reply_dispose(&r);
+    ofx_stop(&f);
+}
+
 int test_api_oauth(void)
 {
     const struct CMUnitTest tests[] = {
@@ -555,6 +631,8 @@ int test_api_oauth(void)
         cmocka_unit_test_setup_teardown(stale_token_rotation_and_reauth, api_test_setup,
                                         api_test_teardown),
         cmocka_unit_test_setup_teardown(test_health_refresh_disconnect, api_test_setup,
+                                        api_test_teardown),
+        cmocka_unit_test_setup_teardown(custom_oauth2_any_server, api_test_setup,
                                         api_test_teardown),
     };
     return test_group_db("api_oauth", tests);
