@@ -537,6 +537,24 @@ static void test_health_refresh_disconnect(void **state)
     api_test_call(f.t, &r, "GET", path, f.t->b.key, NULL, NULL);
     api_test_expect_error(&r, 404, "not_found");
     client_reply_dispose(&r);
+
+    /* Connecting again brings the same integration back. */
+    struct ofx_browser br;
+    char q[128], provider[2048], back[2048], landing[2048];
+    ofx_sign_in(&f, &br, f.t->a.key);
+    snprintf(q, sizeof(q), "integration_id=%s", id);
+    ofx_start_ui(&f, &br, q, provider, sizeof(provider));
+    ofx_consent(provider, "allow", back, sizeof(back));
+    assert_int_equal(ofx_callback(&f, &br, back, landing, sizeof(landing)), 302);
+    ofx_post_op(&f, &r, id, "test");
+    assert_non_null(strstr(buf_cstr(&r.body), "\"ok\":true"));
+    client_reply_dispose(&r);
+    /* Through all of it, no token or client secret in a log line. */
+    char *log = api_test_stop(f.t);
+    assert_null(strstr(log, "00DSB0000000001!"));
+    assert_null(strstr(log, "5Aep"));
+    assert_null(strstr(log, "sandbox-salesforce-secret"));
+    xfree(log);
     ofx_stop(&f);
 }
 
