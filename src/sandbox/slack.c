@@ -936,7 +936,11 @@ static void authorize_submit(struct http_req *req, struct http_resp *resp)
         .method = form_get(&f, "code_challenge_method"),
     };
     const char *action = form_get(&f, "action");
+    /* Slack's sign-in names the field email; the other emulators' pages,
+     * and the browser scripts written for them, say username. */
     const char *user = form_get(&f, "email"), *pass = form_get(&f, "password");
+    if (!user)
+        user = form_get(&f, "username");
 
     if (!authz_check(p, &a, resp))
         goto done;

@@ -198,7 +198,7 @@ static void test_connector_catalogue(void **state)
     api_test_call(t, &r, NULL, "/api/connectors", t->a.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     names_of(&r, names, sizeof(names));
-    assert_string_equal(names, "salesforce,testbasic,testkey,testnone");
+    assert_string_equal(names, "custom-oauth2,hubspot,salesforce,slack,testbasic,testkey,testnone");
     client_reply_dispose(&r);
 
     api_test_call(t, &r, NULL, "/api/connectors?q=HELP%20DESK", t->a.key, NULL, NULL);
@@ -208,7 +208,7 @@ static void test_connector_catalogue(void **state)
 
     api_test_call(t, &r, NULL, "/api/connectors?category=crm", t->a.key, NULL, NULL);
     names_of(&r, names, sizeof(names));
-    assert_string_equal(names, "salesforce");
+    assert_string_equal(names, "hubspot,salesforce");
     client_reply_dispose(&r);
 
     api_test_call(t, &r, NULL, "/api/connectors?category=crm&q=zendesk", t->a.key, NULL, NULL);

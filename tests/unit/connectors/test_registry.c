@@ -255,7 +255,13 @@ static void folder_of_good_and_bad(void **state)
     assert_non_null(oa);
     assert_null(oa->secrets_schema);
 
-    assert_int_equal(registry_count(r), 4); /* 3 files and the built-in they override */
+    /* The built-ins, one of them overridden by a file, and 3 new files. */
+    struct registry *builtins = NULL;
+    old = log_to("/dev/null");
+    assert_int_equal(registry_load(&builtins, NULL, NULL, NULL, &e), 0);
+    log_back(old);
+    assert_int_equal(registry_count(r), registry_count(builtins) + 3);
+    registry_free(builtins);
     for (size_t i = 1; i < registry_count(r); i++)
         assert_true(strcmp(registry_at(r, i - 1)->name, registry_at(r, i)->name) < 0);
     registry_free(r);
@@ -285,7 +291,7 @@ static void search(void **state)
     size_t crm = 0;
     for (size_t i = 0; i < registry_count(r); i++)
         crm += registry_match(registry_at(r, i), NULL, "crm");
-    assert_int_equal(crm, 1);
+    assert_int_equal(crm, 2); /* salesforce (the file's) and the built-in hubspot */
     registry_free(r);
 }
 
