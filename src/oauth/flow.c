@@ -348,9 +348,11 @@ static struct json_object *identity_of(const struct connector *c, struct json_ob
                                 .headers = {buf_cstr(&auth), "Accept: application/json"},
                                 .body_max = IDENTITY_MAX};
         rc = fetch(&r, &req, &e);
+        /* Not an object, or Slack's {"ok":false,...}: not an identity. */
         if (rc == 0 && r.status == 200 &&
             jsonx_parse(&id, r.body.p, r.body.n, r.body.n + 1, &e) == 0 &&
-            !json_object_is_type(id, json_type_object)) {
+            (!json_object_is_type(id, json_type_object) ||
+             (jsonx_has(id, "ok") && !json_object_get_boolean(jsonx_get(id, "ok"))))) {
             json_object_put(id);
             id = NULL;
         }
@@ -527,13 +529,18 @@ static void finish(struct oauth_outcome *out, const struct oauth_env *env,
     if (rc < 0) {
         fail(out, "connect_failed", e.msg);
     } else {
+        /* The verifier only when a challenge went out (the file's pkce):
+         * a server may refuse one for a code issued without. A NULL name
+         * ends the list. */
+        bool pkce =
+            !jsonx_has(c->auth, "pkce") || json_object_get_boolean(jsonx_get(c->auth, "pkce"));
         const char *fields[] = {"grant_type",
                                 "authorization_code",
                                 "code",
                                 code,
                                 "redirect_uri",
                                 st->redirect_uri,
-                                "code_verifier",
+                                pkce ? "code_verifier" : NULL,
                                 (const char *)verifier->p,
                                 NULL};
         rc = oauth_exchange(&tokens, ecode, c, buf_cstr(&token_url), &cl, fields, &e);

@@ -9,12 +9,35 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "http/fetch.h"
 #include "oauth/client.h"
 #include "oauth/exchange.h"
 #include "store/audit.h"
 #include "store/consent.h"
 #include "store/credential.h"
 #include "store/integration.h"
+
+/* A revocation endpoint that authenticates with the token itself (Slack's
+ * auth.revoke): the token as Bearer, no client credentials. */
+static int revoke_with_token(struct fetch_resp *r, const char *url, const char *token,
+                             struct err *err)
+{
+    struct buf auth;
+    buf_init(&auth, 4096);
+    buf_reserve(&auth, 4096);
+    buf_printf(&auth, "Authorization: Bearer %s", token);
+    struct fetch_req req = {.method = "POST",
+                            .url = url,
+                            .body = "",
+                            .body_len = 0,
+                            .body_max = 1 << 16,
+                            .headers = {buf_cstr(&auth), "Accept: application/json",
+                                        "Content-Type: application/x-www-form-urlencoded"}};
+    int rc = fetch(r, &req, err);
+    secret_wipe(auth.p, auth.cap);
+    buf_dispose(&auth);
+    return rc;
+}
 
 /* Revoke at the provider; never fails the disconnect, out says how it went. */
 static void revoke_remote(struct oauth_disconnected *out, const struct oauth_env *env,
@@ -48,7 +71,11 @@ static void revoke_remote(struct oauth_disconnected *out, const struct oauth_env
         const char *token = refresh ? refresh : jsonx_str(jsonx_get(tokens, "access_token"));
         const char *fields[] = {"token", token ? token : "", "token_type_hint",
                                 refresh ? "refresh_token" : "access_token", NULL};
-        rc = oauth_post_form(&r, c, buf_cstr(&url), &cl, fields, &e);
+        const char *how = jsonx_str(jsonx_get(c->auth, "revoke_auth"));
+        if (how && strcmp(how, "token") == 0)
+            rc = revoke_with_token(&r, buf_cstr(&url), token ? token : "", &e);
+        else
+            rc = oauth_post_form(&r, c, buf_cstr(&url), &cl, fields, &e);
     }
     if (rc == 0) {
         struct json_object *o = NULL;

@@ -133,7 +133,7 @@ static int mark_reauth(const struct oauth_env *env, const struct stored *s, cons
 
 /* Refresh with the row locked (the caller's transaction); s is updated
  * with the new tokens on success. */
-static int refresh_locked(struct stored *s, const struct oauth_env *env, int64_t now,
+static int refresh_locked(struct stored *s, const struct oauth_env *env, bool unusable, int64_t now,
                           struct err *err)
 {
     const struct connector *c = registry_get(env->reg, s->it.connector);
@@ -148,8 +148,16 @@ static int refresh_locked(struct stored *s, const struct oauth_env *env, int64_t
 
     if (!c)
         return err_set(err, ERR_NOTFOUND, "no connector named %s", s->it.connector);
+    if (!refresh && !unusable) /* forced, but the token is fine and cannot be renewed */
+        return err_set(err, ERR_CONFLICT,
+                       "nothing to refresh: %s gave no refresh token, and its token has not "
+                       "expired",
+                       c->title);
     if (!refresh) {
-        rc = mark_reauth(env, s, "the provider gave no refresh token: connect again", now, err);
+        rc = mark_reauth(env, s,
+                         "the token stopped working and the provider gave no refresh "
+                         "token: connect again",
+                         now, err);
         return rc < 0 ? rc : err_set(err, ERR_INVALID, "needs_reauth: no refresh token");
     }
     buf_init(&url, 0);
@@ -243,11 +251,15 @@ int oauth_token_get(struct secret *access, struct oauth_token_info *info,
         stored_dispose(&s);
         return 0;
     }
-    if (rc == 0)
-        rc = refresh_locked(&s, env, now, err);
+    if (rc == 0) {
+        /* A 401 was reported, or the token is past its end: it cannot be
+         * used as it is, whether or not it can be renewed. */
+        bool unusable = stale || (s.meta.expires_at && s.meta.expires_at <= now);
+        rc = refresh_locked(&s, env, unusable, now, err);
+    }
     /* A refusal marked the integration: that must be kept too. */
     struct err ce;
-    if (rc == 0 || err->code == ERR_INVALID || err->code == ERR_IO) {
+    if (rc == 0 || rc == ERR_INVALID || rc == ERR_IO) {
         if (db_commit(env->db, &ce) < 0 && rc == 0) {
             *err = ce;
             rc = ce.code;

@@ -32,8 +32,11 @@ struct oauth_token_info {
  * already. force: refresh in any case. info (may be NULL) says what
  * happened. Errors: ERR_NOTFOUND (no such integration, or not connected);
  * ERR_INVALID "needs_reauth: ..." when the integration must be connected
- * again (the provider refused the refresh token, or there is none); ERR_IO
- * or ERR_AGAIN when the provider or the database failed for now. */
+ * again (the provider refused the refresh token, or the token stopped
+ * working and there is none to renew it); ERR_CONFLICT when force asks to
+ * renew a token that works and cannot be renewed (Slack's bot tokens):
+ * nothing changes; ERR_IO or ERR_AGAIN when the provider or the database
+ * failed for now. */
 MUST_CHECK int oauth_token_get(struct secret *access, struct oauth_token_info *info,
                                const struct oauth_env *env, const char *tenant_id, const char *id,
                                const char *stale, bool force, struct err *err);

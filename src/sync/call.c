@@ -173,6 +173,27 @@ static int send_once(struct fetch_resp *out, const struct integration *it,
     return rc;
 }
 
+/* Whether r says the token is no good: a 401, or for APIs that answer 200
+ * with the error in the body (the file's auth_error), one of its values. */
+static bool unauthorized(const struct connector *c, const struct fetch_resp *r)
+{
+    struct json_object *spec = jsonx_get(c->doc, "auth_error"), *o = NULL;
+    struct err e;
+    bool bad = false;
+
+    if (r->status == 401)
+        return true;
+    if (!spec || r->status != 200 ||
+        jsonx_parse(&o, r->body.p ? r->body.p : "", r->body.n, r->body.n + 1, &e) < 0)
+        return false;
+    const char *v = jsonx_str(jsonx_get(o, jsonx_str(jsonx_get(spec, "member"))));
+    struct json_object *values = jsonx_get(spec, "values");
+    for (size_t i = 0; v && i < jsonx_len(values) && !bad; i++)
+        bad = strcmp(v, jsonx_str(jsonx_at(values, i))) == 0;
+    json_object_put(o);
+    return bad;
+}
+
 int connector_call(struct fetch_resp *out, const struct oauth_env *env,
                    const struct integration *it, const struct connector *c,
                    const struct connector_req *req, struct err *err)
@@ -185,7 +206,7 @@ int connector_call(struct fetch_resp *out, const struct oauth_env *env,
         rc = send_once(out, it, c, req, &k, err);
     /* A 401 to an OAuth token: one refresh (unless another caller did it
      * already), one retry. */
-    if (rc == 0 && out->status == 401 && c->auth_kind == CONNECTOR_AUTH_OAUTH2) {
+    if (rc == 0 && c->auth_kind == CONNECTOR_AUTH_OAUTH2 && unauthorized(c, out)) {
         struct secret stale = k.access;
         k.access = (struct secret){0};
         rc = creds_make(&k, env, it, c, (const char *)stale.p, err);

@@ -448,6 +448,16 @@ static void slack_connect_test_disconnect(void **state)
     client_reply_dispose(&r);
     assert_int_equal(ofx_sb_counter(&f, "data"), data + 1);
 
+    /* A forced refresh of a bot token that works and cannot be renewed:
+     * refused, and nothing changes. */
+    ofx_post_op(&f, &r, id, "refresh");
+    api_test_expect_error(&r, 409, "conflict");
+    assert_non_null(strstr(buf_cstr(&r.body), "nothing to refresh"));
+    client_reply_dispose(&r);
+    o = ofx_integration(&f, id);
+    assert_string_equal(jsonx_str(jsonx_get(o, "status")), "active");
+    json_object_put(o);
+
     /* Disconnect: auth.revoke, and the token is dead at Slack. */
     ofx_post_op(&f, &r, id, "disconnect");
     o = ok_json(&r);
@@ -472,8 +482,8 @@ static void slack_connect_test_disconnect(void **state)
     ofx_stop(&f);
 }
 
-/* Slack says no with 200 {"ok":false}: the test's expect catches it, and
- * a revocation Slack refuses is reported. */
+/* Slack says no with 200 {"ok":false}: an auth error there needs the user
+ * again, and a revocation Slack refuses is reported. */
 static void slack_errors_come_as_200(void **state)
 {
     struct ofx f;
@@ -492,14 +502,17 @@ static void slack_errors_come_as_200(void **state)
     assert_non_null(strstr(buf_cstr(&r.body), "\"revoked\":true"));
     client_reply_dispose(&r);
 
+    /* Slack's token_revoked, in a 200, is a 401 in all but status: the bot
+     * token cannot be renewed, so the integration needs its user. */
     ofx_post_op(&f, &r, id, "test");
     o = ok_json(&r);
     assert_false(json_object_get_boolean(jsonx_get(o, "ok")));
-    assert_int_equal(json_object_get_int(jsonx_get(o, "status")), 200);
-    assert_non_null(strstr(jsonx_str(jsonx_get(o, "error")), "token_revoked"));
+    assert_non_null(strstr(jsonx_str(jsonx_get(o, "error")), "needs_reauth"));
     json_object_put(o);
     client_reply_dispose(&r);
-
+    o = ofx_integration(&f, id);
+    assert_string_equal(jsonx_str(jsonx_get(o, "status")), "needs_reauth");
+    json_object_put(o);
     ofx_post_op(&f, &r, id, "disconnect");
     o = ok_json(&r);
     assert_false(json_object_get_boolean(jsonx_get(o, "revoked")));
