@@ -512,8 +512,8 @@ void jsonx_parser_dispose(struct jsonx_parser *p)
     p->max_bytes = 0;
 }
 
-int jsonx_parser_parse(struct json_object **out, struct jsonx_parser *p, const char *s, size_t n,
-                       struct err *err)
+static int parse_with(struct json_object **out, struct jsonx_parser *p, const char *s, size_t n,
+                      struct err *err)
 {
     struct json_tokener *tok = p->tok;
     struct json_object *v;
@@ -552,6 +552,21 @@ int jsonx_parser_parse(struct json_object **out, struct jsonx_parser *p, const c
     }
     *out = v;
     return 0;
+}
+
+int jsonx_parser_parse(struct json_object **out, struct jsonx_parser *p, const char *s, size_t n,
+                       struct err *err)
+{
+    int rc = parse_with(out, p, s, n, err);
+    if (rc < 0 && rc != ERR_TOOBIG) {
+        /* json_tokener_reset (json-c 0.16) keeps a pending high surrogate
+         * of a failed document, which then corrupts the next one's first
+         * \u escape: a failed tokener is replaced, not reused. */
+        size_t max = p->max_bytes;
+        jsonx_parser_dispose(p);
+        jsonx_parser_init(p, max);
+    }
+    return rc;
 }
 
 int jsonx_parse(struct json_object **out, const char *s, size_t n, size_t max_bytes,

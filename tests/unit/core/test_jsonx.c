@@ -505,16 +505,30 @@ static void format_into_capped_buf(void **state)
     json_object_put(doc);
 }
 
+/* A document that fails with a pending high surrogate must not reach the
+ * next one through the reused parser (json-c keeps it across a reset). */
+static void reuse_after_a_surrogate_error(void **state)
+{
+    struct jsonx_parser p;
+    struct json_object *v = NULL;
+    struct err e;
+    (void)state;
+    jsonx_parser_init(&p, 1024);
+    const char *bad = "[\"\\ud83d\\u12\"]", *good = "[\"\\u00e9\"]";
+    assert_int_equal(jsonx_parser_parse(&v, &p, bad, strlen(bad), &e), ERR_INVALID);
+    assert_int_equal(jsonx_parser_parse(&v, &p, good, strlen(good), &e), 0);
+    assert_string_equal(jsonx_str(jsonx_at(v, 0)), "\xc3\xa9");
+    json_object_put(v);
+    jsonx_parser_dispose(&p);
+}
+
 int test_jsonx(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cases_from_data),
-        cmocka_unit_test(every_alignment),
-        cmocka_unit_test(parser_reuse),
-        cmocka_unit_test(accessors),
-        cmocka_unit_test(pointers),
-        cmocka_unit_test(files),
-        cmocka_unit_test(format_into_capped_buf),
+        cmocka_unit_test(cases_from_data), cmocka_unit_test(every_alignment),
+        cmocka_unit_test(parser_reuse),    cmocka_unit_test(reuse_after_a_surrogate_error),
+        cmocka_unit_test(accessors),       cmocka_unit_test(pointers),
+        cmocka_unit_test(files),           cmocka_unit_test(format_into_capped_buf),
     };
     return test_group("jsonx", tests, NULL, NULL);
 }
