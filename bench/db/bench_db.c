@@ -4,7 +4,8 @@
  * read back with one SELECT that sums a column. SQLite: a hand-written
  * prepare/bind/step/reset loop vs db_exec/db_query, same file settings.
  * PostgreSQL: PQexecPrepared per row vs db_exec, with COPY as the bulk
- * ceiling; single-row-mode reads vs db_query. Best of 3, reported as ratios
+ * ceiling, and that raw COPY vs db_copy_*; single-row-mode reads vs
+ * db_query. Best of 3, reported as ratios
  * of rows/s and of client CPU time (steadier on a busy machine); peak RSS
  * shows that reads stream. Run by `make bench` under scripts/with-pg. */
 #include <inttypes.h>
@@ -275,6 +276,37 @@ static int64_t inlet_insert(struct bench *b)
     return b->want;
 }
 
+/* pg_copy_raw through db_copy_*: the values escaped by db_copy_escape, the
+ * same 64 KiB pieces, the count checked. */
+static int64_t inlet_copy(struct bench *b)
+{
+    const char *vals[8];
+    char num[3][32];
+    struct buf chunk;
+    struct err err = {0};
+    int64_t rows = 0;
+    buf_init(&chunk, 0);
+    db_ok(db_begin(b->db, &err), &err, "begin");
+    db_ok(db_copy_begin(b->db, "COPY bench_rows (" COLS ") FROM STDIN", &err), &err, "copy");
+    for (size_t i = 0; i < b->n; i++) {
+        rec_text(vals, num, &b->recs[i]);
+        for (int k = 0; k < 8; k++) {
+            db_copy_escape(&chunk, vals[k], strlen(vals[k]));
+            buf_putc(&chunk, k < 7 ? '\t' : '\n');
+        }
+        if (chunk.n >= 65536 || i + 1 == b->n) {
+            db_ok(db_copy_put(b->db, buf_cstr(&chunk), chunk.n, &err), &err, "copy");
+            buf_reset(&chunk);
+        }
+    }
+    db_ok(db_copy_end(b->db, &rows, &err), &err, "copy");
+    if (rows != (int64_t)b->n)
+        die("copy", "the row count loaded differs from the rows sent");
+    db_ok(db_commit(b->db, &err), &err, "commit");
+    buf_dispose(&chunk);
+    return b->want;
+}
+
 static int64_t inlet_select(struct bench *b)
 {
     struct db_rows *rows = NULL;
@@ -426,7 +458,8 @@ static void bench_pg(struct bench *b, const char *admin_url)
 {
     struct job ins[] = {{.fresh = pg_fresh_raw, .run = pg_insert_raw},
                         {.fresh = pg_fresh_raw, .run = inlet_insert},
-                        {.fresh = pg_fresh_raw, .run = pg_copy_raw}};
+                        {.fresh = pg_fresh_raw, .run = pg_copy_raw},
+                        {.fresh = pg_fresh_raw, .run = inlet_copy}};
     struct job sel[] = {{.run = pg_select_raw}, {.run = inlet_select}};
     char name[64], sql[128], a[32];
     struct err err = {0};
@@ -441,10 +474,11 @@ static void bench_pg(struct bench *b, const char *admin_url)
     pg_ok(b, PQexec(b->pg, "SET client_min_messages = warning"), "set"); /* no NOTICEs */
     db_ok(db_open(&b->db, url, &err), &err, "postgres");
 
-    measure(b, ins, 3);
+    measure(b, ins, 4);
     report("postgres", "insert", ins);
     printf("db: postgres copy   raw %11s rows/s  (the bulk ceiling; inlet insert at %.2f of it)\n",
            commas(a, ins[2].rate), ins[1].rate / ins[2].rate);
+    report("postgres", "copy", ins + 2); /* raw COPY vs db_copy_* */
     double before = peak_rss_mb();
     measure(b, sel, 2);
     report("postgres", "select", sel);

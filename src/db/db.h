@@ -6,8 +6,9 @@
  * the RLS model: docs/internals/db.md.
  *
  * A struct db is one connection, used by one thread at a time. While a
- * struct db_rows is open on it, no other statement may run on it (asserted,
- * on both engines, because PostgreSQL streams the rows over the connection). */
+ * struct db_rows is open on it, or a COPY is in progress (db_copy_begin),
+ * no other statement may run on it (asserted, on both engines, because
+ * PostgreSQL streams the rows or the COPY data over the connection). */
 #ifndef INLET_DB_DB_H
 #define INLET_DB_DB_H
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 
 struct db;
@@ -183,10 +185,41 @@ void db_rollback(struct db *db);
  * db_open). Not inside a transaction (asserted). */
 MUST_CHECK int db_lock_timeout_set(struct db *db, int ms, struct err *err);
 
+/* Bulk load, PostgreSQL only: start `COPY table (cols) FROM STDIN` (sql is that
+ * statement, text format), send rows with db_copy_put, finish with db_copy_end.
+ * Between begin and end no other statement may run on db (asserted, as for open
+ * rows). ERR_INVALID on SQLite ("copy: PostgreSQL only") and for sql that is
+ * not one COPY statement without parameters; otherwise errors as db_exec. */
+MUST_CHECK int db_copy_begin(struct db *db, const char *sql, struct err *err);
+/* Send n bytes of COPY text (whole rows or parts of them: libpq buffers).
+ * Errors are the connection's (ERR_IO); a value the server refuses shows at
+ * db_copy_end. On failure the COPY is over, nothing of it loaded (as after
+ * db_copy_abort): do not call db_copy_end. */
+MUST_CHECK int db_copy_put(struct db *db, const char *data, size_t n, struct err *err);
+/* End the COPY; *rows (OUT, may be NULL) gets the rows loaded, 0 on failure.
+ * A row the server refuses (bad value for its column type) fails here, nothing
+ * of the COPY loaded, with the engine's primary message as db_exec words it
+ * plus where: "postgres: invalid input syntax for the type (SQLSTATE 22P02)
+ * at COPY line 3, column n" (never the value). Inside a transaction a failure
+ * marks it failed as db_exec does. The COPY is over either way. */
+MUST_CHECK int db_copy_end(struct db *db, int64_t *rows, struct err *err);
+/* End a COPY without loading it (PQputCopyEnd with an error message), e.g.
+ * when the caller finds a bad record midway; a transaction it was in is then
+ * failed (db_rollback). Does nothing when no COPY is in progress, so that a
+ * cleanup label can always call it. */
+void db_copy_abort(struct db *db);
+/* Append s (n bytes) to b escaped for COPY's text format (backslash, tab,
+ * newline, carriage return); the caller writes the tab between columns, the
+ * newline after a row, and \N for SQL NULL. s must not hold a NUL byte
+ * (PostgreSQL text cannot; the server refuses the row). */
+void db_copy_escape(struct buf *b, const char *s, size_t n);
+
 /* Fault injection for tests (SQLite's *fault.test spirit): the next n
  * statements succeed and the one after fails with ERR_IO, once. Statements
- * counted: db_exec, db_query, db_exec_script, db_begin, db_begin_tenant and
- * db_commit (a failed commit rolls back). A negative n turns it off. */
+ * counted: db_exec, db_query, db_exec_script, db_begin, db_begin_tenant,
+ * db_commit (a failed commit rolls back), db_copy_begin and db_copy_end (an
+ * injected fault there aborts the COPY: nothing loaded). A negative n turns
+ * it off. */
 void db_fail_after(struct db *db, int n);
 
 /* Statements prepared on this connection since db_open: what the statement

@@ -38,6 +38,7 @@ struct db {
     int fail_after;       /* statements to let through before an injected fault; -1: off */
     bool in_tx;           /* between db_begin* and db_commit / db_rollback */
     bool tx_failed;       /* a statement failed inside the transaction */
+    bool in_copy;         /* between db_copy_begin and the COPY's end */
     struct db_rows *rows; /* the open result, NULL when none; owned by the engine */
 };
 
@@ -82,6 +83,14 @@ struct db_ops {
     int (*commit)(struct db *db, struct err *err); /* db.c rolls back on failure */
     void (*rollback)(struct db *db);               /* any time; must not fail */
     int (*lock_timeout)(struct db *db, int ms, struct err *err);
+    /* COPY ... FROM STDIN. SQLite's copy_begin refuses, so it needs none of
+     * the other three. copy_put ends the COPY itself when it fails; copy_end
+     * and copy_abort end it whatever happens, and leave the connection ready
+     * for the next statement (or for db_rollback to reconnect). */
+    int (*copy_begin)(struct db *db, const char *sql, struct err *err);
+    int (*copy_put)(struct db *db, const char *data, size_t n, struct err *err);
+    int (*copy_end)(struct db *db, int64_t *rows, struct err *err);
+    void (*copy_abort)(struct db *db, const char *why); /* why: for the server's log */
 };
 
 extern const struct db_ops db_sqlite_ops;

@@ -1,7 +1,8 @@
 /* db/pg.c - the PostgreSQL engine behind db/db.h, on libpq: what many inlet
  * processes share at scale. Statements are prepared once per connection
  * under generated names; rows stream in single-row mode, so memory does not
- * grow with a result; BYTEA comes back decoded. A session is trusted system
+ * grow with a result; BYTEA comes back decoded; bulk loads go through COPY
+ * FROM STDIN (db_copy_*). A session is trusted system
  * code (inlet.system = 'on'); db_begin_tenant narrows one transaction to a
  * tenant's rows through row-level security (docs/internals/db.md). */
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/alloc.h"
 #include "core/encode.h"
@@ -21,7 +23,8 @@
 #define PG_OID_INT8   20
 #define PG_OID_FLOAT8 701
 
-#define DB_PG_KEEP_BYTES 65536 /* a decoded BYTEA buffer kept between results */
+#define DB_PG_KEEP_BYTES 65536     /* a decoded BYTEA buffer kept between results */
+#define DB_PG_COPY_PART  (1 << 20) /* most bytes a PQputCopyData: libpq buffers a whole call */
 
 struct db_pg_col {
     struct buf bytes; /* this row's BYTEA value, decoded */
@@ -96,6 +99,7 @@ static const char *data_exception_text(const char *sqlstate)
         {"22P02", "invalid input syntax for the type"},
         {"22P05", "character not representable in the encoding"},
         {"22032", "invalid JSON text"},
+        {"22P04", "malformed COPY data"},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (strcmp(sqlstate, map[i].code) == 0)
@@ -104,8 +108,9 @@ static const char *data_exception_text(const char *sqlstate)
 }
 
 /* Only the primary message: DETAIL and the full error text can quote the
- * values of a row; and for a data exception, not even that. */
-static int result_err(struct db_pg *pg, const PGresult *res, struct err *err)
+ * values of a row; and for a data exception, not even that. where (may be
+ * "") is appended: the place in COPY data. */
+static int result_err_at(struct db_pg *pg, const PGresult *res, const char *where, struct err *err)
 {
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -113,12 +118,21 @@ static int result_err(struct db_pg *pg, const PGresult *res, struct err *err)
     if (state && strncmp(state, "22", 2) == 0) {
         const char *col = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
         if (col)
-            return err_set(err, code, "postgres: %s in column \"%.64s\" (SQLSTATE %.5s)",
-                           data_exception_text(state), col, state);
-        return err_set(err, code, "postgres: %s (SQLSTATE %.5s)", data_exception_text(state),
-                       state);
+            return err_set(err, code, "postgres: %s in column \"%.64s\" (SQLSTATE %.5s)%s",
+                           data_exception_text(state), col, state, where);
+        return err_set(err, code, "postgres: %s (SQLSTATE %.5s)%s", data_exception_text(state),
+                       state, where);
     }
-    return db__engine_err(err, code, "postgres", msg ? msg : PQerrorMessage(pg->conn));
+    if (!msg)
+        msg = PQerrorMessage(pg->conn);
+    if (!*msg)
+        msg = "unknown error";
+    return err_set(err, code, "postgres: %.*s%s", (int)strcspn(msg, "\r\n"), msg, where);
+}
+
+static int result_err(struct db_pg *pg, const PGresult *res, struct err *err)
+{
+    return result_err_at(pg, res, "", err);
 }
 
 static int check(struct db_pg *pg, const PGresult *res, struct err *err)
@@ -545,7 +559,7 @@ static int db_pg_script(struct db *db, const char *sql, struct err *err)
 static void db_pg_rollback(struct db *db)
 {
     struct db_pg *pg = conn_of(db);
-    if (PQstatus(pg->conn) != CONNECTION_OK) {
+    if (PQstatus(pg->conn) != CONNECTION_OK || pg->ended) {
         if (reconnect(pg, NULL) < 0)
             return; /* still down: the next statement says so */
     } else if (PQtransactionStatus(pg->conn) != PQTRANS_IDLE) {
@@ -588,6 +602,137 @@ static int db_pg_lock_timeout(struct db *db, int ms, struct err *err)
     return rc < 0 ? rc : set_lock_timeout(conn_of(db), ms, err);
 }
 
+/* --- Bulk load (COPY) ------------------------------------------------------ */
+
+/* Where in the data a COPY failed, from the error's CONTEXT line (`COPY t,
+ * line 3, column n: "<value>"`, or `COPY t, line 3: "<the row>"`): the line
+ * and the column, never what follows them. "" when there is no such line
+ * (a server speaking another language). */
+static void copy_where(char *out, size_t size, const PGresult *res)
+{
+    const char *ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
+    const char *at = ctx ? strstr(ctx, "COPY ") : NULL;
+    const char *line = at ? strstr(at, ", line ") : NULL;
+    out[0] = '\0';
+    if (!line || line[7] < '0' || line[7] > '9')
+        return;
+    line += 7;
+    int digits = (int)strspn(line, "0123456789");
+    int len = snprintf(out, size, " at COPY line %.*s", digits > 20 ? 20 : digits, line);
+    if (len < 0 || (size_t)len >= size || strncmp(line + digits, ", column ", 9) != 0)
+        return;
+    const char *col = line + digits + 9;
+    size_t n = strcspn(col, ":\r\n"); /* the value, if any, comes after ": " */
+    snprintf(out + len, size - (size_t)len, ", column %.*s", n > 64 ? 64 : (int)n, col);
+}
+
+static int copy_err(struct db_pg *pg, const PGresult *res, struct err *err)
+{
+    char where[128];
+    copy_where(where, sizeof(where), res);
+    return result_err_at(pg, res, where, err);
+}
+
+/* End the COPY in progress and read every result, so that libpq is idle
+ * again. With why, the server throws the data away (CopyFail, and the
+ * error it answers with is the expected one); without, it loads them and
+ * *rows (may be NULL) gets the count. Returns the first error. */
+static int copy_finish(struct db_pg *pg, const char *why, int64_t *rows, struct err *err)
+{
+    PGresult *res;
+    int rc = 0;
+    if (PQputCopyEnd(pg->conn, why) != 1)
+        rc = db__engine_err(err, ERR_IO, "postgres", PQerrorMessage(pg->conn));
+    while ((res = PQgetResult(pg->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+            /* The end could not even be queued (libpq out of memory) and
+             * libpq still expects data: PQgetResult would say so forever.
+             * Only a new session gets out; db_rollback or the next
+             * statement makes one. */
+            PQclear(res);
+            pg->ended = true;
+            return rc < 0 ? rc : err_set(err, ERR_IO, "postgres: the COPY could not be ended");
+        }
+        if (rc == 0 && st != PGRES_COMMAND_OK)
+            rc = copy_err(pg, res, err);
+        else if (rc == 0 && rows)
+            *rows = strtoll(PQcmdTuples(res), NULL, 10);
+        PQclear(res);
+    }
+    return rc;
+}
+
+static int db_pg_copy_begin(struct db *db, const char *sql, struct err *err)
+{
+    struct db_pg *pg = conn_of(db);
+    const char *p = sql + strspn(sql, " \t\r\n");
+    size_t maxn = 0;
+    int rc = db__placeholders(&maxn, sql, NULL, '$', err); /* refuses a second statement */
+    if (rc < 0)
+        return rc;
+    /* Anything else would simply run. */
+    if (maxn || strncasecmp(p, "copy", 4) != 0 || strspn(p + 4, " \t\r\n") == 0)
+        return err_set(err, ERR_INVALID,
+                       "copy: expected one COPY ... FROM STDIN statement, without parameters");
+    PGresult *res = PQexec(pg->conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COPY_OUT) { /* COPY ... TO STDOUT: read it out, then refuse */
+        char *data;
+        while (PQgetCopyData(pg->conn, &data, 0) > 0)
+            PQfreemem(data);
+        drain(pg);
+    }
+    if (st == PGRES_COPY_OUT || st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        rc = err_set(err, ERR_INVALID, "copy: not a COPY ... FROM STDIN statement");
+    else if (st != PGRES_COPY_IN)
+        rc = result_err(pg, res, err);
+    PQclear(res);
+    return rc;
+}
+
+/* A server that hung up (a restart, pg_terminate_backend) shows as a failed
+ * send, or as a connection libpq found closed while it sent: end the COPY,
+ * nothing loaded, and say why in the server's words when it left any (a
+ * terminated backend sends its FATAL before it closes the socket). The
+ * session is then lost as after any statement: db_rollback, or the next
+ * statement outside a transaction, reconnects. */
+static int copy_lost(struct db_pg *pg, struct err *err)
+{
+    char why[ERR_MSG_MAX];
+    struct err end = {0};
+    snprintf(why, sizeof(why), "%s", PQerrorMessage(pg->conn)); /* ending may add to it */
+    if (copy_finish(pg, "the client could not send the data", NULL, &end) < 0 && end.code == ERR_IO)
+        return err_set(err, ERR_IO, "%s", end.msg);
+    return db__engine_err(err, ERR_IO, "postgres", why);
+}
+
+static int db_pg_copy_put(struct db *db, const char *data, size_t n, struct err *err)
+{
+    struct db_pg *pg = conn_of(db);
+    while (n > 0) {
+        int part = n < DB_PG_COPY_PART ? (int)n : DB_PG_COPY_PART;
+        /* The connection is blocking: a full socket waits here for the
+         * server. After a failed send libpq may still answer 1 (it keeps
+         * the server's last words for the end), hence the status check. */
+        if (PQputCopyData(pg->conn, data, part) != 1 || PQstatus(pg->conn) != CONNECTION_OK)
+            return copy_lost(pg, err);
+        data += part;
+        n -= (size_t)part;
+    }
+    return 0;
+}
+
+static int db_pg_copy_end(struct db *db, int64_t *rows, struct err *err)
+{
+    return copy_finish(conn_of(db), NULL, rows, err);
+}
+
+static void db_pg_copy_abort(struct db *db, const char *why)
+{
+    (void)copy_finish(conn_of(db), why, NULL, NULL);
+}
+
 const struct db_ops db_pg_ops = {
     .name = "postgres",
     .open = db_pg_open,
@@ -611,4 +756,8 @@ const struct db_ops db_pg_ops = {
     .commit = db_pg_commit,
     .rollback = db_pg_rollback,
     .lock_timeout = db_pg_lock_timeout,
+    .copy_begin = db_pg_copy_begin,
+    .copy_put = db_pg_copy_put,
+    .copy_end = db_pg_copy_end,
+    .copy_abort = db_pg_copy_abort,
 };

@@ -295,6 +295,15 @@ static int db_sqlite_lock_timeout(struct db *db, int ms, struct err *err)
     return 0;
 }
 
+/* SQLite has no COPY: a bulk load there is a transaction of prepared
+ * INSERTs, which is as fast as SQLite goes. */
+static int db_sqlite_copy_begin(struct db *db, const char *sql, struct err *err)
+{
+    (void)db;
+    (void)sql;
+    return err_set(err, ERR_INVALID, "copy: PostgreSQL only");
+}
+
 const struct db_ops db_sqlite_ops = {
     .name = "sqlite",
     .open = db_sqlite_open,
@@ -316,4 +325,5 @@ const struct db_ops db_sqlite_ops = {
     .commit = db_sqlite_commit,
     .rollback = db_sqlite_rollback,
     .lock_timeout = db_sqlite_lock_timeout,
+    .copy_begin = db_sqlite_copy_begin,
 };
