@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "cli/connect.h"
+#include "cli/load.h"
 #include "connectors/registry.h"
 #include "connectors/urls.h"
 #include "core/alloc.h"
@@ -61,6 +62,11 @@ struct app {
     /* serve --demo[=PORT]: the sandbox in-process, from base port PORT */
     bool demo;
     int64_t demo_port;
+    /* load --schema S --batch-size N --strict */
+    const char *load_schema;
+    int64_t load_batch;
+    bool load_strict;
+    bool load_flags; /* any of them was given */
 };
 
 static int fail(const struct err *e)
@@ -380,6 +386,25 @@ static int cmd_integration_disconnect(struct app *a)
     return cli_integration_disconnect(&x, a->argv[0], a->argv[1]);
 }
 
+/* A Singer target on stdin (docs/singer.md). The destination is any
+ * database --db names; inlet's own tables are not made there. */
+static int cmd_load(struct app *a)
+{
+    struct err e;
+    bool sqlite = strcmp(config_db_engine(&a->cfg), "sqlite") == 0;
+    if (sqlite && strcmp(a->cfg.db_url, "sqlite::memory:") != 0 &&
+        config_prepare_data_dir(&a->cfg, &e) < 0)
+        return fail(&e);
+    struct load_opts o = {.db_url = a->cfg.db_url,
+                          .schema = a->load_schema,
+                          .batch_size = (size_t)a->load_batch,
+                          .strict = a->load_strict,
+                          .in = stdin,
+                          .out = stdout,
+                          .diag = stderr};
+    return cli_load(&o);
+}
+
 /* Check one connector file as the server would load it. */
 static int cmd_connectors_check(struct app *a)
 {
@@ -537,6 +562,8 @@ static const struct cmd {
      "TENANT ID: refresh the OAuth token now"},
     {"integration", "disconnect", cmd_integration_disconnect, NEED_DB | NEED_VAULT, 2,
      check_tenant_id, "TENANT ID: revoke at the provider and delete the credentials"},
+    {"load", NULL, cmd_load, 0, 0, NULL,
+     "[--schema S] [--batch-size N] [--strict] < SINGER: a Singer target into --db"},
     {"connectors", "check", cmd_connectors_check, 0, 1, NULL,
      "FILE: check a connector file as the server would load it"},
     {"version", NULL, cmd_version, 0, 0, NULL, "print the version"},
@@ -613,6 +640,23 @@ static int command_flag(struct app *a, const char *name, const char *value, stru
         return src;
     if (strcmp(name, "--demo") == 0)
         return demo_flag(a, value, err);
+    if (strcmp(name, "--schema") == 0) {
+        a->load_schema = value;
+        a->load_flags = true;
+        return 0;
+    }
+    if (strcmp(name, "--strict") == 0) {
+        a->load_strict = true;
+        a->load_flags = true;
+        return 0;
+    }
+    if (strcmp(name, "--batch-size") == 0) {
+        a->load_flags = true;
+        int rc = str_to_i64(&a->load_batch, str_from(value), name, err);
+        if (rc == 0 && (a->load_batch < 1 || a->load_batch > 1000000))
+            rc = err_set(err, ERR_INVALID, "--batch-size: must be an integer from 1 to 1000000");
+        return rc;
+    }
     bool batch = strcmp(name, "--batch") == 0;
     int64_t *dst = batch ? &a->batch : strcmp(name, "--max-batches") == 0 ? &a->max_batches : NULL;
     int64_t max = batch ? SEALED_BATCH_MAX : INT32_MAX;
@@ -648,6 +692,12 @@ static int parse_args(struct app *a, int argc, char **argv, char **words, int *n
             snprintf(name, sizeof(name), "%s", arg);
             if (strcmp(name, "--help") == 0) {
                 words[(*nwords)++] = "help";
+                continue;
+            }
+            if (strcmp(name, "--strict") == 0) {
+                int rc = command_flag(a, name, "", err);
+                if (rc < 0)
+                    return rc;
                 continue;
             }
             if (strcmp(name, "--demo") == 0) {
@@ -790,7 +840,8 @@ int main(int argc, char **argv)
     a.argc = nwords - used;
     a.argv = words + used;
     if (a.argc != cmd->nargs || (a.rotate_flags && cmd->run != cmd_keys_rotate) ||
-        (a.sandbox_flags && cmd->run != cmd_sandbox) || (a.demo && cmd->run != cmd_serve)) {
+        (a.sandbox_flags && cmd->run != cmd_sandbox) || (a.demo && cmd->run != cmd_serve) ||
+        (a.load_flags && cmd->run != cmd_load)) {
         fprintf(stderr, "usage: inlet %s%s%s %s\n", cmd->name, cmd->sub ? " " : "",
                 cmd->sub ? cmd->sub : "", cmd->help);
         goto done;

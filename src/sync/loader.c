@@ -1,0 +1,916 @@
+/* sync/loader.c - see loader.h. SQLite: each record is upserted at once by
+ * prepared statements inside the batch's transaction (INSERT ... ON
+ * CONFLICT DO NOTHING, then, when it did nothing, an UPDATE that only
+ * matches when a value differs: created, updated and unchanged fall out of
+ * the change counts). PostgreSQL: a batch's records of a stream are kept
+ * as COPY text, and at the commit go into a temporary table by COPY, then
+ * into the table by one INSERT ... SELECT DISTINCT ON (keys) ... ON
+ * CONFLICT DO UPDATE ... WHERE (row) IS DISTINCT FROM (new row), whose
+ * RETURNING (xmax = 0) tells inserts from updates. docs/internals/sync.md
+ * has the table layout and the type rules (sync/columns.h). */
+#include "sync/loader.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/jsonschema.h"
+#include "core/jsonx.h"
+#include "core/time.h"
+#include "sync/columns.h"
+
+#define STREAMS_MAX 1000 /* streams in one load */
+
+/* Our own columns, after the stream's: in this order in every table. */
+#define OWN_COLUMNS "_inlet_synced_at, _inlet_deleted_at, _inlet_version"
+
+struct stream {
+    char *name;
+    char table[COL_NAME_MAX + 1];
+    struct col_set cols;          /* the table's columns, as they are now */
+    struct jsonschema *validator; /* of the latest SCHEMA */
+    struct json_object *schema;   /* a reference, kept while the validator lives */
+    bool keyed;
+    /* SQLite: the two statements, rebuilt when the columns change. */
+    char *sql_insert, *sql_update;
+    /* PostgreSQL: this batch's rows in COPY text, and how many. */
+    struct buf copy;
+    size_t staged;
+};
+
+struct loader {
+    struct loader_opts o;
+    bool pg;
+    char schema_q[COL_NAME_MAX + 4]; /* "\"s\"." or "" */
+    struct stream *streams[STREAMS_MAX];
+    size_t nstreams;
+    bool in_tx, failed, meta_ready;
+    size_t in_batch;                   /* records in the open transaction */
+    struct json_object *pending_state; /* NULL is JSON null when have_state */
+    bool have_state;
+    struct loader_counts n;
+    struct buf errors;
+    size_t nerrors;
+    struct db_val *vals; /* SQLite binding scratch */
+    size_t nvals;
+    struct buf scratch; /* values formatted for binding (SQLite) */
+};
+
+/* ---- helpers ---- */
+
+static void table_ref(struct buf *b, const struct loader *l, const char *table)
+{
+    buf_puts(b, l->schema_q);
+    col_quote(b, table);
+}
+
+static int exec_sql(struct loader *l, const char *sql, int64_t *changes, struct err *err)
+{
+    return db_exec(l->o.db, sql, NULL, 0, changes, err);
+}
+
+static int tx_begin(struct loader *l, struct err *err)
+{
+    if (l->in_tx)
+        return 0;
+    int rc = db_begin(l->o.db, err);
+    if (rc == 0)
+        l->in_tx = true;
+    return rc;
+}
+
+/* The metadata table, and the schema on PostgreSQL, once per load. */
+static int meta_ensure(struct loader *l, struct err *err)
+{
+    struct buf sql;
+    int rc = 0;
+    if (l->meta_ready)
+        return 0;
+    buf_init(&sql, 0);
+    if (l->pg && l->o.pg_schema) {
+        buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ");
+        col_quote(&sql, l->o.pg_schema);
+        rc = exec_sql(l, buf_cstr(&sql), NULL, err);
+    }
+    if (rc == 0) {
+        buf_reset(&sql);
+        buf_printf(&sql,
+                   "CREATE TABLE IF NOT EXISTS %s_inlet_columns (table_name TEXT NOT NULL,"
+                   " column_name TEXT NOT NULL, property TEXT NOT NULL, type TEXT NOT NULL,"
+                   " is_key INTEGER NOT NULL, position INTEGER NOT NULL,"
+                   " PRIMARY KEY (table_name, column_name))",
+                   l->schema_q);
+        rc = exec_sql(l, buf_cstr(&sql), NULL, err);
+    }
+    buf_dispose(&sql);
+    if (rc == 0)
+        l->meta_ready = true;
+    return rc;
+}
+
+static struct stream *stream_find(struct loader *l, const char *name)
+{
+    for (size_t i = 0; i < l->nstreams; i++)
+        if (strcmp(l->streams[i]->name, name) == 0)
+            return l->streams[i];
+    return NULL;
+}
+
+static void stream_free(struct stream *s)
+{
+    if (!s)
+        return;
+    xfree(s->name);
+    col_set_dispose(&s->cols);
+    jsonschema_free(s->validator);
+    json_object_put(s->schema);
+    xfree(s->sql_insert);
+    xfree(s->sql_update);
+    buf_dispose(&s->copy);
+    xfree(s);
+}
+
+/* ---- the table's layout ---- */
+
+/* Read the table's columns from _inlet_columns into s->cols (empty when the
+ * table is new). */
+static int layout_read(struct loader *l, struct stream *s, struct err *err)
+{
+    struct db_rows *r = NULL;
+    struct buf sql;
+    buf_init(&sql, 0);
+    buf_printf(&sql,
+               "SELECT column_name, property, type, is_key FROM %s_inlet_columns"
+               " WHERE table_name = $1 ORDER BY position",
+               l->schema_q);
+    int rc = db_query(&r, l->o.db, buf_cstr(&sql), DB_ARGS(DB_TEXT(s->table)), err);
+    buf_dispose(&sql);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_rows_next(r, err)) == 1) {
+        s->cols.v = xrealloc(s->cols.v, (s->cols.n + 1) * sizeof(*s->cols.v));
+        struct col *c = &s->cols.v[s->cols.n++];
+        memset(c, 0, sizeof(*c));
+        c->name = xstrdup(db_rows_text(r, 0));
+        c->property = xstrdup(db_rows_text(r, 1));
+        c->type = col_type_parse(db_rows_text(r, 2));
+        c->key = db_rows_int(r, 3) != 0;
+    }
+    db_rows_free(r);
+    return rc;
+}
+
+static int layout_write_col(struct loader *l, const struct stream *s, size_t i, bool update,
+                            struct err *err)
+{
+    const struct col *c = &s->cols.v[i];
+    struct buf sql;
+    buf_init(&sql, 0);
+    if (update)
+        buf_printf(&sql,
+                   "UPDATE %s_inlet_columns SET type = $3 WHERE table_name = $1 AND"
+                   " column_name = $2",
+                   l->schema_q);
+    else
+        buf_printf(&sql,
+                   "INSERT INTO %s_inlet_columns (table_name, column_name, type, property,"
+                   " is_key, position) VALUES ($1, $2, $3, $4, $5, $6)",
+                   l->schema_q);
+    int rc =
+        update
+            ? db_exec(l->o.db, buf_cstr(&sql),
+                      DB_ARGS(DB_TEXT(s->table), DB_TEXT(c->name), DB_TEXT(col_type_name(c->type))),
+                      NULL, err)
+            : db_exec(l->o.db, buf_cstr(&sql),
+                      DB_ARGS(DB_TEXT(s->table), DB_TEXT(c->name), DB_TEXT(col_type_name(c->type)),
+                              DB_TEXT(c->property), DB_INT(c->key ? 1 : 0), DB_INT((int64_t)i)),
+                      NULL, err);
+    buf_dispose(&sql);
+    return rc;
+}
+
+/* CREATE TABLE for s->cols. */
+static int table_create(struct loader *l, struct stream *s, struct err *err)
+{
+    struct buf sql;
+    bool first_key = true;
+    buf_init(&sql, 0);
+    buf_puts(&sql, "CREATE TABLE IF NOT EXISTS ");
+    table_ref(&sql, l, s->table);
+    buf_puts(&sql, " (");
+    for (size_t i = 0; i < s->cols.n; i++) {
+        col_quote(&sql, s->cols.v[i].name);
+        buf_printf(&sql, " %s%s, ", col_sql_type(s->cols.v[i].type, l->pg),
+                   s->cols.v[i].key ? " NOT NULL" : "");
+    }
+    buf_printf(&sql, "_inlet_synced_at %s NOT NULL, _inlet_deleted_at %s, _inlet_version BIGINT",
+               l->pg ? "TIMESTAMPTZ" : "TEXT", l->pg ? "TIMESTAMPTZ" : "TEXT");
+    for (size_t i = 0; i < s->cols.n; i++) {
+        if (!s->cols.v[i].key)
+            continue;
+        buf_puts(&sql, first_key ? ", PRIMARY KEY (" : ", ");
+        col_quote(&sql, s->cols.v[i].name);
+        first_key = false;
+    }
+    buf_puts(&sql, first_key ? ")" : "))");
+    int rc = exec_sql(l, buf_cstr(&sql), NULL, err);
+    for (size_t i = 0; rc == 0 && i < s->cols.n; i++)
+        rc = layout_write_col(l, s, i, false, err);
+    buf_dispose(&sql);
+    return rc;
+}
+
+/* Apply a merge's changes: columns added, columns widened (a DDL change on
+ * PostgreSQL; SQLite stores any value in any column, so only the recorded
+ * type moves there). */
+static int table_alter(struct loader *l, struct stream *s, const struct col_change *ch, size_t n,
+                       struct err *err)
+{
+    struct buf sql;
+    int rc = 0;
+    buf_init(&sql, 0);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct col *c = &s->cols.v[ch[i].index];
+        buf_reset(&sql);
+        if (ch[i].kind == COL_ADD) {
+            buf_puts(&sql, "ALTER TABLE ");
+            table_ref(&sql, l, s->table);
+            buf_puts(&sql, " ADD COLUMN ");
+            col_quote(&sql, c->name);
+            buf_printf(&sql, " %s", col_sql_type(c->type, l->pg));
+            rc = exec_sql(l, buf_cstr(&sql), NULL, err);
+            if (rc == 0)
+                rc = layout_write_col(l, s, ch[i].index, false, err);
+        } else {
+            if (l->pg) {
+                buf_puts(&sql, "ALTER TABLE ");
+                table_ref(&sql, l, s->table);
+                buf_puts(&sql, " ALTER COLUMN ");
+                col_quote(&sql, c->name);
+                buf_printf(&sql, " TYPE %s USING ", col_sql_type(c->type, true));
+                col_quote(&sql, c->name);
+                buf_printf(&sql, "::%s", col_sql_type(c->type, true));
+                rc = exec_sql(l, buf_cstr(&sql), NULL, err);
+            }
+            if (rc == 0)
+                rc = layout_write_col(l, s, ch[i].index, true, err);
+        }
+    }
+    buf_dispose(&sql);
+    return rc;
+}
+
+/* PostgreSQL: merge a stream's staged rows into its table (below). */
+static int stage_flush(struct loader *l, struct stream *s, struct err *err);
+
+/* ---- SQLite: the two statements of a stream ---- */
+
+/* INSERT ... ON CONFLICT (keys) DO NOTHING, and the UPDATE that only
+ * matches a row whose values differ. Parameters: $1..$n the columns, then
+ * synced_at, deleted_at, version. */
+static void sqlite_statements(struct loader *l, struct stream *s)
+{
+    struct buf ins, upd, same;
+    size_t n = s->cols.n;
+    bool first_key = true;
+
+    buf_init(&ins, 0);
+    buf_init(&upd, 0);
+    buf_init(&same, 0);
+    buf_puts(&ins, "INSERT INTO ");
+    table_ref(&ins, l, s->table);
+    buf_puts(&ins, " (");
+    buf_puts(&upd, "UPDATE ");
+    table_ref(&upd, l, s->table);
+    buf_puts(&upd, " SET ");
+    for (size_t i = 0; i < n; i++) {
+        col_quote(&ins, s->cols.v[i].name);
+        buf_puts(&ins, ", ");
+        col_quote(&upd, s->cols.v[i].name);
+        buf_printf(&upd, " = $%zu, ", i + 1);
+        col_quote(&same, s->cols.v[i].name);
+        buf_printf(&same, " IS $%zu AND ", i + 1);
+    }
+    buf_printf(&ins, OWN_COLUMNS ") VALUES (");
+    for (size_t i = 0; i < n + 3; i++)
+        buf_printf(&ins, "%s$%zu", i ? ", " : "", i + 1);
+    buf_puts(&ins, ")");
+    buf_printf(&upd, "_inlet_synced_at = $%zu, _inlet_deleted_at = $%zu, _inlet_version = $%zu",
+               n + 1, n + 2, n + 3);
+    buf_printf(&same, "_inlet_deleted_at IS $%zu AND _inlet_version IS $%zu", n + 2, n + 3);
+    if (s->keyed) {
+        buf_puts(&ins, " ON CONFLICT (");
+        buf_puts(&upd, " WHERE ");
+        for (size_t i = 0; i < n; i++) {
+            if (!s->cols.v[i].key)
+                continue;
+            buf_puts(&ins, first_key ? "" : ", ");
+            col_quote(&ins, s->cols.v[i].name);
+            buf_puts(&upd, first_key ? "" : " AND ");
+            col_quote(&upd, s->cols.v[i].name);
+            buf_printf(&upd, " = $%zu", i + 1);
+            first_key = false;
+        }
+        buf_printf(&ins, ") DO NOTHING");
+        buf_printf(&upd, " AND NOT (%s)", buf_cstr(&same));
+    }
+    xfree(s->sql_insert);
+    xfree(s->sql_update);
+    s->sql_insert = buf_take(&ins);
+    s->sql_update = s->keyed ? buf_take(&upd) : NULL;
+    buf_dispose(&upd);
+    buf_dispose(&same);
+}
+
+/* ---- SCHEMA ---- */
+
+static int on_schema(struct loader *l, const struct singer_msg *m, struct err *err)
+{
+    struct col_set incoming = {0};
+    struct col_change *changes = NULL;
+    size_t nchanges = 0;
+    struct jsonschema *validator = NULL;
+    struct stream *s = stream_find(l, m->stream);
+    bool fresh = !s;
+    int rc;
+
+    if (jsonschema_new(&validator, m->schema, err) < 0)
+        return err_set(err, ERR_INVALID, "stream %s: its schema is not one inlet can check: %s",
+                       m->stream, err->msg);
+    rc = col_set_from_schema(&incoming, m->schema, m->key_properties, err);
+    if (rc == 0 && fresh && l->nstreams == STREAMS_MAX)
+        rc = err_set(err, ERR_TOOBIG, "more than %d streams in one load", STREAMS_MAX);
+    if (rc == 0 && (rc = tx_begin(l, err)) == 0)
+        rc = meta_ensure(l, err);
+    /* Rows staged in the old shape go in before the shape changes. */
+    if (rc == 0 && !fresh && l->pg)
+        rc = stage_flush(l, s, err);
+    if (rc == 0 && fresh) {
+        s = xcalloc(1, sizeof(*s));
+        s->name = xstrdup(m->stream);
+        buf_init(&s->copy, 0);
+        col_table_name(s->table, sizeof(s->table), l->o.table_prefix ? l->o.table_prefix : "",
+                       m->stream);
+        l->streams[l->nstreams++] = s;
+        rc = layout_read(l, s, err);
+    }
+    if (rc == 0 && s->cols.n == 0) {
+        col_set_dispose(&s->cols);
+        s->cols = incoming;
+        incoming = (struct col_set){0};
+        rc = table_create(l, s, err);
+    } else if (rc == 0) {
+        /* The keys a table was made with are its primary key: they stay. */
+        for (size_t i = 0; rc == 0 && i < incoming.n; i++) {
+            const struct col *t = NULL;
+            for (size_t j = 0; j < s->cols.n && !t; j++)
+                if (strcmp(s->cols.v[j].property, incoming.v[i].property) == 0)
+                    t = &s->cols.v[j];
+            if ((t && t->key != incoming.v[i].key) || (!t && incoming.v[i].key))
+                rc = err_set(err, ERR_INVALID,
+                             "stream %s: key_properties changed; the table %s keeps the ones it "
+                             "was made with",
+                             m->stream, s->table);
+        }
+        if (rc == 0)
+            rc = col_set_merge(&s->cols, &incoming, &changes, &nchanges, err);
+        if (rc == 0 && nchanges)
+            rc = table_alter(l, s, changes, nchanges, err);
+    }
+    if (rc == 0) {
+        s->keyed = false;
+        for (size_t i = 0; i < s->cols.n; i++)
+            s->keyed |= s->cols.v[i].key;
+        jsonschema_free(s->validator);
+        json_object_put(s->schema);
+        s->validator = validator;
+        s->schema = json_object_get(m->schema);
+        validator = NULL;
+        if (!l->pg)
+            sqlite_statements(l, s);
+    }
+    jsonschema_free(validator);
+    col_set_dispose(&incoming);
+    xfree(changes);
+    return rc;
+}
+
+/* ---- RECORD ---- */
+
+/* The column type a JSON value needs by itself. */
+static enum col_type kind_of(struct json_object *v)
+{
+    switch (json_object_get_type(v)) {
+    case json_type_boolean:
+        return COL_BOOLEAN;
+    case json_type_int:
+        /* A uint64 past INT64_MAX does not fit a BIGINT. */
+        return json_object_get_int64(v) == INT64_MAX && json_object_get_uint64(v) > INT64_MAX
+                   ? COL_NUMBER
+                   : COL_INTEGER;
+    case json_type_double:
+        return COL_NUMBER;
+    case json_type_string:
+        return COL_TEXT;
+    default:
+        return COL_JSON;
+    }
+}
+
+static void record_error(struct loader *l, const struct stream *s, const char *what)
+{
+    if (l->nerrors++ >= LOADER_ERRORS_KEPT)
+        return;
+    buf_printf(&l->errors, "%s: record %" PRId64 ": %s\n", s->name, l->n.processed, what);
+}
+
+/* Widen the columns the record's values do not fit; on PostgreSQL the rows
+ * staged so far are merged first (their COPY text has the old shape). */
+
+static int fit_record(struct loader *l, struct stream *s, struct json_object *rec, struct err *err)
+{
+    struct col_change *ch = NULL;
+    size_t nch = 0;
+    int rc = 0;
+    for (size_t i = 0; i < s->cols.n && rc == 0; i++) {
+        struct col *c = &s->cols.v[i];
+        struct json_object *v = json_object_object_get(rec, c->property);
+        if (!v || col_value_fits(c->type, v))
+            continue;
+        enum col_type to = col_widen(c->type, kind_of(v));
+        if (to == c->type)
+            continue;
+        if (l->pg && s->staged && (rc = stage_flush(l, s, err)) < 0)
+            break;
+        ch = xrealloc(ch, (nch + 1) * sizeof(*ch));
+        ch[nch++] = (struct col_change){.kind = COL_ALTER, .index = i, .from = c->type};
+        c->type = to;
+    }
+    if (rc == 0 && nch)
+        rc = table_alter(l, s, ch, nch, err);
+    xfree(ch);
+    return rc;
+}
+
+/* One value in COPY text. */
+static void copy_value(struct buf *b, struct json_object *v, enum col_type t)
+{
+    if (!v) {
+        buf_puts(b, "\\N");
+        return;
+    }
+    switch (json_object_get_type(v)) {
+    case json_type_boolean:
+        buf_puts(b, t == COL_BOOLEAN ? (json_object_get_boolean(v) ? "t" : "f")
+                                     : (json_object_get_boolean(v) ? "true" : "false"));
+        return;
+    case json_type_string:
+        db_copy_escape(b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+        return;
+    default: {
+        /* Numbers as written, objects and arrays as compact JSON. */
+        struct buf j;
+        buf_init(&j, 0);
+        jsonx_format(&j, v);
+        db_copy_escape(b, j.p ? j.p : "", j.n);
+        buf_dispose(&j);
+    }
+    }
+}
+
+/* Whether decimal v (as written) has at most 15 significant digits, so
+ * that a double holds it and SQLite gives it back as written (it prints
+ * REALs with 15 digits). */
+static bool exact_in_double(struct json_object *v)
+{
+    struct buf t;
+    int digits = 0;
+    bool lead = true, ok;
+    buf_init(&t, 0);
+    jsonx_format(&t, v);
+    for (const char *p = buf_cstr(&t); *p && *p != 'e' && *p != 'E'; p++) {
+        if (*p < '0' || *p > '9')
+            continue;
+        if (lead && *p == '0')
+            continue;
+        lead = false;
+        digits++;
+    }
+    ok = digits <= 15 && !strpbrk(buf_cstr(&t), "eE");
+    buf_dispose(&t);
+    return ok;
+}
+
+/* One value for a SQLite parameter; text values are formatted into
+ * scratch at offset *at (pointers are fixed up once scratch stops
+ * growing, see bind_all). */
+static struct db_val sqlite_value(struct buf *scratch, size_t *offs, size_t i,
+                                  struct json_object *v)
+{
+    switch (json_object_get_type(v)) {
+    case json_type_null:
+        return DB_NULL;
+    case json_type_boolean:
+        return DB_INT(json_object_get_boolean(v) ? 1 : 0);
+    case json_type_int:
+        if (kind_of(v) == COL_INTEGER)
+            return DB_INT(json_object_get_int64(v));
+        break; /* a uint64 past INT64_MAX goes as its text, below */
+    case json_type_double:
+        if (exact_in_double(v))
+            return DB_DOUBLE(json_object_get_double(v));
+        break; /* more digits than a double keeps: its text */
+    default:
+        break;
+    }
+    offs[i] = scratch->n;
+    if (json_object_is_type(v, json_type_string))
+        buf_put(scratch, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+    else
+        jsonx_format(scratch, v);
+    buf_putc(scratch, '\0');
+    return (struct db_val){.type = DB_VAL_TEXT, .n = scratch->n - offs[i] - 1};
+}
+
+static int record_sqlite(struct loader *l, struct stream *s, struct json_object *rec,
+                         const struct singer_msg *m, bool deleted, const char *now, struct err *err)
+{
+    size_t n = s->cols.n, np = n + 3;
+    size_t *offs = xcalloc(np, sizeof(*offs));
+    int64_t changes = 0;
+    int rc;
+
+    if (l->nvals < np) {
+        l->vals = xrealloc(l->vals, np * sizeof(*l->vals));
+        l->nvals = np;
+    }
+    buf_reset(&l->scratch);
+    for (size_t i = 0; i < n; i++) {
+        offs[i] = SIZE_MAX;
+        l->vals[i] =
+            sqlite_value(&l->scratch, offs, i, json_object_object_get(rec, s->cols.v[i].property));
+    }
+    for (size_t i = 0; i < n; i++) /* scratch no longer moves */
+        if (l->vals[i].type == DB_VAL_TEXT)
+            l->vals[i].v.p = l->scratch.p + offs[i];
+    l->vals[n] = DB_TEXT(now);
+    l->vals[n + 1] = deleted ? DB_TEXT(now) : DB_NULL;
+    l->vals[n + 2] = m->has_version ? DB_INT(m->version) : DB_NULL;
+    rc = db_exec(l->o.db, s->sql_insert, l->vals, np, &changes, err);
+    if (rc == 0 && changes == 1) {
+        l->n.created++;
+    } else if (rc == 0 && s->keyed) {
+        rc = db_exec(l->o.db, s->sql_update, l->vals, np, &changes, err);
+        if (rc == 0 && changes == 1)
+            l->n.updated++;
+        else if (rc == 0)
+            l->n.unchanged++;
+    }
+    xfree(offs);
+    return rc;
+}
+
+static void record_pg(struct stream *s, struct json_object *rec, const struct singer_msg *m,
+                      bool deleted)
+{
+    struct buf *b = &s->copy;
+    for (size_t i = 0; i < s->cols.n; i++) {
+        copy_value(b, json_object_object_get(rec, s->cols.v[i].property), s->cols.v[i].type);
+        buf_putc(b, '\t');
+    }
+    /* deleted_at, version, then the staging order */
+    buf_puts(b, deleted ? "now\t" : "\\N\t");
+    if (m->has_version)
+        buf_printf(b, "%" PRId64, m->version);
+    else
+        buf_puts(b, "\\N");
+    buf_printf(b, "\t%zu\n", s->staged++);
+}
+
+static int on_record(struct loader *l, const struct singer_msg *m, const char *now, struct err *err)
+{
+    struct stream *s = stream_find(l, m->stream);
+    struct jsonschema_result res;
+
+    if (!s)
+        return err_set(err, ERR_INVALID, "a RECORD of stream %s before its SCHEMA", m->stream);
+    l->n.processed++;
+    if (!jsonschema_validate(s->validator, m->record, NULL)) {
+        struct buf why;
+        jsonschema_validate(s->validator, m->record, &res);
+        buf_init(&why, 0);
+        for (size_t i = 0; i < res.count && i < 3; i++)
+            buf_printf(&why, "%s%s: %s", i ? "; " : "",
+                       res.errors[i].pointer[0] ? res.errors[i].pointer : "/",
+                       res.errors[i].message);
+        l->n.failed++;
+        record_error(l, s, buf_cstr(&why));
+        int rc = l->o.strict ? err_set(err, ERR_INVALID, "%s: record %" PRId64 " is invalid: %s",
+                                       s->name, l->n.processed, buf_cstr(&why))
+                             : 0;
+        buf_dispose(&why);
+        return rc;
+    }
+    struct json_object *del = json_object_object_get(m->record, "_sdc_deleted_at");
+    bool deleted = del != NULL;
+    int rc = tx_begin(l, err);
+    if (rc == 0)
+        rc = fit_record(l, s, m->record, err);
+    if (rc < 0)
+        return rc;
+    l->in_batch++;
+    if (deleted)
+        l->n.deleted++;
+    if (!l->pg)
+        return record_sqlite(l, s, m->record, m, deleted, now, err);
+    record_pg(s, m->record, m, deleted);
+    return 0;
+}
+
+/* ---- PostgreSQL: a stream's staged rows into its table ---- */
+
+static void column_list(struct buf *b, const struct stream *s, const char *prefix)
+{
+    for (size_t i = 0; i < s->cols.n; i++) {
+        buf_puts(b, prefix);
+        col_quote(b, s->cols.v[i].name);
+        buf_puts(b, ", ");
+    }
+}
+
+static int stage_flush(struct loader *l, struct stream *s, struct err *err)
+{
+    struct buf sql;
+    struct db_rows *r = NULL;
+    int64_t copied = 0;
+    bool first = true;
+
+    if (!s->staged)
+        return 0;
+    buf_init(&sql, 0);
+    /* The staging table: the stream's columns, ours, and the order. */
+    buf_puts(&sql, "CREATE TEMP TABLE IF NOT EXISTS _inlet_stage (LIKE ");
+    table_ref(&sql, l, s->table);
+    buf_puts(&sql, ") ON COMMIT DROP");
+    int rc = exec_sql(l, "DROP TABLE IF EXISTS pg_temp._inlet_stage", NULL, err);
+    if (rc == 0)
+        rc = exec_sql(l, buf_cstr(&sql), NULL, err);
+    if (rc == 0)
+        rc = exec_sql(l,
+                      "ALTER TABLE pg_temp._inlet_stage ADD COLUMN _inlet_seq BIGINT,"
+                      " ALTER COLUMN _inlet_synced_at DROP NOT NULL",
+                      NULL, err);
+    if (rc == 0) {
+        buf_reset(&sql);
+        buf_puts(&sql, "COPY pg_temp._inlet_stage (");
+        column_list(&sql, s, "");
+        buf_puts(&sql, "_inlet_deleted_at, _inlet_version, _inlet_seq) FROM STDIN");
+        rc = db_copy_begin(l->o.db, buf_cstr(&sql), err);
+        if (rc == 0) {
+            rc = db_copy_put(l->o.db, s->copy.p, s->copy.n, err);
+            if (rc == 0) /* a failed put has ended the COPY already */
+                rc = db_copy_end(l->o.db, &copied, err);
+        }
+    }
+    /* Into the table: the last row of each key wins; a row whose values did
+     * not change is left alone. */
+    if (rc == 0) {
+        buf_reset(&sql);
+        buf_puts(&sql, "WITH m AS (INSERT INTO ");
+        table_ref(&sql, l, s->table);
+        buf_puts(&sql, " AS d (");
+        column_list(&sql, s, "");
+        buf_puts(&sql, OWN_COLUMNS ") SELECT ");
+        if (s->keyed) {
+            buf_puts(&sql, "DISTINCT ON (");
+            for (size_t i = 0; i < s->cols.n; i++) {
+                if (!s->cols.v[i].key)
+                    continue;
+                buf_puts(&sql, first ? "" : ", ");
+                col_quote(&sql, s->cols.v[i].name);
+                first = false;
+            }
+            buf_puts(&sql, ") ");
+        }
+        column_list(&sql, s, "");
+        buf_puts(&sql,
+                 "now(), _inlet_deleted_at, _inlet_version FROM pg_temp._inlet_stage ORDER BY ");
+        for (size_t i = 0; s->keyed && i < s->cols.n; i++) {
+            if (!s->cols.v[i].key)
+                continue;
+            col_quote(&sql, s->cols.v[i].name);
+            buf_puts(&sql, ", ");
+        }
+        buf_puts(&sql, "_inlet_seq DESC");
+        if (s->keyed) {
+            buf_puts(&sql, " ON CONFLICT (");
+            first = true;
+            for (size_t i = 0; i < s->cols.n; i++) {
+                if (!s->cols.v[i].key)
+                    continue;
+                buf_puts(&sql, first ? "" : ", ");
+                col_quote(&sql, s->cols.v[i].name);
+                first = false;
+            }
+            buf_puts(&sql, ") DO UPDATE SET ");
+            for (size_t i = 0; i < s->cols.n; i++) {
+                col_quote(&sql, s->cols.v[i].name);
+                buf_puts(&sql, " = EXCLUDED.");
+                col_quote(&sql, s->cols.v[i].name);
+                buf_puts(&sql, ", ");
+            }
+            buf_puts(&sql, "_inlet_synced_at = EXCLUDED._inlet_synced_at,"
+                           " _inlet_deleted_at = EXCLUDED._inlet_deleted_at,"
+                           " _inlet_version = EXCLUDED._inlet_version WHERE (");
+            column_list(&sql, s, "d.");
+            buf_puts(&sql, "d._inlet_deleted_at, d._inlet_version) IS DISTINCT FROM (");
+            column_list(&sql, s, "EXCLUDED.");
+            buf_puts(&sql, "EXCLUDED._inlet_deleted_at, EXCLUDED._inlet_version)");
+        }
+        buf_puts(&sql, " RETURNING (xmax = 0) AS ins) SELECT count(*) FILTER (WHERE ins),"
+                       " count(*) FILTER (WHERE NOT ins) FROM m");
+        rc = db_query_row(&r, l->o.db, buf_cstr(&sql), NULL, 0, err);
+    }
+    if (rc == 0) {
+        int64_t ins = db_rows_int(r, 0), upd = db_rows_int(r, 1);
+        l->n.created += ins;
+        l->n.updated += upd;
+        l->n.unchanged += copied - ins - upd;
+        db_rows_free(r);
+    }
+    buf_dispose(&sql);
+    buf_reset(&s->copy);
+    s->staged = 0;
+    return rc;
+}
+
+/* ---- the batch ---- */
+
+/* Commit the open transaction with everything staged and the latest
+ * STATE; then hand that STATE to committed. */
+static int batch_commit(struct loader *l, struct err *err)
+{
+    int rc = 0;
+    if (!l->in_tx && !l->have_state)
+        return 0;
+    if ((rc = tx_begin(l, err)) < 0)
+        return rc;
+    for (size_t i = 0; l->pg && i < l->nstreams && rc == 0; i++)
+        rc = stage_flush(l, l->streams[i], err);
+    if (rc == 0 && l->have_state && l->o.save_state)
+        rc = l->o.save_state(l->o.ctx, l->o.db, l->pending_state, err);
+    if (rc == 0)
+        rc = db_commit(l->o.db, err);
+    l->in_tx = false;
+    if (rc < 0)
+        return rc;
+    l->in_batch = 0;
+    if (l->have_state && l->o.committed)
+        l->o.committed(l->o.ctx, l->pending_state);
+    json_object_put(l->pending_state);
+    l->pending_state = NULL;
+    l->have_state = false;
+    return 0;
+}
+
+/* ACTIVATE_VERSION: rows of other versions are gone from the source. */
+static int on_activate(struct loader *l, const struct singer_msg *m, const char *now,
+                       struct err *err)
+{
+    struct stream *s = stream_find(l, m->stream);
+    struct buf sql;
+    int64_t gone = 0;
+    if (!s)
+        return err_set(err, ERR_INVALID, "ACTIVATE_VERSION of stream %s before its SCHEMA",
+                       m->stream);
+    int rc = tx_begin(l, err);
+    if (rc == 0 && l->pg)
+        rc = stage_flush(l, s, err);
+    if (rc < 0)
+        return rc;
+    buf_init(&sql, 0);
+    buf_puts(&sql, "UPDATE ");
+    table_ref(&sql, l, s->table);
+    buf_printf(&sql,
+               " SET _inlet_deleted_at = %s WHERE _inlet_deleted_at IS NULL AND"
+               " (_inlet_version IS NULL OR _inlet_version <> $1)",
+               l->pg ? "now()" : "$2");
+    rc = l->pg ? db_exec(l->o.db, buf_cstr(&sql), DB_ARGS(DB_INT(m->version)), &gone, err)
+               : db_exec(l->o.db, buf_cstr(&sql), DB_ARGS(DB_INT(m->version), DB_TEXT(now)), &gone,
+                         err);
+    buf_dispose(&sql);
+    if (rc == 0)
+        l->n.deleted += gone;
+    return rc;
+}
+
+/* ---- the API ---- */
+
+int loader_new(struct loader **out, const struct loader_opts *o, struct err *err)
+{
+    struct loader *l;
+    *out = NULL;
+    if (o->batch_size > LOADER_BATCH_MAX)
+        return err_set(err, ERR_INVALID, "batch size: at most %d", LOADER_BATCH_MAX);
+    if (o->pg_schema && !col_name_valid(o->pg_schema))
+        return err_set(err, ERR_INVALID,
+                       "schema: \"%.64s\" is not a valid name (lower-case letters, digits and _, "
+                       "at most %d bytes, not starting with a digit)",
+                       o->pg_schema, COL_NAME_MAX);
+    l = xcalloc(1, sizeof(*l));
+    l->o = *o;
+    if (!l->o.batch_size)
+        l->o.batch_size = LOADER_BATCH_DEFAULT;
+    l->pg = strcmp(db_engine(o->db), "postgres") == 0;
+    if (l->pg && o->pg_schema) {
+        struct buf q;
+        buf_init(&q, 0);
+        col_quote(&q, o->pg_schema);
+        snprintf(l->schema_q, sizeof(l->schema_q), "%s.", buf_cstr(&q));
+        buf_dispose(&q);
+    }
+    buf_init(&l->errors, 0);
+    buf_init(&l->scratch, 0);
+    *out = l;
+    return 0;
+}
+
+int loader_message(struct loader *l, const struct singer_msg *m, struct err *err)
+{
+    char now[TIME_RFC3339_MAX];
+    int rc = 0;
+
+    if (l->failed)
+        return err_set(err, ERR_INVALID, "the load failed already");
+    time_format_rfc3339(now, time_now_ms());
+    switch (m->type) {
+    case SINGER_SCHEMA:
+        rc = on_schema(l, m, err);
+        break;
+    case SINGER_RECORD:
+        rc = on_record(l, m, now, err);
+        if (rc == 0 && l->in_batch >= l->o.batch_size)
+            rc = batch_commit(l, err);
+        break;
+    case SINGER_STATE:
+        json_object_put(l->pending_state);
+        l->pending_state = json_object_get(m->value); /* NULL: a null STATE, a state too */
+        l->have_state = true;
+        /* Nothing pending: safe at once. */
+        if (!l->in_tx)
+            rc = batch_commit(l, err);
+        break;
+    case SINGER_ACTIVATE_VERSION:
+        rc = on_activate(l, m, now, err);
+        break;
+    }
+    if (rc < 0) {
+        l->failed = true;
+        if (l->in_tx) {
+            db_rollback(l->o.db);
+            l->in_tx = false;
+        }
+    }
+    return rc;
+}
+
+int loader_finish(struct loader *l, struct err *err)
+{
+    if (l->failed)
+        return err_set(err, ERR_INVALID, "the load failed already");
+    int rc = batch_commit(l, err);
+    if (rc < 0) {
+        l->failed = true;
+        if (l->in_tx)
+            db_rollback(l->o.db);
+        l->in_tx = false;
+    }
+    return rc;
+}
+
+void loader_counts(const struct loader *l, struct loader_counts *out)
+{
+    *out = l->n;
+}
+
+const char *loader_errors(const struct loader *l)
+{
+    return buf_cstr(&l->errors);
+}
+
+void loader_free(struct loader *l)
+{
+    if (!l)
+        return;
+    if (l->in_tx)
+        db_rollback(l->o.db);
+    for (size_t i = 0; i < l->nstreams; i++)
+        stream_free(l->streams[i]);
+    json_object_put(l->pending_state);
+    buf_dispose(&l->errors);
+    buf_dispose(&l->scratch);
+    xfree(l->vals);
+    xfree(l);
+}

@@ -1,0 +1,88 @@
+/* sync/loader.h - the one path by which records reach the database: Singer
+ * messages (from `inlet load`, a Singer tap, and later native connectors
+ * and webhooks) into one table per stream, on SQLite and PostgreSQL.
+ *
+ * A SCHEMA creates the stream's table from its JSON Schema (sync/columns.h:
+ * typed columns, objects and arrays as JSON, plus _inlet_synced_at,
+ * _inlet_deleted_at and _inlet_version) or brings an existing one up to
+ * date: new properties add columns, a conflicting type widens its column.
+ * A RECORD is validated against its schema (a bad one is counted as failed,
+ * with its error kept, unless strict), then upserted by the key properties
+ * (appended when there are none); _sdc_deleted_at marks a soft delete. A
+ * STATE is held until the records before it are committed. Everything of a
+ * batch - records, DDL, the latest STATE (through the caller's save_state)
+ * and the counters - commits in ONE transaction, so a crash at any point
+ * resumes from the last committed STATE with nothing lost or doubled.
+ *
+ * The table layout is kept in the destination itself, in _inlet_columns
+ * (table, column, property, type, key), written in the same transactions. */
+#ifndef INLET_SYNC_LOADER_H
+#define INLET_SYNC_LOADER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json_object.h>
+
+#include "core/err.h"
+#include "db/db.h"
+#include "singer/message.h"
+
+#define LOADER_BATCH_DEFAULT 10000 /* records per transaction */
+#define LOADER_BATCH_MAX     1000000
+#define LOADER_ERRORS_KEPT   20 /* failed records whose error is kept */
+
+struct loader_counts {
+    int64_t processed; /* records seen */
+    int64_t created, updated, unchanged, deleted, failed;
+};
+
+/* Called inside the batch's transaction with the latest STATE value of the
+ * batch (borrowed), to store it beside the records (a native sync's
+ * stream_state). NULL: not stored. */
+typedef int (*loader_save_fn)(void *ctx, struct db *db, struct json_object *state, struct err *err);
+/* Called after a commit with the STATE that commit made safe (borrowed):
+ * `inlet load` writes it to stdout, as Singer targets do. */
+typedef void (*loader_committed_fn)(void *ctx, struct json_object *state);
+
+struct loader_opts {
+    struct db *db;            /* the destination; no transaction open */
+    const char *pg_schema;    /* PostgreSQL schema of the tables (created if missing); NULL:
+                                 the search path's first */
+    const char *table_prefix; /* put before every table name; NULL: none */
+    size_t batch_size;        /* records per transaction; 0: LOADER_BATCH_DEFAULT */
+    bool strict;              /* a record that fails validation fails the load */
+    loader_save_fn save_state;
+    loader_committed_fn committed;
+    void *ctx; /* for the two callbacks */
+};
+
+struct loader;
+
+/* *out (OUT) is the caller's (loader_free). ERR_INVALID for options out of
+ * range (a schema name that is not a valid identifier, a batch size past
+ * LOADER_BATCH_MAX). */
+MUST_CHECK int loader_new(struct loader **out, const struct loader_opts *o, struct err *err);
+
+/* Take one message. A record's own problems are counted, not returned
+ * (unless strict); returned errors are the stream's (a RECORD before its
+ * SCHEMA: ERR_INVALID; a SCHEMA that is not a JSON Schema inlet can
+ * validate with, or that changes the key properties: ERR_INVALID) and the
+ * database's. After an error the loader is spent: the open batch is rolled
+ * back, what was committed stays. */
+MUST_CHECK int loader_message(struct loader *l, const struct singer_msg *m, struct err *err);
+
+/* Commit what is pending (the end of the stream). */
+MUST_CHECK int loader_finish(struct loader *l, struct err *err);
+
+/* The counters so far (committed or not). */
+void loader_counts(const struct loader *l, struct loader_counts *out);
+
+/* The kept record errors, one per line ("stream: record 12: /email: is not
+ * a valid email"), "" when none; borrowed. */
+const char *loader_errors(const struct loader *l);
+
+/* Roll back anything uncommitted and free. NULL is a no-op. */
+void loader_free(struct loader *l);
+
+#endif
