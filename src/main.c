@@ -21,6 +21,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/jsonx.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/time.h"
@@ -62,8 +63,9 @@ struct app {
     /* serve --demo[=PORT]: the sandbox in-process, from base port PORT */
     bool demo;
     int64_t demo_port;
-    /* load --schema S --batch-size N --strict */
+    /* load --schema S --batch-size N --strict --config FILE */
     const char *load_schema;
+    const char *load_config;
     int64_t load_batch;
     bool load_strict;
     bool load_flags; /* any of them was given */
@@ -386,6 +388,36 @@ static int cmd_integration_disconnect(struct app *a)
     return cli_integration_disconnect(&x, a->argv[0], a->argv[1]);
 }
 
+/* --config FILE, as Meltano gives a loader: {"db", "schema", "batch_size",
+ * "strict"}, each optional, over the flags and the environment. *cfg
+ * (OUT, json_object_put) holds the strings o points to. */
+static int load_config_read(struct json_object **cfg, struct load_opts *o, const char *path,
+                            struct err *err)
+{
+    int64_t batch;
+    bool strict;
+    int rc = jsonx_read_file(cfg, path, 1 << 20, err);
+    if (rc == 0 && !json_object_is_type(*cfg, json_type_object))
+        rc = err_set(err, ERR_INVALID, "%s: expected a JSON object", path);
+    if (rc == 0 && jsonx_str(jsonx_get(*cfg, "db")))
+        o->db_url = jsonx_str(jsonx_get(*cfg, "db"));
+    if (rc == 0 && jsonx_str(jsonx_get(*cfg, "schema")))
+        o->schema = jsonx_str(jsonx_get(*cfg, "schema"));
+    if (rc == 0 && jsonx_get(*cfg, "batch_size")) {
+        rc = jsonx_as_i64(&batch, jsonx_get(*cfg, "batch_size"), "batch_size", err);
+        if (rc == 0 && (batch < 1 || batch > 1000000))
+            rc = err_set(err, ERR_INVALID, "%s: batch_size: from 1 to 1000000", path);
+        if (rc == 0)
+            o->batch_size = (size_t)batch;
+    }
+    if (rc == 0 && jsonx_get(*cfg, "strict")) {
+        rc = jsonx_as_bool(&strict, jsonx_get(*cfg, "strict"), "strict", err);
+        if (rc == 0)
+            o->strict = strict;
+    }
+    return rc;
+}
+
 /* A Singer target on stdin (docs/singer.md). The destination is any
  * database --db names; inlet's own tables are not made there. */
 static int cmd_load(struct app *a)
@@ -402,7 +434,12 @@ static int cmd_load(struct app *a)
                           .in = stdin,
                           .out = stdout,
                           .diag = stderr};
-    return cli_load(&o);
+    struct json_object *cfg = NULL;
+    if (a->load_config && load_config_read(&cfg, &o, a->load_config, &e) < 0)
+        return fail(&e);
+    int status = cli_load(&o);
+    json_object_put(cfg);
+    return status;
 }
 
 /* Check one connector file as the server would load it. */
@@ -563,7 +600,8 @@ static const struct cmd {
     {"integration", "disconnect", cmd_integration_disconnect, NEED_DB | NEED_VAULT, 2,
      check_tenant_id, "TENANT ID: revoke at the provider and delete the credentials"},
     {"load", NULL, cmd_load, 0, 0, NULL,
-     "[--schema S] [--batch-size N] [--strict] < SINGER: a Singer target into --db"},
+     "[--schema S] [--batch-size N] [--strict] [--config FILE] < SINGER: a Singer target "
+     "into --db"},
     {"connectors", "check", cmd_connectors_check, 0, 1, NULL,
      "FILE: check a connector file as the server would load it"},
     {"version", NULL, cmd_version, 0, 0, NULL, "print the version"},
@@ -642,6 +680,11 @@ static int command_flag(struct app *a, const char *name, const char *value, stru
         return demo_flag(a, value, err);
     if (strcmp(name, "--schema") == 0) {
         a->load_schema = value;
+        a->load_flags = true;
+        return 0;
+    }
+    if (strcmp(name, "--config") == 0) { /* what Meltano passes a loader */
+        a->load_config = value;
         a->load_flags = true;
         return 0;
     }
