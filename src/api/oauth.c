@@ -58,24 +58,7 @@ static void error_page(struct api_ctx *c, int status, const char *message)
     buf_puts(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 "<title>Connection failed</title></head>\n<body><h1>The connection did not "
                 "complete</h1>\n<p>");
-    for (const char *p = message; *p; p++) {
-        switch (*p) {
-        case '<':
-            buf_puts(b, "&lt;");
-            break;
-        case '>':
-            buf_puts(b, "&gt;");
-            break;
-        case '&':
-            buf_puts(b, "&amp;");
-            break;
-        case '"':
-            buf_puts(b, "&quot;");
-            break;
-        default:
-            buf_putc(b, *p);
-        }
-    }
+    buf_put_html(b, message);
     buf_puts(b, "</p>\n<p>Close this window and start again from inlet.</p></body></html>\n");
     http_resp_header(c->resp, "Cache-Control", "no-store");
     http_resp_header(c->resp, "Referrer-Policy", "no-referrer");

@@ -184,3 +184,28 @@ void buf_put_json_str(struct buf *b, const char *s)
     buf_put_jsonesc(b, s, strlen(s));
     buf_putc(b, '"');
 }
+
+void buf_put_html(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            buf_puts(b, "&amp;");
+            break;
+        case '<':
+            buf_puts(b, "&lt;");
+            break;
+        case '>':
+            buf_puts(b, "&gt;");
+            break;
+        case '"':
+            buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            buf_puts(b, "&#39;");
+            break;
+        default:
+            buf_putc(b, *s);
+        }
+    }
+}

@@ -42,6 +42,8 @@ void buf_put_jsonesc(struct buf *b, const char *s, size_t n);
 /* Append the NUL-terminated s as a JSON string, quotes included, or null
  * when s is NULL. */
 void buf_put_json_str(struct buf *b, const char *s);
+/* Append s escaped for HTML text and attribute values (& < > " '). */
+void buf_put_html(struct buf *b, const char *s);
 
 /* True once any append went past max. Nothing was appended by that call. */
 bool buf_failed(const struct buf *b);

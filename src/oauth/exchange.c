@@ -142,3 +142,26 @@ int oauth_exchange(struct json_object **out, char code[OAUTH_ERROR_CODE_MAX],
     *out = o;
     return 0;
 }
+
+void oauth_tokens_text(struct secret *out, struct json_object *fresh, struct json_object *old)
+{
+    static const char *const keep[] = {"access_token", "refresh_token", "token_type", "scope"};
+    struct buf b;
+    /* Fixed capacity: growth would leave copies of tokens in freed memory. */
+    buf_init(&b, 65536);
+    buf_reserve(&b, 65536);
+    buf_putc(&b, '{');
+    for (size_t i = 0, n = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+        const char *v = jsonx_str(jsonx_get(fresh, keep[i]));
+        if (!v)
+            v = jsonx_str(jsonx_get(old, keep[i]));
+        if (!v)
+            continue;
+        buf_printf(&b, "%s\"%s\":", n++ ? "," : "", keep[i]);
+        buf_put_json_str(&b, v);
+    }
+    buf_putc(&b, '}');
+    secret_set(out, b.p, b.n);
+    secret_wipe(b.p, b.cap);
+    buf_dispose(&b);
+}

@@ -36,4 +36,11 @@ MUST_CHECK int oauth_exchange(struct json_object **out, char code[OAUTH_ERROR_CO
                               const struct oauth_client *cl, const char *const *fields,
                               struct err *err);
 
+/* What inlet seals of a token answer: its access_token, refresh_token,
+ * token_type and scope as a JSON object text in *out (OUT,
+ * secret_dispose), each from fresh or, when fresh lacks it, from old
+ * (NULL: none): a refresh answer without refresh_token keeps the old one.
+ * Nothing else of the answer is kept. */
+void oauth_tokens_text(struct secret *out, struct json_object *fresh, struct json_object *old);
+
 #endif

@@ -382,27 +382,6 @@ static const char *account_of(struct json_object *identity)
     return NULL;
 }
 
-/* What is sealed: the tokens only, nothing else of the answer. */
-static void tokens_text(struct secret *out, struct json_object *tokens)
-{
-    static const char *const keep[] = {"access_token", "refresh_token", "token_type", "scope"};
-    struct buf b;
-    buf_init(&b, 65536);
-    buf_reserve(&b, 65536);
-    buf_putc(&b, '{');
-    for (size_t i = 0, n = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
-        const char *v = jsonx_str(jsonx_get(tokens, keep[i]));
-        if (!v)
-            continue;
-        buf_printf(&b, "%s\"%s\":", n++ ? "," : "", keep[i]);
-        buf_put_json_str(&b, v);
-    }
-    buf_putc(&b, '}');
-    secret_set(out, b.p, b.n);
-    secret_wipe(b.p, b.cap);
-    buf_dispose(&b);
-}
-
 /* The secret names a token answer holds, for responses. */
 static const char *token_names(struct json_object *tokens)
 {
@@ -462,7 +441,7 @@ static int store_connection(char id[ID_MAX], const struct oauth_env *env,
                                 NULL, now, err);
     if (rc == 0) {
         snprintf(id, ID_MAX, "%s", it.id);
-        tokens_text(&plain, w->tokens);
+        oauth_tokens_text(&plain, w->tokens, NULL);
         rc = integration_secrets_set(env->db, env->vault, w->st->tenant_id, id, "oauth2", &plain,
                                      token_names(w->tokens), expires_in > 0 ? now + expires_in : 0,
                                      now, err);

@@ -89,30 +89,6 @@ static int give(struct secret *access, struct oauth_token_info *info, const stru
     return 0;
 }
 
-/* The new tokens: the answer's, with what it left out kept from before
- * (Salesforce and HubSpot do not always send the refresh token back). */
-static void merged_text(struct secret *out, struct json_object *old, struct json_object *fresh)
-{
-    static const char *const keep[] = {"access_token", "refresh_token", "token_type", "scope"};
-    struct buf b;
-    buf_init(&b, 65536);
-    buf_reserve(&b, 65536);
-    buf_putc(&b, '{');
-    for (size_t i = 0, n = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
-        const char *v = jsonx_str(jsonx_get(fresh, keep[i]));
-        if (!v)
-            v = jsonx_str(jsonx_get(old, keep[i]));
-        if (!v)
-            continue;
-        buf_printf(&b, "%s\"%s\":", n++ ? "," : "", keep[i]);
-        buf_put_json_str(&b, v);
-    }
-    buf_putc(&b, '}');
-    secret_set(out, b.p, b.n);
-    secret_wipe(b.p, b.cap);
-    buf_dispose(&b);
-}
-
 /* The provider refused the refresh token: the integration needs its user. */
 static int mark_reauth(const struct oauth_env *env, const struct stored *s, const char *why,
                        int64_t now, struct err *err)
@@ -191,7 +167,7 @@ static int refresh_locked(struct stored *s, const struct oauth_env *env, bool un
         if (jsonx_has(fresh, "expires_in") &&
             jsonx_as_i64(&expires_in, jsonx_get(fresh, "expires_in"), "expires_in", err) < 0)
             expires_in = 0;
-        merged_text(&plain, s->tokens, fresh);
+        oauth_tokens_text(&plain, fresh, s->tokens);
         const char *names = jsonx_str(jsonx_get(fresh, "refresh_token")) ||
                                     jsonx_str(jsonx_get(s->tokens, "refresh_token"))
                                 ? "[\"access_token\",\"refresh_token\"]"

@@ -53,7 +53,7 @@ static void error_page(struct http_resp *resp, const char *msg)
     buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                  "<title>Authorization error | HubSpot (inlet sandbox)</title></head><body>\n"
                  "<h1>Authorization error</h1>\n<p>");
-    sb_put_html(&b, msg);
+    buf_put_html(&b, msg);
     buf_puts(&b, "</p>\n</body></html>\n");
     sb_html(resp, 400, buf_cstr(&b));
     buf_dispose(&b);
@@ -71,14 +71,14 @@ static void consent_page(struct http_resp *resp, const struct authz *a, const ch
                  "<h1>Log in to connect an app to your HubSpot account</h1>\n");
     if (problem) {
         buf_puts(&b, "<p class=\"error\" role=\"alert\">");
-        sb_put_html(&b, problem);
+        buf_put_html(&b, problem);
         buf_puts(&b, "</p>\n");
     }
     buf_puts(&b, "<form method=\"post\" action=\"/oauth/authorize\">\n"
                  "<label for=\"username\">Email</label>\n"
                  "<input id=\"username\" name=\"username\" type=\"email\" "
                  "autocomplete=\"username\" value=\"");
-    sb_put_html(&b, user ? user : "");
+    buf_put_html(&b, user ? user : "");
     buf_puts(&b, "\">\n<label for=\"password\">Password</label>\n"
                  "<input id=\"password\" name=\"password\" type=\"password\" "
                  "autocomplete=\"current-password\">\n");
@@ -91,12 +91,12 @@ static void consent_page(struct http_resp *resp, const struct authz *a, const ch
     sb_hidden_input(&b, "code_challenge_method", a->method);
     buf_puts(&b, "<p>Account <strong>" HS_HUB_DOMAIN "</strong> (hub " HS_HUB_ID_S
                  ")</p>\n<p>Allow <strong>");
-    sb_put_html(&b, a->client_id);
+    buf_put_html(&b, a->client_id);
     buf_puts(&b, "</strong> to access: ");
-    sb_put_html(&b, a->scope);
+    buf_put_html(&b, a->scope);
     if (a->optional_scope && a->optional_scope[0]) {
         buf_puts(&b, " (optional: ");
-        sb_put_html(&b, a->optional_scope);
+        buf_put_html(&b, a->optional_scope);
         buf_puts(&b, ")");
     }
     buf_puts(&b,

@@ -31,37 +31,12 @@ void sb_html(struct http_resp *resp, int status, const char *html)
     buf_puts(&resp->body, html);
 }
 
-void sb_put_html(struct buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            buf_puts(b, "&amp;");
-            break;
-        case '<':
-            buf_puts(b, "&lt;");
-            break;
-        case '>':
-            buf_puts(b, "&gt;");
-            break;
-        case '"':
-            buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            buf_puts(b, "&#39;");
-            break;
-        default:
-            buf_putc(b, *s);
-        }
-    }
-}
-
 void sb_hidden_input(struct buf *b, const char *name, const char *value)
 {
     if (!value)
         return;
     buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
-    sb_put_html(b, value);
+    buf_put_html(b, value);
     buf_puts(b, "\">\n");
 }
 

@@ -174,8 +174,6 @@ int64_t sb_now_ms(void);
 void sb_json(struct http_resp *resp, int status, const char *json);
 /* Answer with status and an HTML page (text, copied). */
 void sb_html(struct http_resp *resp, int status, const char *html);
-/* Append s HTML-escaped. */
-void sb_put_html(struct buf *b, const char *s);
 /* Append <input type="hidden" name=name value=value> (value escaped; nothing
  * when value is NULL): the consent pages carry the request through the form. */
 void sb_hidden_input(struct buf *b, const char *name, const char *value);

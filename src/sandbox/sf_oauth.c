@@ -64,9 +64,9 @@ static void error_page(struct http_resp *resp, const char *error, const char *de
     buf_init(&b, PAGE_MAX);
     buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                  "<title>OAuth error</title></head><body>\n<h1>OAuth Error</h1>\n<p>error=");
-    sb_put_html(&b, error);
+    buf_put_html(&b, error);
     buf_puts(&b, "</p>\n<p>error_description=");
-    sb_put_html(&b, desc);
+    buf_put_html(&b, desc);
     buf_puts(&b, "</p>\n</body></html>\n");
     sb_html(resp, 400, buf_cstr(&b));
     buf_dispose(&b);
@@ -83,14 +83,14 @@ static void consent_page(struct http_resp *resp, const struct authz *a, const ch
                  "<h1>Log in to allow access</h1>\n");
     if (problem) {
         buf_puts(&b, "<p class=\"error\" role=\"alert\">");
-        sb_put_html(&b, problem);
+        buf_put_html(&b, problem);
         buf_puts(&b, "</p>\n");
     }
     buf_puts(&b, "<form method=\"post\" action=\"/services/oauth2/authorize\">\n"
                  "<label for=\"username\">Username</label>\n"
                  "<input id=\"username\" name=\"username\" type=\"email\" "
                  "autocomplete=\"username\" value=\"");
-    sb_put_html(&b, a->login_hint ? a->login_hint : "");
+    buf_put_html(&b, a->login_hint ? a->login_hint : "");
     buf_puts(&b, "\">\n<label for=\"password\">Password</label>\n"
                  "<input id=\"password\" name=\"password\" type=\"password\" "
                  "autocomplete=\"current-password\">\n");
@@ -103,9 +103,9 @@ static void consent_page(struct http_resp *resp, const struct authz *a, const ch
     sb_hidden_input(&b, "code_challenge_method", a->method);
     sb_hidden_input(&b, "prompt", a->prompt);
     buf_puts(&b, "<p>Allow <strong>");
-    sb_put_html(&b, a->client_id);
+    buf_put_html(&b, a->client_id);
     buf_puts(&b, "</strong> to access: ");
-    sb_put_html(&b, a->scope && a->scope[0] ? a->scope : SF_DEFAULT_SCOPE);
+    buf_put_html(&b, a->scope && a->scope[0] ? a->scope : SF_DEFAULT_SCOPE);
     buf_puts(&b, "</p>\n<button type=\"submit\" name=\"action\" value=\"allow\">Allow</button>\n"
                  "<button type=\"submit\" name=\"action\" value=\"deny\">Deny</button>\n"
                  "</form>\n<p>Sandbox test user: <code>" SB_TEST_USER

@@ -818,7 +818,7 @@ static void error_page(struct http_resp *resp, const char *error)
     buf_init(&b, PAGE_MAX);
     buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                  "<title>Slack (inlet sandbox)</title></head><body>\n<h1>Oops!</h1>\n<p>");
-    sb_put_html(&b, error);
+    buf_put_html(&b, error);
     buf_puts(&b, "</p>\n</body></html>\n");
     sb_html(resp, 400, buf_cstr(&b));
     buf_dispose(&b);
@@ -835,14 +835,14 @@ static void consent_page(struct http_resp *resp, const struct authz *a, const ch
                  "<h1>Sign in to " SL_TEAM_NAME "</h1>\n");
     if (problem) {
         buf_puts(&b, "<p class=\"error\" role=\"alert\">");
-        sb_put_html(&b, problem);
+        buf_put_html(&b, problem);
         buf_puts(&b, "</p>\n");
     }
     buf_puts(&b, "<form method=\"post\" action=\"/oauth/v2/authorize\">\n"
                  "<label for=\"email\">Email</label>\n"
                  "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" "
                  "value=\"");
-    sb_put_html(&b, user ? user : "");
+    buf_put_html(&b, user ? user : "");
     buf_puts(&b, "\">\n<label for=\"password\">Password</label>\n"
                  "<input id=\"password\" name=\"password\" type=\"password\" "
                  "autocomplete=\"current-password\">\n");
@@ -854,9 +854,9 @@ static void consent_page(struct http_resp *resp, const struct authz *a, const ch
     sb_hidden_input(&b, "code_challenge", a->challenge);
     sb_hidden_input(&b, "code_challenge_method", a->method);
     buf_puts(&b, "<p><strong>");
-    sb_put_html(&b, a->client_id);
+    buf_put_html(&b, a->client_id);
     buf_puts(&b, "</strong> is requesting permission to access the " SL_TEAM_NAME " workspace: ");
-    sb_put_html(&b, a->scope && a->scope[0] ? a->scope : SL_DEFAULT_SCOPE);
+    buf_put_html(&b, a->scope && a->scope[0] ? a->scope : SL_DEFAULT_SCOPE);
     buf_puts(&b, "</p>\n<button type=\"submit\" name=\"action\" value=\"allow\">Allow</button>\n"
                  "<button type=\"submit\" name=\"action\" value=\"deny\">Cancel</button>\n"
                  "</form>\n<p>Sandbox test user: <code>" SB_TEST_USER

@@ -640,12 +640,24 @@ static void column_list(struct buf *b, const struct stream *s, const char *prefi
     }
 }
 
+/* The key columns, separated by ", " (the table's primary key). */
+static void key_list(struct buf *b, const struct stream *s)
+{
+    bool first = true;
+    for (size_t i = 0; i < s->cols.n; i++) {
+        if (!s->cols.v[i].key)
+            continue;
+        buf_puts(b, first ? "" : ", ");
+        col_quote(b, s->cols.v[i].name);
+        first = false;
+    }
+}
+
 static int stage_flush(struct loader *l, struct stream *s, struct err *err)
 {
     struct buf sql;
     struct db_rows *r = NULL;
     int64_t copied = 0;
-    bool first = true;
 
     if (!s->staged)
         return 0;
@@ -685,35 +697,20 @@ static int stage_flush(struct loader *l, struct stream *s, struct err *err)
         buf_puts(&sql, OWN_COLUMNS ") SELECT ");
         if (s->keyed) {
             buf_puts(&sql, "DISTINCT ON (");
-            for (size_t i = 0; i < s->cols.n; i++) {
-                if (!s->cols.v[i].key)
-                    continue;
-                buf_puts(&sql, first ? "" : ", ");
-                col_quote(&sql, s->cols.v[i].name);
-                first = false;
-            }
+            key_list(&sql, s);
             buf_puts(&sql, ") ");
         }
         column_list(&sql, s, "");
         buf_puts(&sql,
                  "now(), _inlet_deleted_at, _inlet_version FROM pg_temp._inlet_stage ORDER BY ");
-        for (size_t i = 0; s->keyed && i < s->cols.n; i++) {
-            if (!s->cols.v[i].key)
-                continue;
-            col_quote(&sql, s->cols.v[i].name);
+        if (s->keyed) {
+            key_list(&sql, s);
             buf_puts(&sql, ", ");
         }
         buf_puts(&sql, "_inlet_seq DESC");
         if (s->keyed) {
             buf_puts(&sql, " ON CONFLICT (");
-            first = true;
-            for (size_t i = 0; i < s->cols.n; i++) {
-                if (!s->cols.v[i].key)
-                    continue;
-                buf_puts(&sql, first ? "" : ", ");
-                col_quote(&sql, s->cols.v[i].name);
-                first = false;
-            }
+            key_list(&sql, s);
             buf_puts(&sql, ") DO UPDATE SET ");
             for (size_t i = 0; i < s->cols.n; i++) {
                 col_quote(&sql, s->cols.v[i].name);

@@ -120,6 +120,20 @@ static void reserve_keeps_the_allocation(void **state)
     buf_dispose(&b);
 }
 
+static void html_escaping(void **state)
+{
+    struct buf b;
+    (void)state;
+    buf_init(&b, 0);
+    buf_put_html(&b, "<a href=\"x\">Tom & Jerry's</a>");
+    assert_string_equal(buf_cstr(&b),
+                        "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+    buf_reset(&b);
+    buf_put_html(&b, "");
+    assert_string_equal(buf_cstr(&b), "");
+    buf_dispose(&b);
+}
+
 int test_buf(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +144,7 @@ int test_buf(void)
         cmocka_unit_test(json_escaping),
         cmocka_unit_test(json_strings),
         cmocka_unit_test(reserve_keeps_the_allocation),
+        cmocka_unit_test(html_escaping),
     };
     return test_group("buf", tests, NULL, NULL);
 }
