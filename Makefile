@@ -100,11 +100,13 @@ fuzz: deps $(GEN) $(CONN_GEN) $(OAPI_GEN)
 	done
 
 # make bench: benchmarks with their reference figures from the same run.
-bench: deps $(BUILD)/bench/json $(BUILD)/bench/db $(BUILD)/bench/sandbox-walk $(BUILD)/inlet
+bench: deps $(BUILD)/bench/json $(BUILD)/bench/db $(BUILD)/bench/sandbox-walk \
+       $(BUILD)/bench/load-gen $(BUILD)/bench/load-ref $(BUILD)/inlet
 	$(BUILD)/bench/json
 	scripts/with-pg $(BUILD)/bench/db
 	bench/api/run.sh $(BUILD)/inlet
 	bench/sandbox/run.sh $(BUILD)/inlet $(BUILD)/bench/sandbox-walk
+	scripts/with-pg bench/load/run.sh $(BUILD)/inlet $(BUILD)/bench/load-gen $(BUILD)/bench/load-ref
 # lib_jsonx.c compiles the core sources it needs itself (jsonx is measured
 # exactly as inlet builds it).
 $(BUILD)/bench/json: $(wildcard bench/json/*.c bench/json/*.h src/core/*.c src/core/*.h)
@@ -117,6 +119,14 @@ $(BUILD)/bench/db: bench/db/bench_db.c $(wildcard src/core/*.[ch] src/db/*.[ch])
 	$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(REL_CFLAGS) -Wno-missing-prototypes -o $@ \
 	    $(filter %.c,$^) $(PKG_LIBS)
 
+# bench/load: the stream generator, and the hand-written reference loader.
+$(BUILD)/bench/load-gen: bench/load/gen.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(WARN) -Wno-missing-prototypes -D_POSIX_C_SOURCE=200809L -o $@ $<
+$(BUILD)/bench/load-ref: bench/load/ref.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(WARN) -Wno-missing-prototypes -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) -o $@ $< \
+	    $(PKG_LIBS)
 # bench/sandbox's walker: libcurl only.
 $(BUILD)/bench/sandbox-walk: bench/sandbox/walk.c
 	@mkdir -p $(@D)

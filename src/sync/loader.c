@@ -454,8 +454,9 @@ static int fit_record(struct loader *l, struct stream *s, struct json_object *re
     return rc;
 }
 
-/* One value in COPY text. */
-static void copy_value(struct buf *b, struct json_object *v, enum col_type t)
+/* One value in COPY text; scratch is reused for the JSON text of numbers,
+ * objects and arrays (no allocation per value). */
+static void copy_value(struct buf *b, struct buf *scratch, struct json_object *v, enum col_type t)
 {
     if (!v) {
         buf_puts(b, "\\N");
@@ -469,14 +470,17 @@ static void copy_value(struct buf *b, struct json_object *v, enum col_type t)
     case json_type_string:
         db_copy_escape(b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
         return;
-    default: {
-        /* Numbers as written, objects and arrays as compact JSON. */
-        struct buf j;
-        buf_init(&j, 0);
-        jsonx_format(&j, v);
-        db_copy_escape(b, j.p ? j.p : "", j.n);
-        buf_dispose(&j);
-    }
+    case json_type_int:
+        if (kind_of(v) == COL_INTEGER) {
+            buf_printf(b, "%" PRId64, json_object_get_int64(v));
+            return;
+        }
+        __attribute__((fallthrough)); /* a uint64 past INT64_MAX, as written */
+    default:
+        /* Decimals as written, objects and arrays as compact JSON. */
+        buf_reset(scratch);
+        jsonx_format(scratch, v);
+        db_copy_escape(b, scratch->p ? scratch->p : "", scratch->n);
     }
 }
 
@@ -572,12 +576,13 @@ static int record_sqlite(struct loader *l, struct stream *s, struct json_object 
     return rc;
 }
 
-static void record_pg(struct stream *s, struct json_object *rec, const struct singer_msg *m,
-                      bool deleted)
+static void record_pg(struct loader *l, struct stream *s, struct json_object *rec,
+                      const struct singer_msg *m, bool deleted)
 {
     struct buf *b = &s->copy;
     for (size_t i = 0; i < s->cols.n; i++) {
-        copy_value(b, json_object_object_get(rec, s->cols.v[i].property), s->cols.v[i].type);
+        copy_value(b, &l->scratch, json_object_object_get(rec, s->cols.v[i].property),
+                   s->cols.v[i].type);
         buf_putc(b, '\t');
     }
     /* deleted_at, version, then the staging order */
@@ -625,7 +630,7 @@ static int on_record(struct loader *l, const struct singer_msg *m, const char *n
         l->n.deleted++;
     if (!l->pg)
         return record_sqlite(l, s, m->record, m, deleted, now, err);
-    record_pg(s, m->record, m, deleted);
+    record_pg(l, s, m->record, m, deleted);
     return 0;
 }
 
