@@ -130,8 +130,7 @@ $(BUILD)/bench/load-ref: bench/load/ref.c
 # bench/sandbox's walker: libcurl only.
 $(BUILD)/bench/sandbox-walk: bench/sandbox/walk.c
 	@mkdir -p $(@D)
-	$(CC) -O2 -g $(WARN) -Wno-missing-prototypes -D_POSIX_C_SOURCE=200809L -o $@ $< \
-	    $(shell pkg-config --libs libcurl)
+	$(CC) -O2 -g $(WARN) -D_POSIX_C_SOURCE=200809L -o $@ $< $(shell pkg-config --cflags --libs libcurl)
 
 FMT_SRC = $(shell git ls-files '*.c' '*.h')
 fmt:
