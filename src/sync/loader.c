@@ -53,6 +53,8 @@ struct loader {
     struct loader_counts n;
     struct buf errors;
     size_t nerrors;
+    struct json_object **row; /* the record's value per column (borrowed) */
+    size_t nrow;
     struct db_val *vals; /* SQLite binding scratch */
     size_t nvals;
     struct buf scratch; /* values formatted for binding (SQLite) */
@@ -104,6 +106,14 @@ static int meta_ensure(struct loader *l, struct err *err)
                    l->schema_q);
         rc = exec_sql(l, buf_cstr(&sql), NULL, err);
     }
+    if (rc == 0) {
+        buf_reset(&sql);
+        buf_printf(&sql,
+                   "CREATE TABLE IF NOT EXISTS %s_inlet_tables (stream TEXT PRIMARY KEY,"
+                   " table_name TEXT NOT NULL UNIQUE)",
+                   l->schema_q);
+        rc = exec_sql(l, buf_cstr(&sql), NULL, err);
+    }
     buf_dispose(&sql);
     if (rc == 0)
         l->meta_ready = true;
@@ -133,6 +143,60 @@ static void stream_free(struct stream *s)
 }
 
 /* ---- the table's layout ---- */
+
+/* Set s->table: the one _inlet_tables gives the stream, or a new one,
+ * recorded there. Streams whose names normalize alike ("Users", "users")
+ * get "users", "users_2", ... in the order they first reach this schema,
+ * and keep them. */
+static int table_claim(struct loader *l, struct stream *s, struct err *err)
+{
+    char base[COL_NAME_MAX + 1];
+    struct buf find, taken, claim;
+    struct db_rows *r = NULL;
+    int64_t n = 0;
+    int rc;
+
+    buf_init(&find, 0);
+    buf_init(&taken, 0);
+    buf_init(&claim, 0);
+    buf_printf(&find, "SELECT table_name FROM %s_inlet_tables WHERE stream = $1", l->schema_q);
+    buf_printf(&taken, "SELECT count(*) FROM %s_inlet_tables WHERE table_name = $1", l->schema_q);
+    buf_printf(&claim, "INSERT INTO %s_inlet_tables (stream, table_name) VALUES ($1, $2)",
+               l->schema_q);
+    rc = db_query(&r, l->o.db, buf_cstr(&find), DB_ARGS(DB_TEXT(s->name)), err);
+    if (rc == 0 && (rc = db_rows_next(r, err)) == 1) {
+        snprintf(s->table, sizeof(s->table), "%s", db_rows_text(r, 0));
+        rc = col_name_valid(s->table) ? 0
+                                      : err_set(err, ERR_INVALID,
+                                                "_inlet_tables names the table of stream %s "
+                                                "\"%.64s\", which is not an inlet table name",
+                                                s->name, s->table);
+        goto out;
+    }
+    if (rc < 0)
+        goto out;
+    db_rows_free(r);
+    r = NULL;
+    col_table_name(base, sizeof(base), l->o.table_prefix, s->name);
+    memcpy(s->table, base, sizeof(base));
+    for (unsigned k = 2;; k++) {
+        rc = db_query_int(&n, l->o.db, buf_cstr(&taken), DB_ARGS(DB_TEXT(s->table)), err);
+        if (rc < 0 || n == 0)
+            break;
+        char suffix[16];
+        int sn = snprintf(suffix, sizeof(suffix), "_%u", k);
+        snprintf(s->table, sizeof(s->table), "%.*s%s", COL_NAME_MAX - sn, base, suffix);
+    }
+    if (rc == 0)
+        rc = db_exec(l->o.db, buf_cstr(&claim), DB_ARGS(DB_TEXT(s->name), DB_TEXT(s->table)), NULL,
+                     err);
+out:
+    db_rows_free(r);
+    buf_dispose(&find);
+    buf_dispose(&taken);
+    buf_dispose(&claim);
+    return rc;
+}
 
 /* Read the table's columns from _inlet_columns into s->cols (empty when the
  * table is new). */
@@ -291,7 +355,7 @@ static void sqlite_statements(struct loader *l, struct stream *s)
         col_quote(&upd, s->cols.v[i].name);
         buf_printf(&upd, " = $%zu, ", i + 1);
         col_quote(&same, s->cols.v[i].name);
-        buf_printf(&same, " IS $%zu AND ", i + 1);
+        buf_puts(&same, ", ");
     }
     buf_printf(&ins, OWN_COLUMNS ") VALUES (");
     for (size_t i = 0; i < n + 3; i++)
@@ -299,7 +363,13 @@ static void sqlite_statements(struct loader *l, struct stream *s)
     buf_puts(&ins, ")");
     buf_printf(&upd, "_inlet_synced_at = $%zu, _inlet_deleted_at = $%zu, _inlet_version = $%zu",
                n + 1, n + 2, n + 3);
-    buf_printf(&same, "_inlet_deleted_at IS $%zu AND _inlet_version IS $%zu", n + 2, n + 3);
+    /* One row-value comparison, not a chain of ANDs: SQLite parses a chain
+     * as a tree as deep as the table is wide, and refuses one deeper than
+     * 1000 ("Expression tree is too large"). */
+    buf_puts(&same, "_inlet_deleted_at, _inlet_version) IS NOT (");
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&same, "$%zu, ", i + 1);
+    buf_printf(&same, "$%zu, $%zu)", n + 2, n + 3);
     if (s->keyed) {
         buf_puts(&ins, " ON CONFLICT (");
         buf_puts(&upd, " WHERE ");
@@ -314,7 +384,7 @@ static void sqlite_statements(struct loader *l, struct stream *s)
             first_key = false;
         }
         buf_printf(&ins, ") DO NOTHING");
-        buf_printf(&upd, " AND NOT (%s)", buf_cstr(&same));
+        buf_printf(&upd, " AND (%s", buf_cstr(&same));
     }
     xfree(s->sql_insert);
     xfree(s->sql_update);
@@ -351,10 +421,10 @@ static int on_schema(struct loader *l, const struct singer_msg *m, struct err *e
         s = xcalloc(1, sizeof(*s));
         s->name = xstrdup(m->stream);
         buf_init(&s->copy, 0);
-        col_table_name(s->table, sizeof(s->table), l->o.table_prefix ? l->o.table_prefix : "",
-                       m->stream);
         l->streams[l->nstreams++] = s;
-        rc = layout_read(l, s, err);
+        rc = table_claim(l, s, err);
+        if (rc == 0)
+            rc = layout_read(l, s, err);
     }
     if (rc == 0 && s->cols.n == 0) {
         col_set_dispose(&s->cols);
@@ -399,26 +469,6 @@ static int on_schema(struct loader *l, const struct singer_msg *m, struct err *e
 
 /* ---- RECORD ---- */
 
-/* The column type a JSON value needs by itself. */
-static enum col_type kind_of(struct json_object *v)
-{
-    switch (json_object_get_type(v)) {
-    case json_type_boolean:
-        return COL_BOOLEAN;
-    case json_type_int:
-        /* A uint64 past INT64_MAX does not fit a BIGINT. */
-        return json_object_get_int64(v) == INT64_MAX && json_object_get_uint64(v) > INT64_MAX
-                   ? COL_NUMBER
-                   : COL_INTEGER;
-    case json_type_double:
-        return COL_NUMBER;
-    case json_type_string:
-        return COL_TEXT;
-    default:
-        return COL_JSON;
-    }
-}
-
 static void record_error(struct loader *l, const struct stream *s, const char *what)
 {
     if (l->nerrors++ >= LOADER_ERRORS_KEPT)
@@ -429,17 +479,17 @@ static void record_error(struct loader *l, const struct stream *s, const char *w
 /* Widen the columns the record's values do not fit; on PostgreSQL the rows
  * staged so far are merged first (their COPY text has the old shape). */
 
-static int fit_record(struct loader *l, struct stream *s, struct json_object *rec, struct err *err)
+static int fit_record(struct loader *l, struct stream *s, struct err *err)
 {
     struct col_change *ch = NULL;
     size_t nch = 0;
     int rc = 0;
     for (size_t i = 0; i < s->cols.n && rc == 0; i++) {
         struct col *c = &s->cols.v[i];
-        struct json_object *v = json_object_object_get(rec, c->property);
+        struct json_object *v = l->row[i];
         if (!v || col_value_fits(c->type, v))
             continue;
-        enum col_type to = col_widen(c->type, kind_of(v));
+        enum col_type to = col_widen(c->type, col_value_type(v));
         if (to == c->type)
             continue;
         if (l->pg && s->staged && (rc = stage_flush(l, s, err)) < 0)
@@ -471,7 +521,7 @@ static void copy_value(struct buf *b, struct buf *scratch, struct json_object *v
         db_copy_escape(b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
         return;
     case json_type_int:
-        if (kind_of(v) == COL_INTEGER) {
+        if (col_value_type(v) == COL_INTEGER) {
             buf_printf(b, "%" PRId64, json_object_get_int64(v));
             return;
         }
@@ -519,7 +569,7 @@ static struct db_val sqlite_value(struct buf *scratch, size_t *offs, size_t i,
     case json_type_boolean:
         return DB_INT(json_object_get_boolean(v) ? 1 : 0);
     case json_type_int:
-        if (kind_of(v) == COL_INTEGER)
+        if (col_value_type(v) == COL_INTEGER)
             return DB_INT(json_object_get_int64(v));
         break; /* a uint64 past INT64_MAX goes as its text, below */
     case json_type_double:
@@ -538,8 +588,8 @@ static struct db_val sqlite_value(struct buf *scratch, size_t *offs, size_t i,
     return (struct db_val){.type = DB_VAL_TEXT, .n = scratch->n - offs[i] - 1};
 }
 
-static int record_sqlite(struct loader *l, struct stream *s, struct json_object *rec,
-                         const struct singer_msg *m, bool deleted, const char *now, struct err *err)
+static int record_sqlite(struct loader *l, struct stream *s, const struct singer_msg *m,
+                         bool deleted, const char *now, struct err *err)
 {
     size_t n = s->cols.n, np = n + 3;
     size_t *offs = xcalloc(np, sizeof(*offs));
@@ -553,8 +603,7 @@ static int record_sqlite(struct loader *l, struct stream *s, struct json_object 
     buf_reset(&l->scratch);
     for (size_t i = 0; i < n; i++) {
         offs[i] = SIZE_MAX;
-        l->vals[i] =
-            sqlite_value(&l->scratch, offs, i, json_object_object_get(rec, s->cols.v[i].property));
+        l->vals[i] = sqlite_value(&l->scratch, offs, i, l->row[i]);
     }
     for (size_t i = 0; i < n; i++) /* scratch no longer moves */
         if (l->vals[i].type == DB_VAL_TEXT)
@@ -576,13 +625,11 @@ static int record_sqlite(struct loader *l, struct stream *s, struct json_object 
     return rc;
 }
 
-static void record_pg(struct loader *l, struct stream *s, struct json_object *rec,
-                      const struct singer_msg *m, bool deleted)
+static void record_pg(struct loader *l, struct stream *s, const struct singer_msg *m, bool deleted)
 {
     struct buf *b = &s->copy;
     for (size_t i = 0; i < s->cols.n; i++) {
-        copy_value(b, &l->scratch, json_object_object_get(rec, s->cols.v[i].property),
-                   s->cols.v[i].type);
+        copy_value(b, &l->scratch, l->row[i], s->cols.v[i].type);
         buf_putc(b, '\t');
     }
     /* deleted_at, version, then the staging order */
@@ -594,43 +641,94 @@ static void record_pg(struct loader *l, struct stream *s, struct json_object *re
     buf_printf(b, "\t%zu\n", s->staged++);
 }
 
+/* Point l->row[i] at the record's value for column i (NULL when absent). */
+static void row_fill(struct loader *l, const struct stream *s, struct json_object *rec)
+{
+    if (l->nrow < s->cols.n) {
+        l->row = xrealloc(l->row, s->cols.n * sizeof(struct json_object *));
+        l->nrow = s->cols.n;
+    }
+    for (size_t i = 0; i < s->cols.n; i++)
+        l->row[i] = json_object_object_get(rec, s->cols.v[i].property);
+}
+
+/* What the schema allows but no table can hold, said in why: a key
+ * property without a value (the primary key is NOT NULL), and a string
+ * holding "\u0000", which PostgreSQL's text cannot store; SQLite could,
+ * but both engines refuse it so that they always hold the same rows. */
+static bool row_refused(const struct loader *l, const struct stream *s, struct buf *why)
+{
+    struct jsonx_ptr p;
+    for (size_t i = 0; i < s->cols.n; i++) {
+        struct json_object *v = l->row[i];
+        const char *what = NULL;
+        if (s->cols.v[i].key && !v)
+            what = "a key property, so it must have a value";
+        else if (json_object_is_type(v, json_type_string) &&
+                 memchr(json_object_get_string(v), '\0', (size_t)json_object_get_string_len(v)))
+            what = "\"\\u0000\" in a string, which PostgreSQL cannot store";
+        if (!what)
+            continue;
+        jsonx_ptr_init(&p);
+        jsonx_ptr_push(&p, s->cols.v[i].property);
+        buf_printf(why, "%s: %s", jsonx_ptr_cstr(&p), what);
+        return true;
+    }
+    return false;
+}
+
+/* Count a record that cannot be loaded and keep why; fatal when strict. */
+static int record_failed(struct loader *l, const struct stream *s, const char *why, struct err *err)
+{
+    l->n.failed++;
+    record_error(l, s, why);
+    if (l->o.strict)
+        return err_set(err, ERR_INVALID, "%s: record %" PRId64 " is invalid: %s", s->name,
+                       l->n.processed, why);
+    return 0;
+}
+
 static int on_record(struct loader *l, const struct singer_msg *m, const char *now, struct err *err)
 {
     struct stream *s = stream_find(l, m->stream);
     struct jsonschema_result res;
+    struct buf why;
+    int rc;
 
     if (!s)
         return err_set(err, ERR_INVALID, "a RECORD of stream %s before its SCHEMA", m->stream);
     l->n.processed++;
     if (!jsonschema_validate(s->validator, m->record, NULL)) {
-        struct buf why;
         jsonschema_validate(s->validator, m->record, &res);
         buf_init(&why, 0);
         for (size_t i = 0; i < res.count && i < 3; i++)
             buf_printf(&why, "%s%s: %s", i ? "; " : "",
                        res.errors[i].pointer[0] ? res.errors[i].pointer : "/",
                        res.errors[i].message);
-        l->n.failed++;
-        record_error(l, s, buf_cstr(&why));
-        int rc = l->o.strict ? err_set(err, ERR_INVALID, "%s: record %" PRId64 " is invalid: %s",
-                                       s->name, l->n.processed, buf_cstr(&why))
-                             : 0;
+        rc = record_failed(l, s, buf_cstr(&why), err);
         buf_dispose(&why);
         return rc;
     }
-    struct json_object *del = json_object_object_get(m->record, "_sdc_deleted_at");
-    bool deleted = del != NULL;
-    int rc = tx_begin(l, err);
+    row_fill(l, s, m->record);
+    buf_init(&why, 0);
+    if (row_refused(l, s, &why)) {
+        rc = record_failed(l, s, buf_cstr(&why), err);
+        buf_dispose(&why);
+        return rc;
+    }
+    buf_dispose(&why);
+    bool deleted = json_object_object_get(m->record, "_sdc_deleted_at") != NULL;
+    rc = tx_begin(l, err);
     if (rc == 0)
-        rc = fit_record(l, s, m->record, err);
+        rc = fit_record(l, s, err);
     if (rc < 0)
         return rc;
     l->in_batch++;
     if (deleted)
         l->n.deleted++;
     if (!l->pg)
-        return record_sqlite(l, s, m->record, m, deleted, now, err);
-    record_pg(l, s, m->record, m, deleted);
+        return record_sqlite(l, s, m, deleted, now, err);
+    record_pg(l, s, m, deleted);
     return 0;
 }
 
@@ -914,5 +1012,6 @@ void loader_free(struct loader *l)
     buf_dispose(&l->errors);
     buf_dispose(&l->scratch);
     xfree(l->vals);
+    xfree(l->row);
     xfree(l);
 }

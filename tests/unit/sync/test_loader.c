@@ -349,12 +349,124 @@ static void states_follow_commits(void **state)
     stop(&r);
 }
 
+/* A table past SQLite's expression depth (1000): the "unchanged" check
+ * must still work, as one row-value comparison. */
+static void wide_tables(void **state)
+{
+    enum { WIDE = 1200 };
+    struct run r;
+    struct err e;
+    struct buf lines;
+
+    buf_init(&lines, 0);
+    buf_puts(&lines, "{\"type\":\"SCHEMA\",\"stream\":\"la_broad\",\"key_properties\":[\"id\"],"
+                     "\"schema\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                     "\"integer\"}");
+    for (int i = 0; i < WIDE; i++)
+        buf_printf(&lines, ",\"f%d\":{\"type\":[\"null\",\"string\"]}", i);
+    buf_puts(&lines, "}}}\n");
+    for (int pass = 0; pass < 3; pass++) {
+        struct buf all;
+        buf_init(&all, 0);
+        buf_puts(&all, buf_cstr(&lines));
+        buf_puts(&all, "{\"type\":\"RECORD\",\"stream\":\"la_broad\",\"record\":{\"id\":1");
+        for (int i = 0; i < WIDE; i++)
+            buf_printf(&all, ",\"f%d\":\"%s\"", i, pass == 2 && i == WIDE - 1 ? "new" : "v");
+        buf_puts(&all, "}}\n");
+        start(&r, state, 100, false);
+        assert_db_ok(feed(&r, buf_cstr(&all), &e), &e);
+        finish(&r);
+        /* created, then unchanged, then updated (the last column moved) */
+        counts(&r, 1, pass == 0, pass == 2, pass == 1, 0);
+        stop(&r);
+        buf_dispose(&all);
+    }
+    buf_dispose(&lines);
+}
+
+/* What a schema allows but a table cannot hold fails that record only. */
+static void unstorable_records(void **state)
+{
+    struct run r;
+    struct err e;
+    char v[128];
+
+    start(&r, state, 100, false);
+    assert_db_ok(
+        feed(&r,
+             "{\"type\":\"SCHEMA\",\"stream\":\"la_nul\",\"key_properties\":[\"id\"],\"schema\":"
+             "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":[\"null\",\"string\"]},"
+             "\"a/b\":{\"type\":\"string\"},\"j\":{\"type\":\"object\"}}}}\n"
+             "{\"type\":\"RECORD\",\"stream\":\"la_nul\",\"record\":{\"id\":null}}\n"
+             "{\"type\":\"RECORD\",\"stream\":\"la_nul\",\"record\":{\"a/b\":\"x\"}}\n"
+             "{\"type\":\"RECORD\",\"stream\":\"la_nul\",\"record\":{\"id\":\"1\",\"a/b\":"
+             "\"x\\u0000y\"}}\n"
+             /* JSONB refuses it too: the column widens to text instead */
+             "{\"type\":\"RECORD\",\"stream\":\"la_nul\",\"record\":{\"id\":\"2\",\"j\":{\"k\":"
+             "\"x\\u0000y\"}}}\n",
+             &e),
+        &e);
+    finish(&r);
+    counts(&r, 4, 1, 0, 0, 3);
+    const char *errs = loader_errors(r.l);
+    assert_non_null(strstr(errs, "la_nul: record 1: /id: a key property, so it must have a value"));
+    assert_non_null(strstr(errs, "la_nul: record 2: /id: a key property"));
+    assert_non_null(strstr(errs, "la_nul: record 3: /a~1b: \"\\u0000\" in a string"));
+    assert_string_equal(text1(r.t, "SELECT j FROM la_nul WHERE id = '2'", v, sizeof(v)),
+                        "{\"k\":\"x\\u0000y\"}");
+    stop(&r);
+
+    /* Strict: the first one ends the load. */
+    start(&r, state, 100, true);
+    assert_int_equal(
+        feed(&r, "{\"type\":\"RECORD\",\"stream\":\"la_nul\",\"record\":{\"id\":null}}\n", &e),
+        ERR_INVALID);
+    stop(&r);
+}
+
+/* Stream names that normalize alike get tables of their own, for good. */
+static void colliding_stream_names(void **state)
+{
+    static const char *const orders[2][2] = {{"La_Twin", "la twin"}, {"la twin", "La_Twin"}};
+    struct run r;
+    struct err e;
+    char v[128];
+
+    for (int pass = 0; pass < 2; pass++) {
+        struct buf lines;
+        buf_init(&lines, 0);
+        for (int i = 0; i < 2; i++)
+            buf_printf(&lines,
+                       "{\"type\":\"SCHEMA\",\"stream\":\"%s\",\"schema\":{\"type\":\"object\","
+                       "\"properties\":{\"who\":{\"type\":\"string\"}}}}\n"
+                       "{\"type\":\"RECORD\",\"stream\":\"%s\",\"record\":{\"who\":\"%s\"}}\n",
+                       orders[pass][i], orders[pass][i], orders[pass][i]);
+        start(&r, state, 100, false);
+        assert_db_ok(feed(&r, buf_cstr(&lines), &e), &e);
+        finish(&r);
+        stop(&r);
+        buf_dispose(&lines);
+    }
+    /* The first stream seen kept la_twin, in both loads. */
+    assert_int_equal(test_db_int(((struct test_db *)*state)->db,
+                                 "SELECT count(*) FROM la_twin WHERE who = 'La_Twin'"),
+                     2);
+    assert_int_equal(test_db_int(((struct test_db *)*state)->db,
+                                 "SELECT count(*) FROM la_twin_2 WHERE who = 'la twin'"),
+                     2);
+    assert_string_equal(text1(*state,
+                              "SELECT table_name FROM _inlet_tables WHERE stream = 'la twin'", v,
+                              sizeof(v)),
+                        "la_twin_2");
+}
+
 int test_loader(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(upsert_counts),         cmocka_unit_test(exact_numbers_and_shapes),
         cmocka_unit_test(schema_changes_widen),  cmocka_unit_test(validation_and_strict),
-        cmocka_unit_test(states_follow_commits),
+        cmocka_unit_test(states_follow_commits), cmocka_unit_test(wide_tables),
+        cmocka_unit_test(unstorable_records),    cmocka_unit_test(colliding_stream_names),
     };
     return test_group_db("loader", tests);
 }
