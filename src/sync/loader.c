@@ -861,6 +861,8 @@ static int batch_commit(struct loader *l, struct err *err)
         rc = stage_flush(l, l->streams[i], err);
     if (rc == 0 && l->have_state && l->o.save_state)
         rc = l->o.save_state(l->o.ctx, l->o.db, l->pending_state, err);
+    if (rc == 0 && l->o.before_commit)
+        rc = l->o.before_commit(l->o.ctx, l->o.db, err);
     if (rc == 0)
         rc = db_commit(l->o.db, err);
     l->in_tx = false;

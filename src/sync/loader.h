@@ -41,6 +41,10 @@ struct loader_counts {
  * batch (borrowed), to store it beside the records (a native sync's
  * stream_state). NULL: not stored. */
 typedef int (*loader_save_fn)(void *ctx, struct db *db, struct json_object *state, struct err *err);
+/* Called inside every batch's transaction, after its records and its
+ * STATE, just before the commit: a sync writes the run's counters
+ * (loader_counts) there, so that they move with the rows they count. */
+typedef int (*loader_batch_fn)(void *ctx, struct db *db, struct err *err);
 /* Called after a commit with the STATE that commit made safe (borrowed):
  * `inlet load` writes it to stdout, as Singer targets do. */
 typedef void (*loader_committed_fn)(void *ctx, struct json_object *state);
@@ -53,8 +57,9 @@ struct loader_opts {
     size_t batch_size;        /* records per transaction; 0: LOADER_BATCH_DEFAULT */
     bool strict;              /* a record that fails validation fails the load */
     loader_save_fn save_state;
+    loader_batch_fn before_commit; /* NULL: none */
     loader_committed_fn committed;
-    void *ctx; /* for the two callbacks */
+    void *ctx; /* for the three callbacks */
 };
 
 struct loader;

@@ -25,6 +25,8 @@ struct run {
     bool save_in_tx_seen; /* the rows were there when save_state ran */
     const char *probe;    /* SQL save_state runs to look at the rows (count) */
     int64_t probe_count;
+    int batches;             /* before_commit calls */
+    int64_t batch_counts[4]; /* the rows in the table at each of the first four */
 };
 
 static int save(void *ctx, struct db *db, struct json_object *state, struct err *err)
@@ -35,6 +37,17 @@ static int save(void *ctx, struct db *db, struct json_object *state, struct err 
     if (r->probe)
         return db_query_int(&r->probe_count, db, r->probe, NULL, 0, err);
     return 0;
+}
+
+static int before_commit(void *ctx, struct db *db, struct err *err)
+{
+    struct run *r = ctx;
+    int64_t n = 0;
+    int rc = r->probe ? db_query_int(&n, db, r->probe, NULL, 0, err) : 0;
+    if (r->batches < 4)
+        r->batch_counts[r->batches] = n;
+    r->batches++;
+    return rc;
 }
 
 static void committed(void *ctx, struct json_object *state)
@@ -54,6 +67,7 @@ static void start(struct run *r, void **state, size_t batch, bool strict)
                             .batch_size = batch,
                             .strict = strict,
                             .save_state = save,
+                            .before_commit = before_commit,
                             .committed = committed,
                             .ctx = r};
     assert_db_ok(loader_new(&r->l, &o, &e), &e);
@@ -326,6 +340,11 @@ static void states_follow_commits(void **state)
     finish(&r);
     assert_string_equal(buf_cstr(&r.states), "4\n");
     assert_int_equal(r.probe_count, 4);
+    /* Every batch, with a STATE or not, calls before_commit in its
+     * transaction: after 3 records, then after the fourth. */
+    assert_int_equal(r.batches, 2);
+    assert_int_equal(r.batch_counts[0], 3);
+    assert_int_equal(r.batch_counts[1], 4);
     buf_dispose(&lines);
     stop(&r);
 
