@@ -21,6 +21,7 @@
 #include <json-c/linkhash.h>
 
 #include "connectors/registry.h"
+#include "connectors/singer_spec.h"
 #include "connectors/urls.h"
 #include "core/alloc.h"
 #include "core/embed.h"
@@ -52,6 +53,7 @@ struct entry {
     char *list_json, *detail_json;   /* xmalloc: registry_format's two forms */
     char *origin;                    /* xmalloc: c.origin, or NULL */
     char *client_id, *client_secret; /* xmalloc: c.default_client_*, or NULL */
+    char *singer_exe;                /* xmalloc: c.singer_executable, or NULL */
     bool builtin;
 };
 
@@ -399,6 +401,39 @@ static int load_logo(struct check *ck, struct json_object *doc, char **svg, size
     return rc;
 }
 
+/* A Singer tap's executable as it will be run: an absolute path or a name
+ * for PATH as written, a relative path joined to the file's folder (so
+ * that a connector and its tap can be kept side by side). *out (OUT,
+ * xfree) is NULL for other kinds. */
+static int singer_executable(struct check *ck, struct json_object *doc, char **out)
+{
+    const char *exe = jsonx_str(jsonx_get(jsonx_get(doc, "singer"), "executable"));
+    *out = NULL;
+    if (!exe)
+        return 0;
+    if (exe[0] == '/' || !strchr(exe, '/')) {
+        *out = xstrdup(exe);
+        return 0;
+    }
+    if (!ck->dir && ck->no_logo_file) {
+        *out = xstrdup(exe); /* registry_check_text: no folder to join to */
+        return 0;
+    }
+    if (!ck->dir)
+        return reject(ck, "/singer/executable",
+                      "a relative path needs the connector file's folder: give an absolute "
+                      "path or a name found in PATH");
+    struct buf b;
+    buf_init(&b, 4096);
+    buf_printf(&b, "%s/%s", ck->dir, exe);
+    if (buf_failed(&b)) {
+        buf_dispose(&b);
+        return reject(ck, "/singer/executable", "the path is too long");
+    }
+    *out = buf_take(&b);
+    return 0;
+}
+
 /* What the user gives as secrets, as a schema: the api_key "secrets"
  * declared in the file (closed, every field write-only, all required unless
  * it lists them), or username and password for basic. NULL for oauth2 and
@@ -473,6 +508,7 @@ static void entry_free(struct entry *e)
     if (e->client_secret)
         secret_wipe(e->client_secret, strlen(e->client_secret));
     xfree(e->client_secret);
+    xfree(e->singer_exe);
     xfree(e);
 }
 
@@ -602,6 +638,12 @@ static int check_doc(struct entry **out, struct check *ck, struct json_object *d
         rc = reject(ck, "/test", "needs base_url: its path is appended to it");
         goto done;
     }
+    if (singer_spec_check(&at, doc, &se) < 0) {
+        rc = reject(ck, jsonx_ptr_cstr(&at), "%s", se.msg);
+        goto done;
+    }
+    if ((rc = singer_executable(ck, doc, &e->singer_exe)) < 0)
+        goto done;
     if ((rc = load_logo(ck, doc, &e->logo, &e->c.logo_len)) < 0)
         goto done;
 
@@ -623,6 +665,8 @@ static int check_doc(struct entry **out, struct check *ck, struct json_object *d
                          : strcmp(type, "basic") == 0   ? CONNECTOR_AUTH_BASIC
                                                         : CONNECTOR_AUTH_NONE;
         e->c.logo_svg = e->logo;
+        e->c.singer = jsonx_get(doc, "singer");
+        e->c.singer_executable = e->singer_exe;
         e->source = xstrdup(ck->builtin ? "builtin" : ck->path);
         e->c.source = e->source;
         e->c.auth = auth;

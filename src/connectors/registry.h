@@ -61,6 +61,11 @@ struct connector {
     /* The OAuth client used when neither the tenant nor the environment
      * names one (the sandbox's, under --demo); NULL for none. */
     const char *default_client_id, *default_client_secret;
+    /* Kind singer: the file's "singer" section (connectors/singer_spec.h)
+     * and the executable to run, a relative path already joined to the
+     * file's folder; NULL for other kinds. */
+    struct json_object *singer;
+    const char *singer_executable;
 };
 
 struct registry;

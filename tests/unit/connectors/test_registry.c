@@ -255,12 +255,21 @@ static void folder_of_good_and_bad(void **state)
     assert_non_null(oa);
     assert_null(oa->secrets_schema);
 
-    /* The built-ins, one of them overridden by a file, and 3 new files. */
+    /* A Singer tap: its executable joined to the folder, its section kept. */
+    const struct connector *tap = registry_get(r, "example_singer");
+    assert_non_null(tap);
+    assert_string_equal(tap->kind, "singer");
+    assert_string_equal(tap->singer_executable, DATA_DIR "/taps/tap-example");
+    assert_string_equal(jsonx_str(jsonx_get(tap->singer, "catalog_flag")), "--properties");
+    assert_null(ak->singer);
+    assert_null(ak->singer_executable);
+
+    /* The built-ins, one of them overridden by a file, and 4 new files. */
     struct registry *builtins = NULL;
     old = log_to("/dev/null");
     assert_int_equal(registry_load(&builtins, NULL, NULL, NULL, &e), 0);
     log_back(old);
-    assert_int_equal(registry_count(r), registry_count(builtins) + 3);
+    assert_int_equal(registry_count(r), registry_count(builtins) + 4);
     registry_free(builtins);
     for (size_t i = 1; i < registry_count(r); i++)
         assert_true(strcmp(registry_at(r, i - 1)->name, registry_at(r, i)->name) < 0);
