@@ -109,8 +109,9 @@ static int meta_ensure(struct loader *l, struct err *err)
     if (rc == 0) {
         buf_reset(&sql);
         buf_printf(&sql,
-                   "CREATE TABLE IF NOT EXISTS %s_inlet_tables (stream TEXT PRIMARY KEY,"
-                   " table_name TEXT NOT NULL UNIQUE)",
+                   "CREATE TABLE IF NOT EXISTS %s_inlet_tables (prefix TEXT NOT NULL,"
+                   " stream TEXT NOT NULL, table_name TEXT NOT NULL UNIQUE,"
+                   " PRIMARY KEY (prefix, stream))",
                    l->schema_q);
         rc = exec_sql(l, buf_cstr(&sql), NULL, err);
     }
@@ -147,23 +148,27 @@ static void stream_free(struct stream *s)
 /* Set s->table: the one _inlet_tables gives the stream, or a new one,
  * recorded there. Streams whose names normalize alike ("Users", "users")
  * get "users", "users_2", ... in the order they first reach this schema,
- * and keep them. */
+ * and keep them. Keyed by prefix too: two integrations' "users" streams
+ * are different streams. */
 static int table_claim(struct loader *l, struct stream *s, struct err *err)
 {
     char base[COL_NAME_MAX + 1];
     struct buf find, taken, claim;
     struct db_rows *r = NULL;
+    const char *prefix = l->o.table_prefix ? l->o.table_prefix : "";
     int64_t n = 0;
     int rc;
 
     buf_init(&find, 0);
     buf_init(&taken, 0);
     buf_init(&claim, 0);
-    buf_printf(&find, "SELECT table_name FROM %s_inlet_tables WHERE stream = $1", l->schema_q);
-    buf_printf(&taken, "SELECT count(*) FROM %s_inlet_tables WHERE table_name = $1", l->schema_q);
-    buf_printf(&claim, "INSERT INTO %s_inlet_tables (stream, table_name) VALUES ($1, $2)",
+    buf_printf(&find, "SELECT table_name FROM %s_inlet_tables WHERE prefix = $1 AND stream = $2",
                l->schema_q);
-    rc = db_query(&r, l->o.db, buf_cstr(&find), DB_ARGS(DB_TEXT(s->name)), err);
+    buf_printf(&taken, "SELECT count(*) FROM %s_inlet_tables WHERE table_name = $1", l->schema_q);
+    buf_printf(&claim,
+               "INSERT INTO %s_inlet_tables (prefix, stream, table_name) VALUES ($1, $2, $3)",
+               l->schema_q);
+    rc = db_query(&r, l->o.db, buf_cstr(&find), DB_ARGS(DB_TEXT(prefix), DB_TEXT(s->name)), err);
     if (rc == 0 && (rc = db_rows_next(r, err)) == 1) {
         snprintf(s->table, sizeof(s->table), "%s", db_rows_text(r, 0));
         rc = col_name_valid(s->table) ? 0
@@ -188,8 +193,8 @@ static int table_claim(struct loader *l, struct stream *s, struct err *err)
         snprintf(s->table, sizeof(s->table), "%.*s%s", COL_NAME_MAX - sn, base, suffix);
     }
     if (rc == 0)
-        rc = db_exec(l->o.db, buf_cstr(&claim), DB_ARGS(DB_TEXT(s->name), DB_TEXT(s->table)), NULL,
-                     err);
+        rc = db_exec(l->o.db, buf_cstr(&claim),
+                     DB_ARGS(DB_TEXT(prefix), DB_TEXT(s->name), DB_TEXT(s->table)), NULL, err);
 out:
     db_rows_free(r);
     buf_dispose(&find);
