@@ -77,7 +77,10 @@ static int tx_begin(struct loader *l, struct err *err)
 {
     if (l->in_tx)
         return 0;
-    int rc = db_begin(l->o.db, err);
+    /* A sync's batches write its tenant's rows (state, run counters): on
+     * PostgreSQL row-level security only lets them through for it. */
+    int rc =
+        l->o.tenant_id ? db_begin_tenant(l->o.db, l->o.tenant_id, err) : db_begin(l->o.db, err);
     if (rc == 0)
         l->in_tx = true;
     return rc;

@@ -51,6 +51,7 @@ typedef void (*loader_committed_fn)(void *ctx, struct json_object *state);
 
 struct loader_opts {
     struct db *db;            /* the destination; no transaction open */
+    const char *tenant_id;    /* batches run as this tenant (db_begin_tenant); NULL: none */
     const char *pg_schema;    /* PostgreSQL schema of the tables (created if missing); NULL:
                                  the search path's first */
     const char *table_prefix; /* put before every table name; NULL: none */
