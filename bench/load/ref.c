@@ -6,8 +6,10 @@
  * CONFLICT DO UPDATE (typed columns, arrays and objects as JSON text);
  * PostgreSQL with COPY into a temporary table, then INSERT ... SELECT
  * DISTINCT ON (id) ... ON CONFLICT DO UPDATE. No validation, no schema
- * handling, no counters: an upper bound. Usage: ref sqlite:PATH | ref
- * postgres://... (stdin: the stream). */
+ * handling, no counters. On PostgreSQL it sends a batch's COPY text at its
+ * commit, where inlet streams it while the batch builds, so there it is no
+ * longer an upper bound (docs/internals/sync.md, "Figures"). Usage: ref
+ * sqlite:PATH | ref postgres://... (stdin: the stream). */
 #include <json-c/json.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>

@@ -28,7 +28,7 @@ timed() {
     cat "$tmp/time"
 }
 fresh_sqlite() { rm -f "$tmp/d.db" "$tmp/d.db-wal" "$tmp/d.db-shm"; }
-fresh_pg() { psql -X -q "$pgdb" -c "DROP TABLE IF EXISTS contacts; DROP TABLE IF EXISTS _inlet_columns" 2>/dev/null >/dev/null || true; }
+fresh_pg() { psql -X -q "$pgdb" -c "DROP TABLE IF EXISTS contacts; DROP TABLE IF EXISTS _inlet_columns; DROP TABLE IF EXISTS _inlet_tables" 2>/dev/null >/dev/null || true; }
 # best LABEL: the fastest of RUNS, "seconds peak_kb".
 best() {
     b=""

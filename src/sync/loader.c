@@ -3,13 +3,15 @@
  * CONFLICT DO NOTHING, then, when it did nothing, an UPDATE that only
  * matches when a value differs: created, updated and unchanged fall out of
  * the change counts). PostgreSQL: a batch's records of a stream are kept
- * as COPY text, and at the commit go into a temporary table by COPY, then
- * into the table by one INSERT ... SELECT DISTINCT ON (keys) ... ON
- * CONFLICT DO UPDATE ... WHERE (row) IS DISTINCT FROM (new row), whose
- * RETURNING (xmax = 0) tells inserts from updates. docs/internals/sync.md
- * has the table layout and the type rules (sync/columns.h). */
+ * as COPY text and streamed, a chunk at a time while the batch builds, by
+ * COPY into a temporary table of the stream; at the commit one INSERT ...
+ * SELECT DISTINCT ON (keys) ... ON CONFLICT DO UPDATE ... WHERE (row) IS
+ * DISTINCT FROM (new row) merges them into the table, and its RETURNING
+ * (xmax = 0) tells inserts from updates. docs/internals/sync.md has the
+ * table layout and the type rules (sync/columns.h). */
 #include "sync/loader.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,12 @@
 
 #define STREAMS_MAX 1000 /* streams in one load */
 
+/* PostgreSQL: COPY text a stream holds before sending it. The server
+ * parses and stores a chunk while we build the next (the second core), and
+ * memory stays this size whatever the batch size. 64 KiB is about 150 rows
+ * of bench/load's stream; larger chunks measured no faster. */
+#define STAGE_CHUNK ((size_t)64 * 1024)
+
 /* Our own columns, after the stream's: in this order in every table. */
 #define OWN_COLUMNS "_inlet_synced_at, _inlet_deleted_at, _inlet_version"
 
@@ -35,9 +43,14 @@ struct stream {
     bool keyed;
     /* SQLite: the two statements, rebuilt when the columns change. */
     char *sql_insert, *sql_update;
-    /* PostgreSQL: this batch's rows in COPY text, and how many. */
+    /* PostgreSQL: the COPY text not sent yet (under STAGE_CHUNK plus a
+     * row), the rows staged in this batch (sent or not; also their order),
+     * and whether pg_temp._inlet_stage_<index> exists in the table's
+     * current shape in this transaction. */
     struct buf copy;
     size_t staged;
+    bool stage_made;
+    size_t index; /* in loader.streams */
 };
 
 struct loader {
@@ -46,6 +59,10 @@ struct loader {
     char schema_q[COL_NAME_MAX + 4]; /* "\"s\"." or "" */
     struct stream *streams[STREAMS_MAX];
     size_t nstreams;
+    /* PostgreSQL: the stream whose COPY is open on the connection, NULL
+     * when none. No other statement can run until it ends (copy_close),
+     * so every path that runs one closes it first. */
+    struct stream *copying;
     bool in_tx, failed, meta_ready;
     size_t in_batch;                   /* records in the open transaction */
     struct json_object *pending_state; /* NULL is JSON null when have_state */
@@ -84,6 +101,18 @@ static int tx_begin(struct loader *l, struct err *err)
     if (rc == 0)
         l->in_tx = true;
     return rc;
+}
+
+/* Roll back the open batch, ending its COPY first (the db layer rolls
+ * back only an idle connection). */
+static void tx_abort(struct loader *l)
+{
+    if (!l->in_tx)
+        return;
+    l->copying = NULL;
+    db_copy_abort(l->o.db);
+    db_rollback(l->o.db);
+    l->in_tx = false;
 }
 
 /* The metadata table, and the schema on PostgreSQL, once per load. */
@@ -334,8 +363,10 @@ static int table_alter(struct loader *l, struct stream *s, const struct col_chan
     return rc;
 }
 
-/* PostgreSQL: merge a stream's staged rows into its table (below). */
+/* PostgreSQL: merge a stream's staged rows into its table, and end the
+ * COPY in progress (below). */
 static int stage_flush(struct loader *l, struct stream *s, struct err *err);
+static int copy_close(struct loader *l, struct err *err);
 
 /* ---- SQLite: the two statements of a stream ---- */
 
@@ -420,6 +451,8 @@ static int on_schema(struct loader *l, const struct singer_msg *m, struct err *e
     rc = col_set_from_schema(&incoming, m->schema, m->key_properties, err);
     if (rc == 0 && fresh && l->nstreams == STREAMS_MAX)
         rc = err_set(err, ERR_TOOBIG, "more than %d streams in one load", STREAMS_MAX);
+    if (rc == 0 && l->pg) /* the statements below cannot run during a COPY */
+        rc = copy_close(l, err);
     if (rc == 0 && (rc = tx_begin(l, err)) == 0)
         rc = meta_ensure(l, err);
     /* Rows staged in the old shape go in before the shape changes. */
@@ -429,6 +462,7 @@ static int on_schema(struct loader *l, const struct singer_msg *m, struct err *e
         s = xcalloc(1, sizeof(*s));
         s->name = xstrdup(m->stream);
         buf_init(&s->copy, 0);
+        s->index = l->nstreams;
         l->streams[l->nstreams++] = s;
         rc = table_claim(l, s, err);
         if (rc == 0)
@@ -506,10 +540,27 @@ static int fit_record(struct loader *l, struct stream *s, struct err *err)
         ch[nch++] = (struct col_change){.kind = COL_ALTER, .index = i, .from = c->type};
         c->type = to;
     }
+    if (rc == 0 && nch && l->pg) /* another stream's COPY may be open */
+        rc = copy_close(l, err);
     if (rc == 0 && nch)
         rc = table_alter(l, s, ch, nch, err);
     xfree(ch);
     return rc;
+}
+
+/* v in decimal: a tenth of buf_printf's cost, and a record has several
+ * (bench/load: 5% of inlet's instructions went to vsnprintf). */
+static void put_int64(struct buf *b, int64_t v)
+{
+    char t[24], *p = t + sizeof(t);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    buf_put(b, p, (size_t)(t + sizeof(t) - p));
 }
 
 /* One value in COPY text; scratch is reused for the JSON text of numbers,
@@ -530,7 +581,7 @@ static void copy_value(struct buf *b, struct buf *scratch, struct json_object *v
         return;
     case json_type_int:
         if (col_value_type(v) == COL_INTEGER) {
-            buf_printf(b, "%" PRId64, json_object_get_int64(v));
+            put_int64(b, json_object_get_int64(v));
             return;
         }
         __attribute__((fallthrough)); /* a uint64 past INT64_MAX, as written */
@@ -633,7 +684,10 @@ static int record_sqlite(struct loader *l, struct stream *s, const struct singer
     return rc;
 }
 
-static void record_pg(struct loader *l, struct stream *s, const struct singer_msg *m, bool deleted)
+static int stage_send(struct loader *l, struct stream *s, struct err *err);
+
+static int record_pg(struct loader *l, struct stream *s, const struct singer_msg *m, bool deleted,
+                     struct err *err)
 {
     struct buf *b = &s->copy;
     for (size_t i = 0; i < s->cols.n; i++) {
@@ -643,10 +697,13 @@ static void record_pg(struct loader *l, struct stream *s, const struct singer_ms
     /* deleted_at, version, then the staging order */
     buf_puts(b, deleted ? "now\t" : "\\N\t");
     if (m->has_version)
-        buf_printf(b, "%" PRId64, m->version);
+        put_int64(b, m->version);
     else
         buf_puts(b, "\\N");
-    buf_printf(b, "\t%zu\n", s->staged++);
+    buf_putc(b, '\t');
+    put_int64(b, (int64_t)s->staged++);
+    buf_putc(b, '\n');
+    return b->n >= STAGE_CHUNK ? stage_send(l, s, err) : 0;
 }
 
 /* Point l->row[i] at the record's value for column i (NULL when absent). */
@@ -736,8 +793,7 @@ static int on_record(struct loader *l, const struct singer_msg *m, const char *n
         l->n.deleted++;
     if (!l->pg)
         return record_sqlite(l, s, m, deleted, now, err);
-    record_pg(l, s, m, deleted);
-    return 0;
+    return record_pg(l, s, m, deleted, err);
 }
 
 /* ---- PostgreSQL: a stream's staged rows into its table ---- */
@@ -764,39 +820,90 @@ static void key_list(struct buf *b, const struct stream *s)
     }
 }
 
+/* End the COPY in progress, if any: the server has then stored its rows
+ * (or says what it refused). */
+static int copy_close(struct loader *l, struct err *err)
+{
+    if (!l->copying)
+        return 0;
+    l->copying = NULL;
+    return db_copy_end(l->o.db, NULL, err);
+}
+
+/* The stream's staging table, pg_temp._inlet_stage_<index>: the table's
+ * columns, ours, and the order. One per stream, so that a stream's COPY
+ * can stop for another's and go on later in the batch; made again after
+ * each merge (the table may have changed shape), and dropped at the
+ * commit. Three statements a batch, under 1% of a flush (measured). */
+static int stage_make(struct loader *l, struct stream *s, struct err *err)
+{
+    struct buf sql;
+    buf_init(&sql, 0);
+    buf_printf(&sql, "DROP TABLE IF EXISTS pg_temp._inlet_stage_%zu", s->index);
+    int rc = exec_sql(l, buf_cstr(&sql), NULL, err);
+    if (rc == 0) {
+        buf_reset(&sql);
+        buf_printf(&sql, "CREATE TEMP TABLE _inlet_stage_%zu (LIKE ", s->index);
+        table_ref(&sql, l, s->table);
+        buf_puts(&sql, ", _inlet_seq BIGINT) ON COMMIT DROP");
+        rc = exec_sql(l, buf_cstr(&sql), NULL, err);
+    }
+    if (rc == 0) {
+        buf_reset(&sql);
+        buf_printf(&sql,
+                   "ALTER TABLE pg_temp._inlet_stage_%zu ALTER COLUMN _inlet_synced_at"
+                   " DROP NOT NULL",
+                   s->index);
+        rc = exec_sql(l, buf_cstr(&sql), NULL, err);
+    }
+    buf_dispose(&sql);
+    if (rc == 0)
+        s->stage_made = true;
+    return rc;
+}
+
+/* Send s's pending COPY text, opening its COPY first when another stream's
+ * (or none) is open. Streams that alternate switch at most once a chunk. */
+static int stage_send(struct loader *l, struct stream *s, struct err *err)
+{
+    int rc = 0;
+    if (l->copying != s) {
+        struct buf sql;
+        rc = copy_close(l, err);
+        if (rc == 0 && !s->stage_made)
+            rc = stage_make(l, s, err);
+        if (rc < 0)
+            return rc;
+        buf_init(&sql, 0);
+        buf_printf(&sql, "COPY pg_temp._inlet_stage_%zu (", s->index);
+        column_list(&sql, s, "");
+        buf_puts(&sql, "_inlet_deleted_at, _inlet_version, _inlet_seq) FROM STDIN");
+        rc = db_copy_begin(l->o.db, buf_cstr(&sql), err);
+        buf_dispose(&sql);
+        if (rc < 0)
+            return rc;
+        l->copying = s;
+    }
+    rc = db_copy_put(l->o.db, s->copy.p, s->copy.n, err);
+    if (rc < 0) /* a failed put has ended the COPY already */
+        l->copying = NULL;
+    buf_reset(&s->copy);
+    return rc;
+}
+
 static int stage_flush(struct loader *l, struct stream *s, struct err *err)
 {
     struct buf sql;
     struct db_rows *r = NULL;
-    int64_t copied = 0;
+    int rc = 0;
 
     if (!s->staged)
         return 0;
+    if (s->copy.n)
+        rc = stage_send(l, s, err);
+    if (rc == 0)
+        rc = copy_close(l, err);
     buf_init(&sql, 0);
-    /* The staging table: the stream's columns, ours, and the order. */
-    buf_puts(&sql, "CREATE TEMP TABLE IF NOT EXISTS _inlet_stage (LIKE ");
-    table_ref(&sql, l, s->table);
-    buf_puts(&sql, ") ON COMMIT DROP");
-    int rc = exec_sql(l, "DROP TABLE IF EXISTS pg_temp._inlet_stage", NULL, err);
-    if (rc == 0)
-        rc = exec_sql(l, buf_cstr(&sql), NULL, err);
-    if (rc == 0)
-        rc = exec_sql(l,
-                      "ALTER TABLE pg_temp._inlet_stage ADD COLUMN _inlet_seq BIGINT,"
-                      " ALTER COLUMN _inlet_synced_at DROP NOT NULL",
-                      NULL, err);
-    if (rc == 0) {
-        buf_reset(&sql);
-        buf_puts(&sql, "COPY pg_temp._inlet_stage (");
-        column_list(&sql, s, "");
-        buf_puts(&sql, "_inlet_deleted_at, _inlet_version, _inlet_seq) FROM STDIN");
-        rc = db_copy_begin(l->o.db, buf_cstr(&sql), err);
-        if (rc == 0) {
-            rc = db_copy_put(l->o.db, s->copy.p, s->copy.n, err);
-            if (rc == 0) /* a failed put has ended the COPY already */
-                rc = db_copy_end(l->o.db, &copied, err);
-        }
-    }
     /* Into the table: the last row of each key wins; a row whose values did
      * not change is left alone. */
     if (rc == 0) {
@@ -812,8 +919,10 @@ static int stage_flush(struct loader *l, struct stream *s, struct err *err)
             buf_puts(&sql, ") ");
         }
         column_list(&sql, s, "");
-        buf_puts(&sql,
-                 "now(), _inlet_deleted_at, _inlet_version FROM pg_temp._inlet_stage ORDER BY ");
+        buf_printf(&sql,
+                   "now(), _inlet_deleted_at, _inlet_version FROM pg_temp._inlet_stage_%zu"
+                   " ORDER BY ",
+                   s->index);
         if (s->keyed) {
             key_list(&sql, s);
             buf_puts(&sql, ", ");
@@ -845,12 +954,13 @@ static int stage_flush(struct loader *l, struct stream *s, struct err *err)
         int64_t ins = db_rows_int(r, 0), upd = db_rows_int(r, 1);
         l->n.created += ins;
         l->n.updated += upd;
-        l->n.unchanged += copied - ins - upd;
+        l->n.unchanged += (int64_t)s->staged - ins - upd;
         db_rows_free(r);
     }
     buf_dispose(&sql);
     buf_reset(&s->copy);
     s->staged = 0;
+    s->stage_made = false; /* emptied and in the current shape: made again */
     return rc;
 }
 
@@ -867,6 +977,7 @@ static int batch_commit(struct loader *l, struct err *err)
         return rc;
     for (size_t i = 0; l->pg && i < l->nstreams && rc == 0; i++)
         rc = stage_flush(l, l->streams[i], err);
+    assert(rc < 0 || !l->copying); /* the open COPY was a staged stream's */
     if (rc == 0 && l->have_state && l->o.save_state)
         rc = l->o.save_state(l->o.ctx, l->o.db, l->pending_state, err);
     if (rc == 0 && l->o.before_commit)
@@ -898,6 +1009,8 @@ static int on_activate(struct loader *l, const struct singer_msg *m, const char 
     int rc = tx_begin(l, err);
     if (rc == 0 && l->pg)
         rc = stage_flush(l, s, err);
+    if (rc == 0 && l->pg) /* another stream's */
+        rc = copy_close(l, err);
     if (rc < 0)
         return rc;
     buf_init(&sql, 0);
@@ -978,10 +1091,7 @@ int loader_message(struct loader *l, const struct singer_msg *m, struct err *err
     }
     if (rc < 0) {
         l->failed = true;
-        if (l->in_tx) {
-            db_rollback(l->o.db);
-            l->in_tx = false;
-        }
+        tx_abort(l);
     }
     return rc;
 }
@@ -993,9 +1103,7 @@ int loader_finish(struct loader *l, struct err *err)
     int rc = batch_commit(l, err);
     if (rc < 0) {
         l->failed = true;
-        if (l->in_tx)
-            db_rollback(l->o.db);
-        l->in_tx = false;
+        tx_abort(l);
     }
     return rc;
 }
@@ -1003,6 +1111,11 @@ int loader_finish(struct loader *l, struct err *err)
 void loader_counts(const struct loader *l, struct loader_counts *out)
 {
     *out = l->n;
+}
+
+bool loader_in_batch(const struct loader *l)
+{
+    return l->in_tx;
 }
 
 const char *loader_errors(const struct loader *l)
@@ -1014,8 +1127,7 @@ void loader_free(struct loader *l)
 {
     if (!l)
         return;
-    if (l->in_tx)
-        db_rollback(l->o.db);
+    tx_abort(l);
     for (size_t i = 0; i < l->nstreams; i++)
         stream_free(l->streams[i]);
     json_object_put(l->pending_state);

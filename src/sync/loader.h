@@ -81,6 +81,11 @@ MUST_CHECK int loader_message(struct loader *l, const struct singer_msg *m, stru
 /* Commit what is pending (the end of the stream). */
 MUST_CHECK int loader_finish(struct loader *l, struct err *err);
 
+/* Whether a batch's transaction is open on the loader's database. While it
+ * is, no other statement may run on that connection: on PostgreSQL a COPY
+ * into the batch's staging table may be in progress. */
+bool loader_in_batch(const struct loader *l);
+
 /* The counters so far (committed or not). */
 void loader_counts(const struct loader *l, struct loader_counts *out);
 
