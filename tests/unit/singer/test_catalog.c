@@ -1,0 +1,720 @@
+/* tests/unit/singer/test_catalog.c - Singer catalogs: the catalog
+ * tap-counter discovers, a richer one with several streams and nested
+ * fields, every refusal of catalog_parse with its exact message, merging a
+ * new discovery into a stored catalog (choices kept, defaults for what is
+ * new, automatic and unsupported fields, streams and fields dropped),
+ * selecting by name, all and none, and the round trip through
+ * catalog_format and catalog_parse. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json_object.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/jsonx.h"
+#include "singer/catalog.h"
+#include "test.h"
+
+/* Four streams: nested fields, an unsupported one, a tap's own members
+ * (kept), a stream without "stream" (filled in), one without metadata but
+ * with the legacy top-level "selected", and an automatic stream. */
+static const char rich[] =
+    "{\"streams\":["
+    "{\"tap_stream_id\":\"public-users\",\"stream\":\"users\",\"schema\":{\"type\":\"object\","
+    "\"properties\":{\"id\":{\"type\":\"integer\"},\"email\":{\"type\":\"string\"},"
+    "\"address\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},"
+    "\"zip\":{\"type\":\"string\"}}},\"blob\":{}}},\"key_properties\":[\"id\"],"
+    "\"x-tap-own\":{\"keep\":[1,2.50]},\"metadata\":["
+    "{\"breadcrumb\":[],\"metadata\":{\"inclusion\":\"available\",\"selected-by-default\":true,"
+    "\"table-key-properties\":[\"id\"],\"valid-replication-keys\":[\"updated_at\",\"id\"],"
+    "\"schema-name\":\"public\"}},"
+    "{\"breadcrumb\":[\"properties\",\"id\"],\"metadata\":{\"inclusion\":\"automatic\"}},"
+    "{\"breadcrumb\":[\"properties\",\"email\"],\"metadata\":{\"inclusion\":\"available\","
+    "\"selected-by-default\":true}},"
+    "{\"breadcrumb\":[\"properties\",\"address\"],\"metadata\":{\"inclusion\":\"available\"}},"
+    "{\"breadcrumb\":[\"properties\",\"address\",\"properties\",\"city\"],\"metadata\":"
+    "{\"inclusion\":\"available\",\"selected-by-default\":true}},"
+    "{\"breadcrumb\":[\"properties\",\"address\",\"properties\",\"zip\"],\"metadata\":"
+    "{\"inclusion\":\"available\"}},"
+    "{\"breadcrumb\":[\"properties\",\"blob\"],\"metadata\":{\"inclusion\":\"unsupported\","
+    "\"selected-by-default\":true}}]},"
+    "{\"tap_stream_id\":\"orders\",\"schema\":{\"type\":\"object\",\"properties\":{\"id\":"
+    "{\"type\":\"integer\"},\"total\":{\"type\":\"number\"}}},\"key_properties\":[],"
+    "\"metadata\":[{\"breadcrumb\":[],\"metadata\":{\"inclusion\":\"available\","
+    "\"forced-replication-method\":\"FULL_TABLE\"}},"
+    "{\"breadcrumb\":[\"properties\",\"total\"],\"metadata\":{\"inclusion\":\"available\","
+    "\"selected-by-default\":false}}]},"
+    "{\"tap_stream_id\":\"events\",\"stream\":\"events\",\"schema\":{},\"selected\":true},"
+    "{\"tap_stream_id\":\"audit\",\"stream\":\"audit\",\"schema\":{\"type\":\"object\"},"
+    "\"metadata\":[{\"breadcrumb\":[],\"metadata\":{\"inclusion\":\"automatic\"}}]}]}";
+
+static struct json_object *parse_ok(const char *text)
+{
+    struct json_object *cat = NULL;
+    struct err e = {0};
+
+    if (catalog_parse(&cat, text, strlen(text), &e) != 0)
+        fail_msg("catalog_parse: %s", e.msg);
+    assert_non_null(cat);
+    return cat;
+}
+
+/* cat as compact JSON, xfree'd by the caller. */
+static char *text_of(const struct json_object *cat)
+{
+    struct buf b;
+
+    buf_init(&b, 0);
+    catalog_format(&b, cat);
+    assert_false(buf_failed(&b));
+    return buf_take(&b);
+}
+
+static void put_flag(struct buf *b, const struct json_object *meta)
+{
+    const struct json_object *v = jsonx_get(meta, "selected");
+    buf_puts(b, !json_object_is_type(v, json_type_boolean) ? "?"
+                : json_object_get_boolean(v)               ? "1"
+                                                           : "0");
+}
+
+/* Every selection in cat on one line: "id=S field=S a.b=S; id2=S", where S
+ * is 1, 0 or ? (not written down), the stream's from catalog_stream_selected
+ * plus its metadata's own flag, fields in metadata order by their dotted
+ * names. */
+static void summary(struct buf *b, const struct json_object *cat)
+{
+    buf_reset(b);
+    for (size_t i = 0; i < catalog_count(cat); i++) {
+        const struct json_object *s = catalog_stream(cat, i);
+        const struct json_object *md = jsonx_get(s, "metadata");
+        buf_printf(b, "%s%s=%d", i ? "; " : "", catalog_stream_id(s), catalog_stream_selected(s));
+        put_flag(b, catalog_stream_meta(s));
+        for (size_t j = 0; j < jsonx_len(md); j++) {
+            const struct json_object *bc = jsonx_get(jsonx_at(md, j), "breadcrumb");
+            if (jsonx_len(bc) == 0)
+                continue;
+            buf_putc(b, ' ');
+            for (size_t k = 1; k < jsonx_len(bc); k += 2)
+                buf_printf(b, "%s%s", k > 1 ? "." : "", jsonx_str(jsonx_at(bc, k)));
+            buf_putc(b, '=');
+            put_flag(b, jsonx_get(jsonx_at(md, j), "metadata"));
+        }
+    }
+}
+
+#define assert_summary(cat, want)                                                                  \
+    do {                                                                                           \
+        struct buf sb_;                                                                            \
+        buf_init(&sb_, 0);                                                                         \
+        summary(&sb_, (cat));                                                                      \
+        assert_string_equal(buf_cstr(&sb_), (want));                                               \
+        buf_dispose(&sb_);                                                                         \
+    } while (0)
+
+/* ---- the catalog a real tap prints ---- */
+
+/* tap-counter --discover's output, its newline removed (xfree). */
+static char *discover_counter(void)
+{
+    char *dir = test_tmpdir(), path[512], cmd[1200], *out;
+    struct buf b;
+    char chunk[4096];
+    size_t r;
+
+    assert_non_null(dir);
+    snprintf(path, sizeof(path), "%s/config.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{}", f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd), "tests/fixtures/taps/tap-counter --config %s --discover", path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    buf_init(&b, 0);
+    while ((r = fread(chunk, 1, sizeof(chunk), p)) > 0)
+        buf_put(&b, chunk, r);
+    assert_int_equal(pclose(p), 0);
+    test_tmpdir_remove(dir);
+    xfree(dir);
+    out = buf_take(&b);
+    assert_non_null(out);
+    assert_true(strlen(out) > 0 && out[strlen(out) - 1] == '\n');
+    out[strlen(out) - 1] = '\0';
+    return out;
+}
+
+static void tap_counter(void **state)
+{
+    (void)state;
+    char *text = discover_counter(), *again;
+    struct json_object *cat = parse_ok(text), *s, *meta;
+
+    assert_int_equal(catalog_count(cat), 1);
+    s = catalog_stream(cat, 0);
+    assert_string_equal(catalog_stream_id(s), "items");
+    assert_string_equal(catalog_stream_name(s), "items");
+    assert_ptr_equal(catalog_stream_by_id(cat, "items"), s);
+    assert_null(catalog_stream_by_id(cat, "item"));
+    assert_null(catalog_stream(cat, 1));
+    meta = catalog_stream_meta(s);
+    assert_string_equal(jsonx_str(jsonx_get(meta, "forced-replication-method")), "INCREMENTAL");
+    assert_false(catalog_stream_selected(s)); /* discovery selects nothing */
+
+    /* Written back unchanged: nothing added, members in their order. */
+    again = text_of(cat);
+    assert_string_equal(again, text);
+    xfree(again);
+
+    /* First discovery: the defaults. The stream is selected by default, id
+     * is automatic, the other two fields are merely available. */
+    assert_int_equal(catalog_merge(cat, NULL), 1);
+    assert_summary(cat, "items=11 id=1 name=0 amount=0");
+    assert_true(catalog_stream_selected(s));
+    /* The user picks every field; a rediscovery keeps that. */
+    assert_int_equal(catalog_select(cat, (const char *const[]){"items"}, 1, false, NULL), 0);
+    assert_summary(cat, "items=11 id=1 name=1 amount=1");
+    struct json_object *fresh = parse_ok(text);
+    assert_int_equal(catalog_merge(fresh, cat), 1);
+    assert_summary(fresh, "items=11 id=1 name=1 amount=1");
+    json_object_put(fresh);
+    json_object_put(cat);
+    xfree(text);
+}
+
+/* ---- parsing ---- */
+
+static void rich_catalog(void **state)
+{
+    (void)state;
+    struct json_object *cat = parse_ok(rich), *s;
+    char *text;
+
+    assert_int_equal(catalog_count(cat), 4);
+    s = catalog_stream(cat, 0);
+    assert_string_equal(catalog_stream_id(s), "public-users");
+    assert_string_equal(catalog_stream_name(s), "users");
+    assert_string_equal(jsonx_str(jsonx_get(catalog_stream_meta(s), "schema-name")), "public");
+    /* "stream" was absent: it is tap_stream_id now, and written out. */
+    s = catalog_stream_by_id(cat, "orders");
+    assert_ptr_equal(s, catalog_stream(cat, 1));
+    assert_string_equal(jsonx_str(jsonx_get(s, "stream")), "orders");
+    /* No metadata: the legacy flag decides. */
+    s = catalog_stream(cat, 2);
+    assert_null(catalog_stream_meta(s));
+    assert_true(catalog_stream_selected(s));
+    assert_false(catalog_stream_selected(catalog_stream(cat, 3)));
+    assert_summary(cat, "public-users=0? id=? email=? address=? address.city=? address.zip=? "
+                        "blob=?; orders=0? total=?; events=1?; audit=0?");
+
+    /* The tap's own members, and decimals as written. */
+    text = text_of(cat);
+    assert_non_null(strstr(text, "\"x-tap-own\":{\"keep\":[1,2.50]}"));
+    assert_non_null(strstr(text, "\"tap_stream_id\":\"orders\",\"schema\""));
+    assert_non_null(strstr(text, "\"key_properties\":[],\"metadata\""));
+    assert_non_null(strstr(text, "\"stream\":\"orders\"}"));
+    xfree(text);
+    json_object_put(cat);
+
+    /* Nulls stand for absent members. */
+    cat = parse_ok("{\"streams\":[{\"tap_stream_id\":\"a\",\"stream\":null,\"schema\":{},"
+                   "\"key_properties\":null,\"metadata\":null,\"selected\":null}],\"x\":1}");
+    assert_string_equal(catalog_stream_name(catalog_stream(cat, 0)), "a");
+    assert_false(catalog_stream_selected(catalog_stream(cat, 0)));
+    json_object_put(cat);
+    cat = parse_ok("{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":{},\"metadata\":[{"
+                   "\"breadcrumb\":[],\"metadata\":{\"selected\":null,\"inclusion\":null,"
+                   "\"replication-key\":null,\"x\":[]}}]}]}");
+    assert_summary(cat, "a=0?");
+    json_object_put(cat);
+    cat = parse_ok("{\"streams\":[]}");
+    assert_int_equal(catalog_count(cat), 0);
+    assert_null(catalog_stream(cat, 0));
+    json_object_put(cat);
+}
+
+/* Metadata comes before the legacy flag, as in singer-python. */
+static void legacy_selected(void **state)
+{
+    (void)state;
+    struct json_object *cat =
+        parse_ok("{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":{},\"selected\":true,"
+                 "\"metadata\":[{\"breadcrumb\":[],\"metadata\":{\"selected\":false}}]},"
+                 "{\"tap_stream_id\":\"b\",\"schema\":{},\"selected\":true,"
+                 "\"metadata\":[{\"breadcrumb\":[],\"metadata\":{}}]},"
+                 "{\"tap_stream_id\":\"c\",\"schema\":{},\"selected\":false,"
+                 "\"metadata\":[{\"breadcrumb\":[],\"metadata\":{\"selected\":true}}]}]}");
+
+    assert_false(catalog_stream_selected(catalog_stream(cat, 0)));
+    assert_true(catalog_stream_selected(catalog_stream(cat, 1)));
+    assert_true(catalog_stream_selected(catalog_stream(cat, 2)));
+    /* Selecting writes both, so that old taps agree. */
+    assert_int_equal(catalog_select(cat, (const char *const[]){"a"}, 1, false, NULL), 0);
+    for (size_t i = 0; i < 3; i++) {
+        const struct json_object *s = catalog_stream(cat, i);
+        bool want = i == 0;
+        assert_int_equal(catalog_stream_selected(s), want);
+        assert_int_equal(json_object_get_boolean(jsonx_get(s, "selected")), want);
+        assert_int_equal(json_object_get_boolean(jsonx_get(catalog_stream_meta(s), "selected")),
+                         want);
+    }
+    json_object_put(cat);
+}
+
+#define ONE(body)   "{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":{}" body "}]}"
+#define MD(entries) ONE(",\"metadata\":[" entries "]")
+
+static const struct {
+    const char *text;
+    const char *msg;
+} refusals[] = {
+    {"[]", "expected a JSON object, got array"},
+    {"null", "expected a JSON object, got null"},
+    {"{}", "/streams: missing"},
+    {"{\"streams\":{}}", "/streams: expected an array, got object"},
+    {"{\"streams\":null}", "/streams: expected an array, got null"},
+    {"{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":{}},1]}",
+     "/streams/1: expected an object, got integer"},
+    {"{\"streams\":[{\"schema\":{}}]}", "/streams/0/tap_stream_id: missing"},
+    {"{\"streams\":[{\"tap_stream_id\":5,\"schema\":{}}]}",
+     "/streams/0/tap_stream_id: expected a non-empty string, got integer"},
+    {"{\"streams\":[{\"tap_stream_id\":1.5,\"schema\":{}}]}",
+     "/streams/0/tap_stream_id: expected a non-empty string, got number"},
+    {"{\"streams\":[{\"tap_stream_id\":null,\"schema\":{}}]}",
+     "/streams/0/tap_stream_id: expected a non-empty string, got null"},
+    {"{\"streams\":[{\"tap_stream_id\":\"\",\"schema\":{}}]}",
+     "/streams/0/tap_stream_id: expected a non-empty string, got \"\""},
+    {"{\"streams\":[{\"tap_stream_id\":\"a\\u0000b\",\"schema\":{}}]}",
+     "/streams/0/tap_stream_id: contains \\u0000"},
+    {"{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":{}},{\"tap_stream_id\":\"items\","
+     "\"schema\":{}},{\"tap_stream_id\":\"c\",\"schema\":{}},{\"tap_stream_id\":\"d\","
+     "\"schema\":{}},{\"tap_stream_id\":\"items\",\"schema\":{}}]}",
+     "/streams/4/tap_stream_id: \"items\" appears twice (also /streams/1)"},
+    {"{\"streams\":[{\"tap_stream_id\":\"\\\"q\\\"\\n\",\"schema\":{}},"
+     "{\"tap_stream_id\":\"\\\"q\\\"\\n\",\"schema\":{}}]}",
+     "/streams/1/tap_stream_id: \"\\\"q\\\"\\n\" appears twice (also /streams/0)"},
+    {"{\"streams\":[{\"tap_stream_id\":\"" /* 70 bytes: the message shows 64 */
+     "0123456789012345678901234567890123456789012345678901234567890123456789\",\"schema\":{}},"
+     "{\"tap_stream_id\":\""
+     "0123456789012345678901234567890123456789012345678901234567890123456789\",\"schema\":{}}]}",
+     "/streams/1/tap_stream_id: "
+     "\"0123456789012345678901234567890123456789012345678901234567890123\"... appears twice "
+     "(also /streams/0)"},
+    {ONE(",\"stream\":3"), "/streams/0/stream: expected a non-empty string, got integer"},
+    {ONE(",\"stream\":\"\""), "/streams/0/stream: expected a non-empty string, got \"\""},
+    {"{\"streams\":[{\"tap_stream_id\":\"a\"}]}", "/streams/0/schema: missing"},
+    {"{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":[]}]}",
+     "/streams/0/schema: expected an object, got array"},
+    {"{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":null}]}",
+     "/streams/0/schema: expected an object, got null"},
+    {"{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":true}]}",
+     "/streams/0/schema: expected an object, got boolean"},
+    {ONE(",\"key_properties\":\"id\""),
+     "/streams/0/key_properties: expected an array of strings, got string"},
+    {ONE(",\"key_properties\":[\"id\",1]"),
+     "/streams/0/key_properties/1: expected a non-empty string, got integer"},
+    {ONE(",\"key_properties\":[\"\"]"),
+     "/streams/0/key_properties/0: expected a non-empty string, got \"\""},
+    {ONE(",\"selected\":\"yes\""), "/streams/0/selected: expected a boolean, got string"},
+    {ONE(",\"metadata\":{}"), "/streams/0/metadata: expected an array, got object"},
+    {MD("1"), "/streams/0/metadata/0: expected an object, got integer"},
+    {MD("{\"metadata\":{}}"), "/streams/0/metadata/0/breadcrumb: missing"},
+    {MD("{\"breadcrumb\":\"x\",\"metadata\":{}}"),
+     "/streams/0/metadata/0/breadcrumb: expected an array, got string"},
+    {MD("{\"breadcrumb\":null,\"metadata\":{}}"),
+     "/streams/0/metadata/0/breadcrumb: expected an array, got null"},
+    {MD("{\"breadcrumb\":[\"properties\",1],\"metadata\":{}}"),
+     "/streams/0/metadata/0/breadcrumb/1: expected a string, got integer"},
+    {MD("{\"breadcrumb\":[\"items\",\"a\"],\"metadata\":{}}"),
+     "/streams/0/metadata/0/breadcrumb/0: expected \"properties\""},
+    {MD("{\"breadcrumb\":[\"properties\",\"a\",\"items\",\"b\"],\"metadata\":{}}"),
+     "/streams/0/metadata/0/breadcrumb/2: expected \"properties\""},
+    {MD("{\"breadcrumb\":[\"properties\"],\"metadata\":{}}"),
+     "/streams/0/metadata/0/breadcrumb: expected pairs of \"properties\" and a name, got 1 "
+     "element"},
+    {MD("{\"breadcrumb\":[\"properties\",\"a\",\"properties\"],\"metadata\":{}}"),
+     "/streams/0/metadata/0/breadcrumb: expected pairs of \"properties\" and a name, got 3 "
+     "elements"},
+    {MD("{\"breadcrumb\":[\"properties\",\"id\"],\"metadata\":{}},"
+        "{\"breadcrumb\":[],\"metadata\":{}},"
+        "{\"breadcrumb\":[\"properties\",\"id\"],\"metadata\":{}}"),
+     "/streams/0/metadata/2/breadcrumb: [\"properties\",\"id\"] appears twice "
+     "(also /streams/0/metadata/0)"},
+    {MD("{\"breadcrumb\":[],\"metadata\":{}},{\"breadcrumb\":[],\"metadata\":{}}"),
+     "/streams/0/metadata/1/breadcrumb: [] appears twice (also /streams/0/metadata/0)"},
+    {MD("{\"breadcrumb\":[\"properties\",\"a/b\\n\"],\"metadata\":{}},"
+        "{\"breadcrumb\":[\"properties\",\"a/b\\n\"],\"metadata\":{}}"),
+     "/streams/0/metadata/1/breadcrumb: [\"properties\",\"a/b\\n\"] appears twice "
+     "(also /streams/0/metadata/0)"},
+    {MD("{\"breadcrumb\":[\"properties\",\"" /* the key is 80 bytes; 64 are shown */
+        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij\"],\"metadata\":{}},"
+        "{\"breadcrumb\":[\"properties\",\""
+        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij\"],\"metadata\":{}}"),
+     "/streams/0/metadata/1/breadcrumb: [\"properties\",\""
+     "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghi... appears twice "
+     "(also /streams/0/metadata/0)"},
+    {MD("{\"breadcrumb\":[]}"), "/streams/0/metadata/0/metadata: missing"},
+    {MD("{\"breadcrumb\":[],\"metadata\":[]}"),
+     "/streams/0/metadata/0/metadata: expected an object, got array"},
+    {MD("{\"breadcrumb\":[],\"metadata\":{\"selected\":\"true\"}}"),
+     "/streams/0/metadata/0/metadata/selected: expected a boolean, got string"},
+    {MD("{\"breadcrumb\":[],\"metadata\":{\"selected-by-default\":1}}"),
+     "/streams/0/metadata/0/metadata/selected-by-default: expected a boolean, got integer"},
+    {MD("{\"breadcrumb\":[],\"metadata\":{}},"
+        "{\"breadcrumb\":[\"properties\",\"a\"],\"metadata\":{\"inclusion\":\"maybe\"}}"),
+     "/streams/0/metadata/1/metadata/inclusion: expected \"available\", \"automatic\" or "
+     "\"unsupported\""},
+    {MD("{\"breadcrumb\":[],\"metadata\":{\"inclusion\":true}}"),
+     "/streams/0/metadata/0/metadata/inclusion: expected \"available\", \"automatic\" or "
+     "\"unsupported\""},
+    {MD("{\"breadcrumb\":[],\"metadata\":{\"replication-method\":[]}}"),
+     "/streams/0/metadata/0/metadata/replication-method: expected a string, got array"},
+    {MD("{\"breadcrumb\":[],\"metadata\":{\"replication-key\":5}}"),
+     "/streams/0/metadata/0/metadata/replication-key: expected a string, got integer"},
+    {"{\"streams\":[}", "invalid JSON at line 1, column 13 (byte 12): unexpected character '}'"},
+    {"{\"streams\":[]} x",
+     "invalid JSON at line 1, column 16 (byte 15): unexpected data after the JSON value"},
+};
+
+static void parse_refusals(void **state)
+{
+    (void)state;
+    int bad = 0;
+
+    for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+        struct json_object *cat = (struct json_object *)&bad; /* untouched on failure */
+        struct err e = {0};
+        size_t n = strlen(refusals[i].text);
+        char *text = xmalloc(n); /* exactly n bytes: ASan sees any overread */
+        memcpy(text, refusals[i].text, n);
+        int rc = catalog_parse(&cat, text, n, &e);
+        xfree(text);
+        if (rc != ERR_INVALID || e.code != ERR_INVALID || strcmp(e.msg, refusals[i].msg) != 0) {
+            print_error("case %zu: %s\n  got      %d %s\n  expected %s\n", i, refusals[i].text, rc,
+                        e.msg, refusals[i].msg);
+            bad++;
+        }
+        assert_ptr_equal(cat, (struct json_object *)&bad);
+    }
+    if (bad)
+        fail_msg("%d of %zu refusals wrong", bad, sizeof(refusals) / sizeof(refusals[0]));
+    /* err may be NULL: the code alone. */
+    struct json_object *cat = NULL;
+    assert_int_equal(catalog_parse(&cat, "{}", 2, NULL), ERR_INVALID);
+    assert_null(cat);
+}
+
+static void caps(void **state)
+{
+    (void)state;
+    struct json_object *cat = NULL;
+    struct err e;
+    struct buf b;
+
+    /* Only n is looked at before the size is refused. */
+    assert_int_equal(catalog_parse(&cat, "{", (size_t)CATALOG_MAX + 1, &e), ERR_TOOBIG);
+    assert_string_equal(e.msg, "JSON document of 67108865 bytes is over the 67108864-byte limit");
+
+    /* 10000 streams with distinct ids pass; one more does not. */
+    buf_init(&b, 0);
+    buf_puts(&b, "{\"streams\":[");
+    for (int i = 0; i < CATALOG_STREAMS_MAX; i++)
+        buf_printf(&b, "%s{\"tap_stream_id\":\"s%d\",\"schema\":{}}", i ? "," : "", i);
+    buf_puts(&b, "]}");
+    assert_int_equal(catalog_parse(&cat, b.p, b.n, &e), 0);
+    assert_int_equal(catalog_count(cat), CATALOG_STREAMS_MAX);
+    assert_int_equal(catalog_merge(cat, cat), 0);
+    assert_int_equal(catalog_select(cat, NULL, 0, true, &e), 0);
+    assert_int_equal(catalog_merge(cat, cat), CATALOG_STREAMS_MAX);
+    json_object_put(cat);
+    b.n -= 2;
+    buf_puts(&b, ",{\"tap_stream_id\":\"s0\",\"schema\":{}}]}");
+    cat = NULL;
+    assert_int_equal(catalog_parse(&cat, b.p, b.n, &e), ERR_INVALID);
+    assert_string_equal(e.msg, "/streams: more than 10000 streams");
+    assert_null(cat);
+    buf_dispose(&b);
+}
+
+/* ---- merging ---- */
+
+static void merge_defaults(void **state)
+{
+    (void)state;
+    struct json_object *cat = parse_ok(rich), *empty = parse_ok("{\"streams\":[]}");
+    char *a, *b;
+
+    /* Nothing stored: defaults everywhere. selected-by-default or automatic
+     * selects; an unsupported field never is, whatever its default says;
+     * the legacy flag of a new discovery is not a choice anybody made. */
+    assert_int_equal(catalog_merge(cat, NULL), 2);
+    assert_summary(cat, "public-users=11 id=1 email=1 address=0 address.city=1 "
+                        "address.zip=0 blob=0; orders=00 total=0; events=00; audit=11");
+    /* Stream metadata was made where there was none. */
+    assert_non_null(catalog_stream_meta(catalog_stream(cat, 2)));
+    assert_false(json_object_get_boolean(jsonx_get(catalog_stream(cat, 2), "selected")));
+
+    /* An empty stored catalog is the same as none. */
+    a = text_of(cat);
+    json_object_put(cat);
+    cat = parse_ok(rich);
+    assert_int_equal(catalog_merge(cat, empty), 2);
+    b = text_of(cat);
+    assert_string_equal(a, b);
+    xfree(b);
+
+    /* Merging a catalog with itself (or a copy) changes nothing more. */
+    assert_int_equal(catalog_merge(cat, cat), 2);
+    b = text_of(cat);
+    assert_string_equal(a, b);
+    xfree(b);
+    struct json_object *copy = parse_ok(a);
+    assert_int_equal(catalog_merge(copy, cat), 2);
+    b = text_of(copy);
+    assert_string_equal(a, b);
+    xfree(b);
+    xfree(a);
+    json_object_put(copy);
+    json_object_put(cat);
+    json_object_put(empty);
+}
+
+/* The stored catalog: the user turned public-users off (and its email and
+ * address.city), chose an incremental key on it that the next discovery no
+ * longer offers, turned orders on with an incremental method and key, and
+ * left events and audit as they were. The new discovery adds a field
+ * (phone) and a stream (invoices), drops address.zip and events. */
+static const char stored[] =
+    "{\"streams\":["
+    "{\"tap_stream_id\":\"public-users\",\"stream\":\"users\",\"schema\":{},\"metadata\":["
+    "{\"breadcrumb\":[],\"metadata\":{\"selected\":false,\"replication-method\":\"INCREMENTAL\","
+    "\"replication-key\":\"updated_at\"}},"
+    "{\"breadcrumb\":[\"properties\",\"id\"],\"metadata\":{\"inclusion\":\"automatic\","
+    "\"selected\":false}},"
+    "{\"breadcrumb\":[\"properties\",\"email\"],\"metadata\":{\"selected\":false}},"
+    "{\"breadcrumb\":[\"properties\",\"address\"],\"metadata\":{\"selected\":true}},"
+    "{\"breadcrumb\":[\"properties\",\"address\",\"properties\",\"city\"],\"metadata\":"
+    "{\"selected\":false}},"
+    "{\"breadcrumb\":[\"properties\",\"address\",\"properties\",\"zip\"],\"metadata\":"
+    "{\"selected\":true}},"
+    "{\"breadcrumb\":[\"properties\",\"blob\"],\"metadata\":{\"inclusion\":\"available\","
+    "\"selected\":true}}]},"
+    "{\"tap_stream_id\":\"orders\",\"schema\":{},\"metadata\":["
+    "{\"breadcrumb\":[],\"metadata\":{\"selected\":true,\"replication-method\":\"INCREMENTAL\","
+    "\"replication-key\":\"id\"}},"
+    "{\"breadcrumb\":[\"properties\",\"total\"],\"metadata\":{\"selected\":true}}]},"
+    "{\"tap_stream_id\":\"events\",\"schema\":{},\"selected\":true},"
+    "{\"tap_stream_id\":\"audit\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+    "{\"selected\":false}}]}]}";
+
+static const char rediscovered[] =
+    "{\"streams\":["
+    "{\"tap_stream_id\":\"invoices\",\"schema\":{},\"metadata\":["
+    "{\"breadcrumb\":[],\"metadata\":{\"selected-by-default\":true}},"
+    "{\"breadcrumb\":[\"properties\",\"n\"],\"metadata\":{\"inclusion\":\"available\"}}]},"
+    "{\"tap_stream_id\":\"orders\",\"schema\":{},\"metadata\":["
+    "{\"breadcrumb\":[],\"metadata\":{\"inclusion\":\"available\"}},"
+    "{\"breadcrumb\":[\"properties\",\"total\"],\"metadata\":{\"inclusion\":\"available\"}},"
+    "{\"breadcrumb\":[\"properties\",\"tax\"],\"metadata\":{\"inclusion\":\"available\","
+    "\"selected-by-default\":true}}]},"
+    "{\"tap_stream_id\":\"public-users\",\"stream\":\"users\",\"schema\":{},\"metadata\":["
+    "{\"breadcrumb\":[],\"metadata\":{\"inclusion\":\"available\",\"selected-by-default\":true,"
+    "\"replication-key\":\"id\",\"valid-replication-keys\":[\"id\"]}},"
+    "{\"breadcrumb\":[\"properties\",\"id\"],\"metadata\":{\"inclusion\":\"automatic\"}},"
+    "{\"breadcrumb\":[\"properties\",\"email\"],\"metadata\":{\"inclusion\":\"available\","
+    "\"selected-by-default\":true}},"
+    "{\"breadcrumb\":[\"properties\",\"phone\"],\"metadata\":{\"inclusion\":\"available\","
+    "\"selected-by-default\":true}},"
+    "{\"breadcrumb\":[\"properties\",\"address\"],\"metadata\":{\"inclusion\":\"available\"}},"
+    "{\"breadcrumb\":[\"properties\",\"address\",\"properties\",\"city\"],\"metadata\":"
+    "{\"inclusion\":\"available\",\"selected-by-default\":true}},"
+    "{\"breadcrumb\":[\"properties\",\"blob\"],\"metadata\":{\"inclusion\":\"unsupported\"}}]},"
+    "{\"tap_stream_id\":\"audit\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+    "{\"inclusion\":\"automatic\"}}]}]}";
+
+static void merge_choices(void **state)
+{
+    (void)state;
+    struct json_object *old = parse_ok(stored), *fresh = parse_ok(rediscovered);
+    char *before = text_of(old), *after;
+    const struct json_object *m;
+
+    assert_int_equal(catalog_merge(fresh, old), 2);
+    /* Order is fresh's; events is gone; invoices and tax and phone take
+     * their defaults; id is automatic and blob unsupported whatever was
+     * stored; every other choice is the user's. */
+    assert_summary(fresh, "invoices=11 n=0; orders=11 total=1 tax=1; "
+                          "public-users=00 id=1 email=0 phone=1 address=1 address.city=0 blob=0; "
+                          "audit=00");
+    /* Replication choices come along, except a key the tap no longer
+     * offers: fresh's own key stays then. */
+    m = catalog_stream_meta(catalog_stream_by_id(fresh, "orders"));
+    assert_string_equal(jsonx_str(jsonx_get(m, "replication-method")), "INCREMENTAL");
+    assert_string_equal(jsonx_str(jsonx_get(m, "replication-key")), "id");
+    m = catalog_stream_meta(catalog_stream_by_id(fresh, "public-users"));
+    assert_string_equal(jsonx_str(jsonx_get(m, "replication-method")), "INCREMENTAL");
+    assert_string_equal(jsonx_str(jsonx_get(m, "replication-key")), "id");
+    assert_true(json_object_get_boolean(jsonx_get(m, "selected-by-default"))); /* fresh's facts */
+    assert_null(catalog_stream_by_id(fresh, "events"));
+    m = catalog_stream_meta(catalog_stream_by_id(fresh, "invoices"));
+    assert_false(jsonx_has(m, "replication-method")); /* new: nothing to carry */
+
+    /* old is only read. */
+    after = text_of(old);
+    assert_string_equal(before, after);
+    xfree(after);
+
+    /* The merged catalog checks, and a rediscovery keeps it as it is. */
+    after = text_of(fresh);
+    struct json_object *again = parse_ok(rediscovered), *stored2 = parse_ok(after);
+    assert_int_equal(catalog_merge(again, stored2), 2);
+    xfree(after);
+    after = text_of(again);
+    char *first = text_of(fresh);
+    assert_string_equal(after, first);
+    xfree(first);
+    xfree(after);
+    xfree(before);
+    json_object_put(again);
+    json_object_put(stored2);
+    json_object_put(old);
+    json_object_put(fresh);
+}
+
+/* A stream the user never decided on (no "selected" stored) gets the
+ * default, as a new one does; a stored key with no list to check it
+ * against is kept. */
+static void merge_undecided(void **state)
+{
+    (void)state;
+    struct json_object *old =
+        parse_ok("{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":{},\"metadata\":["
+                 "{\"breadcrumb\":[],\"metadata\":{\"replication-key\":\"k\"}},"
+                 "{\"breadcrumb\":[\"properties\",\"f\"],\"metadata\":{}}]}]}");
+    struct json_object *fresh =
+        parse_ok("{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":{},\"metadata\":["
+                 "{\"breadcrumb\":[\"properties\",\"f\"],\"metadata\":"
+                 "{\"selected-by-default\":true}},"
+                 "{\"breadcrumb\":[],\"metadata\":{\"selected-by-default\":true}}]}]}");
+
+    assert_int_equal(catalog_merge(fresh, old), 1);
+    assert_summary(fresh, "a=11 f=1");
+    assert_string_equal(
+        jsonx_str(jsonx_get(catalog_stream_meta(catalog_stream(fresh, 0)), "replication-key")),
+        "k");
+    json_object_put(old);
+    json_object_put(fresh);
+}
+
+/* ---- selecting ---- */
+
+static void select_streams(void **state)
+{
+    (void)state;
+    struct json_object *cat = parse_ok(rich);
+    struct err e;
+    char *before, *after;
+
+    /* By name: the others off, fields of the chosen one on unless
+     * unsupported; fields of streams left off are left alone. */
+    assert_int_equal(catalog_merge(cat, NULL), 2);
+    assert_int_equal(
+        catalog_select(cat, (const char *const[]){"orders", "events", "orders"}, 3, false, &e), 0);
+    assert_summary(cat, "public-users=00 id=1 email=1 address=0 address.city=1 address.zip=0 "
+                        "blob=0; orders=11 total=1; events=11; audit=00");
+    assert_true(json_object_get_boolean(jsonx_get(catalog_stream(cat, 2), "selected")));
+
+    /* All. */
+    assert_int_equal(catalog_select(cat, NULL, 0, true, &e), 0);
+    assert_summary(cat, "public-users=11 id=1 email=1 address=1 address.city=1 address.zip=1 "
+                        "blob=0; orders=11 total=1; events=11; audit=11");
+    /* names are not looked at with all. */
+    assert_int_equal(catalog_select(cat, (const char *const[]){"nope"}, 1, true, &e), 0);
+
+    /* None. */
+    assert_int_equal(catalog_select(cat, NULL, 0, false, &e), 0);
+    assert_summary(cat, "public-users=00 id=1 email=1 address=1 address.city=1 address.zip=1 "
+                        "blob=0; orders=00 total=1; events=00; audit=00");
+
+    /* An unknown name: refused, nothing changed. */
+    assert_int_equal(catalog_select(cat, (const char *const[]){"orders"}, 1, false, &e), 0);
+    before = text_of(cat);
+    assert_int_equal(
+        catalog_select(cat, (const char *const[]){"audit", "users", "x"}, 3, false, &e),
+        ERR_NOTFOUND);
+    assert_int_equal(e.code, ERR_NOTFOUND);
+    assert_string_equal(e.msg,
+                        "stream \"users\" is not in the catalog"); /* the name is not an id */
+    after = text_of(cat);
+    assert_string_equal(before, after);
+    xfree(after);
+    assert_int_equal(catalog_select(cat, (const char *const[]){"a\"\n"}, 1, false, &e),
+                     ERR_NOTFOUND);
+    assert_string_equal(e.msg, "stream \"a\\\"\\n\" is not in the catalog");
+    assert_int_equal(catalog_select(cat, (const char *const[]){""}, 1, false, NULL), ERR_NOTFOUND);
+    after = text_of(cat);
+    assert_string_equal(before, after);
+    xfree(after);
+    xfree(before);
+
+    /* Whatever was selected, the catalog still checks. */
+    before = text_of(cat);
+    struct json_object *again = parse_ok(before);
+    json_object_put(again);
+    xfree(before);
+    json_object_put(cat);
+}
+
+/* ---- writing ---- */
+
+static void round_trip(void **state)
+{
+    (void)state;
+    struct json_object *cat = parse_ok(rich), *again;
+    char *a, *b;
+    struct buf small;
+
+    assert_int_equal(catalog_merge(cat, NULL), 2);
+    a = text_of(cat);
+    again = parse_ok(a);
+    b = text_of(again);
+    assert_string_equal(a, b);
+    assert_true(json_object_equal(cat, again));
+    assert_summary(again, "public-users=11 id=1 email=1 address=0 address.city=1 "
+                          "address.zip=0 blob=0; orders=00 total=0; events=00; audit=11");
+    xfree(b);
+
+    /* Appended to what b holds, and bounded by its cap. */
+    buf_init(&small, 16);
+    buf_puts(&small, "x");
+    catalog_format(&small, cat);
+    assert_true(buf_failed(&small));
+    buf_dispose(&small);
+    buf_init(&small, 0);
+    buf_puts(&small, "x");
+    catalog_format(&small, cat);
+    assert_string_equal(buf_cstr(&small) + 1, a);
+    buf_dispose(&small);
+    xfree(a);
+    json_object_put(again);
+    json_object_put(cat);
+}
+
+int test_catalog(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tap_counter),
+        cmocka_unit_test(rich_catalog),
+        cmocka_unit_test(legacy_selected),
+        cmocka_unit_test(parse_refusals),
+        cmocka_unit_test(caps),
+        cmocka_unit_test(merge_defaults),
+        cmocka_unit_test(merge_choices),
+        cmocka_unit_test(merge_undecided),
+        cmocka_unit_test(select_streams),
+        cmocka_unit_test(round_trip),
+    };
+    return test_group("catalog", tests, NULL, NULL);
+}
