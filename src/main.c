@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "cli/connect.h"
 #include "cli/load.h"
+#include "cli/sync.h"
 #include "connectors/registry.h"
 #include "connectors/urls.h"
 #include "core/alloc.h"
@@ -69,6 +70,12 @@ struct app {
     int64_t load_batch;
     bool load_strict;
     bool load_flags; /* any of them was given */
+    /* discover --select S1,S2 --select-all; sync --timeout S */
+    const char *select;
+    int64_t timeout_s;
+    bool select_all;
+    bool discover_flags;
+    bool sync_flags;
 };
 
 static int fail(const struct err *e)
@@ -388,6 +395,18 @@ static int cmd_integration_disconnect(struct app *a)
     return cli_integration_disconnect(&x, a->argv[0], a->argv[1]);
 }
 
+static int cmd_discover(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_discover(&x, a->argv[0], a->argv[1], a->select, a->select_all);
+}
+
+static int cmd_sync(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_sync(&x, a->argv[0], a->argv[1], a->timeout_s);
+}
+
 /* --config FILE, as Meltano gives a loader: {"db", "schema", "batch_size",
  * "strict"}, each optional, over the flags and the environment. *cfg
  * (OUT, json_object_put) holds the strings o points to. */
@@ -599,6 +618,11 @@ static const struct cmd {
      "TENANT ID: refresh the OAuth token now"},
     {"integration", "disconnect", cmd_integration_disconnect, NEED_DB | NEED_VAULT, 2,
      check_tenant_id, "TENANT ID: revoke at the provider and delete the credentials"},
+    {"discover", NULL, cmd_discover, NEED_DB | NEED_VAULT, 2, check_tenant_id,
+     "TENANT ID [--select S1,S2 | --select-all]: run a Singer tap's discovery, store its "
+     "catalog"},
+    {"sync", NULL, cmd_sync, NEED_DB | NEED_VAULT, 2, check_tenant_id,
+     "TENANT ID [--timeout S]: run a Singer tap integration's sync now"},
     {"load", NULL, cmd_load, 0, 0, NULL,
      "[--schema S] [--batch-size N] [--strict] [--config FILE] < SINGER: a Singer target "
      "into --db"},
@@ -678,6 +702,21 @@ static int command_flag(struct app *a, const char *name, const char *value, stru
         return src;
     if (strcmp(name, "--demo") == 0)
         return demo_flag(a, value, err);
+    if (strcmp(name, "--select") == 0 || strcmp(name, "--select-all") == 0) {
+        if (name[8] == '-')
+            a->select_all = true;
+        else
+            a->select = value;
+        a->discover_flags = true;
+        return 0;
+    }
+    if (strcmp(name, "--timeout") == 0) {
+        a->sync_flags = true;
+        int rc = str_to_i64(&a->timeout_s, str_from(value), name, err);
+        if (rc == 0 && (a->timeout_s < 1 || a->timeout_s > 604800))
+            rc = err_set(err, ERR_INVALID, "--timeout: seconds, from 1 to 604800");
+        return rc;
+    }
     if (strcmp(name, "--schema") == 0) {
         a->load_schema = value;
         a->load_flags = true;
@@ -737,7 +776,7 @@ static int parse_args(struct app *a, int argc, char **argv, char **words, int *n
                 words[(*nwords)++] = "help";
                 continue;
             }
-            if (strcmp(name, "--strict") == 0) {
+            if (strcmp(name, "--strict") == 0 || strcmp(name, "--select-all") == 0) {
                 int rc = command_flag(a, name, "", err);
                 if (rc < 0)
                     return rc;
@@ -884,7 +923,8 @@ int main(int argc, char **argv)
     a.argv = words + used;
     if (a.argc != cmd->nargs || (a.rotate_flags && cmd->run != cmd_keys_rotate) ||
         (a.sandbox_flags && cmd->run != cmd_sandbox) || (a.demo && cmd->run != cmd_serve) ||
-        (a.load_flags && cmd->run != cmd_load)) {
+        (a.load_flags && cmd->run != cmd_load) || (a.discover_flags && cmd->run != cmd_discover) ||
+        (a.sync_flags && cmd->run != cmd_sync) || (a.select && a.select_all)) {
         fprintf(stderr, "usage: inlet %s%s%s %s\n", cmd->name, cmd->sub ? " " : "",
                 cmd->sub ? cmd->sub : "", cmd->help);
         goto done;

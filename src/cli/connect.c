@@ -23,9 +23,8 @@ static int fail(const struct err *e)
     return e->code == ERR_INVALID || e->code == ERR_NOTFOUND ? USAGE : FAIL;
 }
 
-/* The registry as `inlet serve` loads it, origin overrides included. */
-static int env_open(struct oauth_env *env, struct registry **reg, const struct cli_ctx *x,
-                    struct err *err)
+int cli_env_open(struct oauth_env *env, struct registry **reg, const struct cli_ctx *x,
+                 struct err *err)
 {
     int rc = registry_load(reg, x->cfg->connectors_dir, NULL, NULL, err);
     if (rc == 0)
@@ -44,7 +43,7 @@ int cli_connect(const struct cli_ctx *x, const char *tenant, const char *connect
     struct err e;
     bool reconnect = id_valid(target, "int");
 
-    int rc = env_open(&env, &reg, x, &e);
+    int rc = cli_env_open(&env, &reg, x, &e);
     if (rc == 0) {
         struct oauth_start_req in = {.tenant_id = tenant,
                                      .actor = "cli",
@@ -72,7 +71,7 @@ int cli_integration_test(const struct cli_ctx *x, const char *tenant, const char
     struct probe_result r = {0};
     struct err e;
 
-    int rc = env_open(&env, &reg, x, &e);
+    int rc = cli_env_open(&env, &reg, x, &e);
     if (rc == 0)
         rc = probe_integration(&r, &env, tenant, id, &e);
     registry_free(reg);
@@ -93,7 +92,7 @@ int cli_integration_refresh(const struct cli_ctx *x, const char *tenant, const c
     struct oauth_token_info info = {0};
     struct err e;
 
-    int rc = env_open(&env, &reg, x, &e);
+    int rc = cli_env_open(&env, &reg, x, &e);
     if (rc == 0)
         rc = oauth_token_get(&tok, &info, &env, tenant, id, NULL, true, &e);
     secret_dispose(&tok); /* never printed */
@@ -111,7 +110,7 @@ int cli_integration_disconnect(const struct cli_ctx *x, const char *tenant, cons
     struct oauth_disconnected out = {0};
     struct err e;
 
-    int rc = env_open(&env, &reg, x, &e);
+    int rc = cli_env_open(&env, &reg, x, &e);
     if (rc == 0)
         rc = oauth_disconnect(&out, &env, tenant, id, "cli", NULL, &e);
     registry_free(reg);

@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "crypto/vault.h"
 #include "db/db.h"
+#include "oauth/flow.h"
 
 /* What the commands run with; all borrowed from main. */
 struct cli_ctx {
@@ -15,6 +16,11 @@ struct cli_ctx {
     struct db *db; /* no transaction open */
     const struct vault *vault;
 };
+
+/* The registry as `inlet serve` loads it (origin overrides included) into
+ * *reg (OUT, registry_free, also after an error), and env over it. */
+int cli_env_open(struct oauth_env *env, struct registry **reg, const struct cli_ctx *x,
+                 struct err *err);
 
 /* inlet connect TENANT CONNECTOR NAME|INTEGRATION_ID */
 int cli_connect(const struct cli_ctx *x, const char *tenant, const char *connector,

@@ -218,6 +218,42 @@ int integration_get(struct integration *out, struct db *db, const char *tenant_i
     return load(out, db, tenant_id, id, err);
 }
 
+int integration_catalog_get(char **json, struct db *db, const char *tenant_id, const char *id,
+                            struct err *err)
+{
+    struct db_rows *r = NULL;
+    *json = NULL;
+    if (!id_valid(id, "int"))
+        return not_found(err, id);
+    int rc = db_query_row(&r, db,
+                          "SELECT catalog FROM integrations WHERE tenant_id = $1 AND id = $2"
+                          " AND deleted_at IS NULL",
+                          DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id)), err);
+    if (rc == ERR_NOTFOUND)
+        return not_found(err, id);
+    if (rc < 0)
+        return rc;
+    *json = db_rows_text(r, 0) ? xstrdup(db_rows_text(r, 0)) : NULL;
+    db_rows_free(r);
+    return 0;
+}
+
+int integration_catalog_set(struct db *db, const char *tenant_id, const char *id, const char *json,
+                            int64_t now, struct err *err)
+{
+    int64_t changes = 0;
+    if (!id_valid(id, "int"))
+        return not_found(err, id);
+    int rc = db_exec(db,
+                     "UPDATE integrations SET catalog = $3, updated_at = $4 WHERE tenant_id = $1"
+                     " AND id = $2 AND deleted_at IS NULL",
+                     DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id), DB_TEXT(json), DB_INT(now)), &changes,
+                     err);
+    if (rc == 0 && changes == 0)
+        rc = not_found(err, id);
+    return rc;
+}
+
 int integration_update(struct integration *out, struct db *db, const char *tenant_id,
                        const char *id, const struct integration_change *ch, int64_t now,
                        struct err *err)

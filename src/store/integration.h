@@ -124,6 +124,17 @@ MUST_CHECK int integration_secrets_set(struct db *db, const struct vault *v, con
 MUST_CHECK int integration_secrets_open(struct secret *out, struct db *db, const struct vault *v,
                                         const char *tenant_id, const char *id, struct err *err);
 
+/* The integration's catalog (Singer catalog JSON with the user's
+ * selection): *json (OUT, xfree) is NULL when it has none yet. ERR_NOTFOUND
+ * as integration_get. */
+MUST_CHECK int integration_catalog_get(char **json, struct db *db, const char *tenant_id,
+                                       const char *id, struct err *err);
+
+/* Store json (a catalog the caller has checked) as the integration's
+ * catalog; updated_at becomes now. ERR_NOTFOUND as integration_get. */
+MUST_CHECK int integration_catalog_set(struct db *db, const char *tenant_id, const char *id,
+                                       const char *json, int64_t now, struct err *err);
+
 /* Delete: remove the credentials and mark the integration deleted (status
  * "disconnected", next_run_at cleared, invisible from now on, its name free
  * for a new one); its synced data stays. With purge, remove the row itself

@@ -1,0 +1,137 @@
+/* cli/sync.c - see sync.h. Exit codes as main.c's: 0 done, 1 a failure
+ * (the message on stderr), 2 bad usage or configuration. */
+#include "cli/sync.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "connectors/registry.h"
+#include "core/alloc.h"
+#include "singer/catalog.h"
+#include "store/integration.h"
+#include "sync/tap_sync.h"
+
+enum { OK = 0, FAIL = 1, USAGE = 2 };
+
+#define SELECT_MAX 1000 /* streams named in one --select */
+
+static int fail(const struct err *e)
+{
+    fprintf(stderr, "inlet: %s\n", e->msg);
+    return e->code == ERR_INVALID || e->code == ERR_NOTFOUND ? USAGE : FAIL;
+}
+
+/* Print the stored catalog's streams, "* " before the selected ones. */
+static int print_catalog(const struct oauth_env *env, const char *tenant, const char *id,
+                         struct err *err)
+{
+    struct json_object *cat = NULL;
+    char *text = NULL;
+    int rc = db_begin_tenant_read(env->db, tenant, err);
+    if (rc < 0)
+        return rc;
+    rc = integration_catalog_get(&text, env->db, tenant, id, err);
+    db_rollback(env->db);
+    if (rc == 0 && text)
+        rc = catalog_parse(&cat, text, strlen(text), err);
+    for (size_t i = 0; rc == 0 && i < catalog_count(cat); i++) {
+        struct json_object *s = catalog_stream(cat, i);
+        printf("%s %s\n", catalog_stream_selected(s) ? "*" : " ", catalog_stream_id(s));
+    }
+    json_object_put(cat);
+    xfree(text);
+    return rc;
+}
+
+int cli_discover(const struct cli_ctx *x, const char *tenant, const char *id, const char *select,
+                 bool select_all)
+{
+    struct registry *reg = NULL;
+    struct oauth_env env;
+    struct err e;
+    const char **names = NULL;
+    char *list = select ? xstrdup(select) : NULL;
+    size_t n = 0, streams = 0, selected = 0;
+
+    int rc = 0;
+    if (list) {
+        names = xcalloc(SELECT_MAX, sizeof(*names));
+        for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok && rc == 0;
+             tok = strtok_r(NULL, ",", &save)) {
+            if (n == SELECT_MAX)
+                rc = err_set(&e, ERR_INVALID, "--select: more than %d streams", SELECT_MAX);
+            else
+                names[n++] = tok;
+        }
+        if (rc == 0 && n == 0)
+            rc = err_set(&e, ERR_INVALID, "--select: name at least one stream");
+    }
+    if (rc == 0)
+        rc = cli_env_open(&env, &reg, x, &e);
+    if (rc == 0)
+        rc = tap_discover(&streams, &selected, &env, tenant, id, names, n, select_all, &e);
+    if (rc == 0)
+        rc = print_catalog(&env, tenant, id, &e);
+    registry_free(reg);
+    xfree(names);
+    xfree(list);
+    if (rc < 0)
+        return fail(&e);
+    fprintf(stderr, "inlet: %zu streams, %zu selected\n", streams, selected);
+    return OK;
+}
+
+static volatile sig_atomic_t stop_asked;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_asked = 1;
+}
+
+static bool stopped(void *ctx)
+{
+    (void)ctx;
+    return stop_asked != 0;
+}
+
+int cli_sync(const struct cli_ctx *x, const char *tenant, const char *id, int64_t timeout_s)
+{
+    struct registry *reg = NULL;
+    struct oauth_env env;
+    struct sync_run run = {0};
+    struct sigaction sa = {0}, old_int, old_term;
+    struct err e;
+
+    /* No SA_RESTART: the tap runner's poll() wakes up and sees the flag. */
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    int rc = cli_env_open(&env, &reg, x, &e);
+    if (rc == 0) {
+        struct tap_sync_opts o = {.env = &env,
+                                  .tenant_id = tenant,
+                                  .integration_id = id,
+                                  .triggered_by = "manual",
+                                  .timeout_ms = timeout_s * 1000,
+                                  .cancelled = stopped};
+        rc = tap_sync(&run, &o, &e);
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    registry_free(reg);
+    if (rc < 0)
+        return fail(&e);
+    printf("%s %s: %lld records (created %lld, updated %lld, unchanged %lld, deleted %lld, "
+           "failed %lld)\n",
+           run.id, run.status, (long long)run.n.processed, (long long)run.n.created,
+           (long long)run.n.updated, (long long)run.n.unchanged, (long long)run.n.deleted,
+           (long long)run.n.failed);
+    if (run.error)
+        fprintf(stderr, "inlet: %s: %s\n", run.status, run.error);
+    int status = strcmp(run.status, "success") == 0 ? OK : FAIL;
+    sync_run_dispose(&run);
+    return status;
+}

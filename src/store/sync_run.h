@@ -1,0 +1,70 @@
+/* store/sync_run.h - the rows of a sync: sync_runs (one per run, with its
+ * counters, status, error and bounded log) and stream_state (the bookmark
+ * a run resumes from). The counters and the state are written inside the
+ * loader's batch transactions, so they move with the rows they describe;
+ * each call runs in the caller's tenant transaction (db_begin_tenant). */
+#ifndef INLET_STORE_SYNC_RUN_H
+#define INLET_STORE_SYNC_RUN_H
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/id.h"
+#include "db/db.h"
+#include "sync/loader.h"
+
+#define SYNC_RUN_LOG_MAX   65536 /* bytes of a run's log (the column's CHECK) */
+#define SYNC_RUN_ERROR_MAX 500   /* bytes of its one-line error */
+
+struct sync_run {
+    char id[ID_MAX];
+    char integration_id[ID_MAX];
+    char status[16];       /* queued, running, success, partial, failed, cancelled */
+    char triggered_by[16]; /* manual, schedule, webhook, retry */
+    char mode[16];         /* incremental, full */
+    int64_t created_at, started_at, finished_at; /* unix seconds; 0: not yet */
+    struct loader_counts n;
+    int64_t bytes;
+    char *error; /* owned; NULL when none */
+    char *log;   /* owned: JSON lines */
+};
+
+void sync_run_dispose(struct sync_run *r);
+
+/* Insert a run of integration id, running since now, into *out (OUT,
+ * sync_run_dispose). ERR_NOTFOUND when there is no such live integration;
+ * ERR_CONFLICT naming the run when one is queued or running already. */
+MUST_CHECK int sync_run_start(struct sync_run *out, struct db *db, const char *tenant_id,
+                              const char *integration_id, const char *triggered_by,
+                              const char *mode, int64_t now, struct err *err);
+
+/* Store the counters and bytes of running run id (in the batch's
+ * transaction). */
+MUST_CHECK int sync_run_progress(struct db *db, const char *tenant_id, const char *id,
+                                 const struct loader_counts *n, int64_t bytes, struct err *err);
+
+/* End run id: status, error (NULL for none; cut to SYNC_RUN_ERROR_MAX on a
+ * character boundary), log (cut to SYNC_RUN_LOG_MAX at a line end), the
+ * final counters and bytes, finished at now. */
+MUST_CHECK int sync_run_finish(struct db *db, const char *tenant_id, const char *id,
+                               const char *status, const char *error, const char *log,
+                               const struct loader_counts *n, int64_t bytes, int64_t now,
+                               struct err *err);
+
+/* Read run id into *out (OUT, sync_run_dispose). ERR_NOTFOUND. */
+MUST_CHECK int sync_run_get(struct sync_run *out, struct db *db, const char *tenant_id,
+                            const char *id, struct err *err);
+
+/* The status of run id (into out, 16 bytes), for polling a cancel. */
+MUST_CHECK int sync_run_status(char out[16], struct db *db, const char *tenant_id, const char *id,
+                               struct err *err);
+
+/* The bookmark of (integration, stream): *json (OUT, xfree) is its JSON
+ * text, NULL when there is none. */
+MUST_CHECK int stream_state_get(char **json, struct db *db, const char *tenant_id,
+                                const char *integration_id, const char *stream, struct err *err);
+
+/* Store the bookmark json (JSON text) of (integration, stream) at now. */
+MUST_CHECK int stream_state_put(struct db *db, const char *tenant_id, const char *integration_id,
+                                const char *stream, const char *json, int64_t now, struct err *err);
+
+#endif

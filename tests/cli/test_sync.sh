@@ -1,0 +1,162 @@
+#!/bin/sh
+# tests/cli/test_sync.sh - a Singer tap as an integration's connector, from
+# the command line, on SQLite and on PostgreSQL (INLET_TEST_PG): the API
+# (`inlet serve` with tests/fixtures/connectors) creates the integration
+# with its secret; `inlet discover` stores the catalog and selects;
+# `inlet sync` loads the tap's records into the integration's table, fails
+# with the tap's own words when it crashes, resumes from the stored state
+# with nothing lost or doubled, and SIGTERM cancels it with the tap's
+# process group and private folder gone. The secret is on no output.
+# Run by scripts/test with INLET=path.
+set -u
+: "${INLET:?set INLET to the inlet binary}"
+: "${INLET_TEST_PG:?run under scripts/with-pg}"
+INLET=$(cd "$(dirname "$INLET")" && pwd)/$(basename "$INLET")
+fixtures=$(cd "$(dirname "$0")/../fixtures/connectors" && pwd)
+unset INLET_DB INLET_DATA_DIR INLET_KEYS INTEGRATION_ENCRYPTION_KEY INLET_LISTEN \
+    INLET_PUBLIC_URL
+export INLET_CONNECTORS_DIR="$fixtures"
+export INLET_LOG_LEVEL=warn
+secret=sk_cli_5e9d1c_do_not_print
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/inlet-sync.XXXXXX")
+passed=0; failed=0; pid=""
+trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL [$engine]: $*"; }
+# check DESCRIPTION WANT GOT
+check() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$3', want '$2'"; fi; }
+contains() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2' in $(head -c 600 "$1")"; fi; }
+free_port() {
+    while :; do
+        p=$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000 + 20000))
+        ss -Htln "sport = :$p" | grep -q . || { echo $p; return; }
+    done
+}
+# start: serve on a free port; $pid, $base.
+start() {
+    tries=0
+    while [ $tries -lt 5 ]; do
+        port=$(free_port); base="http://127.0.0.1:$port"
+        "$INLET" serve --listen "127.0.0.1:$port" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+        pid=$!
+        i=0
+        while [ $i -lt 100 ]; do
+            curl -fs -o /dev/null "$base/healthz" && return 0
+            kill -0 $pid 2>/dev/null || break
+            sleep 0.1; i=$((i + 1))
+        done
+        kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; pid=""
+        grep -q "Address already in use\|cannot bind" "$tmp/serve.err" || break
+        tries=$((tries + 1))
+    done
+    bad "serve did not come up: $(tail -c 400 "$tmp/serve.err")"
+    return 1
+}
+stop() { kill -TERM $pid; wait $pid 2>/dev/null; pid=""; }
+# api METHOD PATH BODY: the answer in $tmp/body, the status in $code.
+api() {
+    code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $key" \
+        -H 'Content-Type: application/json' -d "$3" "$base$2")
+}
+# sync ID: `inlet sync`, output in $tmp/sync.out/.err, status in $status.
+sync_now() {
+    "$INLET" sync "$tenant" "$1" >"$tmp/sync.out" 2>"$tmp/sync.err"; status=$?
+    cat "$tmp/sync.out" "$tmp/sync.err" >>"$tmp/all.out"
+}
+
+pg_admin_url=$INLET_TEST_PG
+for engine in sqlite postgres; do
+    work="$tmp/$engine"; mkdir -p "$work/t"; cd "$work" || exit 1
+    if [ $engine = sqlite ]; then
+        export INLET_DATA_DIR="$work/data"
+        unset INLET_DB INLET_KEYS
+        q() { sqlite3 "$work/data/inlet.db" "$1"; }
+    else
+        db="inlet_sync_$$"
+        psql -X -q "$pg_admin_url" -c "CREATE DATABASE $db" >/dev/null || exit 1
+        export INLET_DB=$(printf '%s' "$pg_admin_url" | sed "s|/inlet?|/$db?|")
+        export INLET_KEYS=$("$INLET" keys generate 2>/dev/null)
+        # As system code: sync_runs has row-level security.
+        q() { psql -X -A -t -q "$INLET_DB" -c "SET inlet.system = on" -c "$1"; }
+    fi
+    : >"$tmp/all.out"
+    "$INLET" tenant create cli-sync >"$tmp/out" 2>/dev/null || bad "tenant create"
+    tenant=$(awk '/^tenant /{print $2}' "$tmp/out")
+    key=$(awk '/^api_key /{print $2}' "$tmp/out")
+    start || continue
+    api POST /api/integrations "{\"connector\":\"tap-counter\",\"name\":\"Counter\",
+        \"config\":{\"count\":25,\"state_every\":10},\"secrets\":{\"api_key\":\"$secret\"}}"
+    check "create integration" 201 "$code"
+    id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$tmp/body" | head -n 1)
+    cat "$tmp/body" >>"$tmp/all.out"
+
+    # Discovery: the catalog stored, "items" selected by default.
+    "$INLET" discover "$tenant" "$id" >"$tmp/out" 2>"$tmp/err"
+    check "discover" "0|* items|inlet: 1 streams, 1 selected" "$?|$(cat "$tmp/out")|$(cat "$tmp/err")"
+    "$INLET" discover "$tenant" "$id" --select nope >"$tmp/out" 2>"$tmp/err"
+    check "discover --select an unknown stream" "2|inlet: stream \"nope\" is not in the catalog" \
+        "$?|$(cat "$tmp/err")"
+    "$INLET" discover "$tenant" "$id" --select items >"$tmp/out" 2>"$tmp/err"
+    check "discover --select items" "0|* items" "$?|$(cat "$tmp/out")"
+    "$INLET" discover "$tenant" "$id" --select items --select-all >/dev/null 2>"$tmp/err"
+    check "--select with --select-all" 2 $?
+
+    # The first sync loads everything; the second finds nothing new.
+    sync_now "$id"
+    check "sync: $(cat "$tmp/sync.err")" 0 $status
+    contains "$tmp/sync.out" "success: 25 records (created 25, updated 0, unchanged 0" "sync counts"
+    check "rows" 25 "$(q "SELECT count(*) FROM \"${id}_items\"")"
+    check "an exact decimal" "0.25" "$(q "SELECT amount FROM \"${id}_items\" WHERE id = 25")"
+    sync_now "$id"
+    contains "$tmp/sync.out" "success: 0 records" "second sync: nothing new"
+    check "runs" 2 "$(q "SELECT count(*) FROM sync_runs WHERE integration_id = '$id' AND status = 'success'")"
+
+    # A tap that crashes: the run fails in the tap's words, what committed stays.
+    api PATCH "/api/integrations/$id" '{"config":{"count":60,"crash_at":47}}'
+    check "patch" 200 "$code"
+    sync_now "$id"
+    check "crashed sync" 1 $status
+    contains "$tmp/sync.err" "failed: the tap exited with status 1: tap-counter: crashing at id 47" \
+        "the tap's last words"
+    check "rows after the crash" 46 "$(q "SELECT count(*) FROM \"${id}_items\"")"
+    api PATCH "/api/integrations/$id" '{"config":{"crash_at":null}}'
+    sync_now "$id"
+    check "resumed sync" 0 $status
+    contains "$tmp/sync.out" "success: 15 records (created 14, updated 0, unchanged 1," \
+        "resumed after the last state (45): 46 again, 47-60 new"
+    check "rows, each once" "60|60" \
+        "$(q "SELECT count(*) || '|' || count(DISTINCT id) FROM \"${id}_items\"")"
+    check "run log of the crash" 1 "$(q "SELECT count(*) FROM sync_runs WHERE integration_id = '$id'
+        AND status = 'failed' AND log LIKE '%crashing at id 47%'")"
+
+    # SIGTERM cancels: the tap's group and its private folder are gone.
+    api PATCH "/api/integrations/$id" '{"config":{"count":50000000,"start":100}}'
+    TMPDIR="$work/t" "$INLET" sync "$tenant" "$id" >"$tmp/sync.out" 2>"$tmp/sync.err" &
+    spid=$!
+    i=0
+    while [ "$(q "SELECT count(*) FROM sync_runs WHERE integration_id = '$id' AND records_processed > 0
+        AND status = 'running'")" != 1 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    # The running tap: the secret is on neither its command line nor its environment.
+    taps=$(pgrep -f "$work/t/inlet-tap-")
+    check "a running tap" 1 "$([ -n "$taps" ] && echo 1)"
+    for p in $taps; do cat "/proc/$p/cmdline" "/proc/$p/environ" 2>/dev/null; done |
+        tr '\0' '\n' >"$tmp/procs"
+    contains "$tmp/procs" "TMPDIR=$work/t/inlet-tap-" "the tap's environment read"
+    if grep -qF "$secret" "$tmp/procs"; then bad "the secret in a tap's argv or environ"; else ok; fi
+    kill -TERM $spid; wait $spid; status=$?
+    cat "$tmp/sync.out" "$tmp/sync.err" >>"$tmp/all.out"
+    check "cancelled sync" 1 $status
+    contains "$tmp/sync.out" " cancelled: " "cancelled run"
+    check "tap processes left" 0 "$(pgrep -fc "$work/t/inlet-tap-")"
+    check "private folders left" "" "$(ls "$work/t")"
+    check "cancelled in the store" 1 "$(q "SELECT count(*) FROM sync_runs WHERE integration_id = '$id'
+        AND status = 'cancelled' AND finished_at IS NOT NULL")"
+
+    stop
+    cat "$tmp/serve.out" "$tmp/serve.err" >>"$tmp/all.out"
+    if grep -qF "$secret" "$tmp/all.out"; then bad "the secret on an output"; else ok; fi
+    [ $engine = postgres ] && { cd "$tmp"; psql -X -q "$pg_admin_url" -c "DROP DATABASE $db" >/dev/null; }
+done
+echo "sync: $passed passed, $failed failed"
+[ $failed -eq 0 ]
