@@ -1,7 +1,6 @@
 /* cli/load.c - see load.h. */
 #include "cli/load.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "core/time.h"
 #include "db/db.h"
 #include "singer/message.h"
+#include "singer/reader.h"
 #include "sync/loader.h"
 
 struct run {
@@ -58,12 +58,11 @@ int cli_load(const struct load_opts *o)
 {
     struct db *db = NULL;
     struct loader *l = NULL;
-    struct jsonx_parser p;
+    struct singer_reader *rd = NULL;
     struct run r = {.o = o};
     struct err e;
-    char *line = NULL;
-    size_t cap = 0;
-    int64_t lineno = 0, t0 = time_mono_ms();
+    size_t lineno = 0;
+    int64_t t0 = time_mono_ms();
     int status = 0;
 
     if (db_open(&db, o->db_url, &e) < 0) {
@@ -81,40 +80,31 @@ int cli_load(const struct load_opts *o)
         db_close(db);
         return 2;
     }
-    jsonx_parser_init(&p, SINGER_LINE_MAX);
-    for (;;) {
-        errno = 0;
-        ssize_t n = getline(&line, &cap, o->in);
-        if (n < 0) {
-            if (ferror(o->in)) {
-                fprintf(o->diag, "inlet load: reading stdin: %s\n", strerror(errno));
-                status = 1;
-            }
+    /* SQLite: lines are parsed ahead on a second thread (singer/reader.h).
+     * PostgreSQL: the server's work takes the second core already (bench/
+     * load measured 0.94 of the reference in place, 0.86 with the thread). */
+    bool threaded = strcmp(db_engine(db), "sqlite") == 0;
+    if (singer_reader_start(&rd, fileno(o->in), threaded, &e) < 0) {
+        fprintf(o->diag, "inlet load: %s\n", e.msg);
+        status = 1;
+    }
+    while (status == 0) {
+        const struct singer_msg *m;
+        int rc = singer_reader_next(rd, &m, &lineno, &e);
+        if (rc == 0)
             break;
-        }
-        lineno++;
-        if (n > 0 && line[n - 1] == '\n')
-            n--;
-        if (singer_line_blank(line, (size_t)n))
-            continue;
-        struct singer_msg m;
-        int rc = singer_parse_line(&m, &p, line, (size_t)n, (size_t)lineno, &e);
-        if (rc == 0) {
-            rc = loader_message(l, &m, &e);
-            singer_msg_dispose(&m);
+        if (rc > 0) {
+            rc = loader_message(l, m, &e);
             if (rc < 0) /* the loader's messages do not know the line */
-                fprintf(o->diag, "inlet load: line %" PRId64 ": %s\n", lineno, e.msg);
+                fprintf(o->diag, "inlet load: line %zu: %s\n", lineno, e.msg);
         } else {
             fprintf(o->diag, "inlet load: %s\n", e.msg);
         }
-        if (rc < 0) {
+        if (rc < 0)
             status = 1;
-            break;
-        }
-        if (r.out_broken) {
+        else if (r.out_broken) {
             fprintf(o->diag, "inlet load: stdout closed: stopping\n");
             status = 1;
-            break;
         }
     }
     if (status == 0 && loader_finish(l, &e) < 0) {
@@ -125,12 +115,11 @@ int cli_load(const struct load_opts *o)
     loader_counts(l, &n);
     if (status == 0 && n.failed)
         status = 1;
-    summary(o, l, lineno, time_mono_ms() - t0,
+    summary(o, l, (int64_t)lineno, time_mono_ms() - t0,
             status == 0          ? "done"
             : n.failed && status ? "done with failed records"
                                  : "stopped");
-    xfree(line); /* getline's malloc */
-    jsonx_parser_dispose(&p);
+    singer_reader_free(rd);
     loader_free(l);
     db_close(db);
     return status;

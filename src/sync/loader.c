@@ -316,6 +316,8 @@ static int table_create(struct loader *l, struct stream *s, struct err *err)
         first_key = false;
     }
     buf_puts(&sql, first_key ? ")" : "))");
+    if (!first_key && !l->pg)
+        buf_puts(&sql, " WITHOUT ROWID");
     int rc = exec_sql(l, buf_cstr(&sql), NULL, err);
     for (size_t i = 0; rc == 0 && i < s->cols.n; i++)
         rc = layout_write_col(l, s, i, false, err);
@@ -445,10 +447,17 @@ static int on_schema(struct loader *l, const struct singer_msg *m, struct err *e
     bool fresh = !s;
     int rc;
 
-    if (jsonschema_new(&validator, m->schema, err) < 0)
+    /* The loader keeps no reference into a message (which another thread
+     * may release, singer/reader.h): the schema it keeps is its own copy. */
+    struct json_object *schema = NULL;
+    if (json_object_deep_copy(m->schema, &schema, NULL) != 0)
+        return err_set(err, ERR_IO, "stream %s: copying its schema failed", m->stream);
+    if (jsonschema_new(&validator, schema, err) < 0) {
+        json_object_put(schema);
         return err_set(err, ERR_INVALID, "stream %s: its schema is not one inlet can check: %s",
                        m->stream, err->msg);
-    rc = col_set_from_schema(&incoming, m->schema, m->key_properties, err);
+    }
+    rc = col_set_from_schema(&incoming, schema, m->key_properties, err);
     if (rc == 0 && fresh && l->nstreams == STREAMS_MAX)
         rc = err_set(err, ERR_TOOBIG, "more than %d streams in one load", STREAMS_MAX);
     if (rc == 0 && l->pg) /* the statements below cannot run during a COPY */
@@ -498,12 +507,13 @@ static int on_schema(struct loader *l, const struct singer_msg *m, struct err *e
         jsonschema_free(s->validator);
         json_object_put(s->schema);
         s->validator = validator;
-        s->schema = json_object_get(m->schema);
+        s->schema = json_object_get(schema);
         validator = NULL;
         if (!l->pg)
             sqlite_statements(l, s);
     }
     jsonschema_free(validator);
+    json_object_put(schema);
     col_set_dispose(&incoming);
     xfree(changes);
     return rc;
@@ -1079,7 +1089,11 @@ int loader_message(struct loader *l, const struct singer_msg *m, struct err *err
         break;
     case SINGER_STATE:
         json_object_put(l->pending_state);
-        l->pending_state = json_object_get(m->value); /* NULL: a null STATE, a state too */
+        l->pending_state = NULL; /* NULL: a null STATE, a state too */
+        if (m->value && json_object_deep_copy(m->value, &l->pending_state, NULL) != 0) {
+            rc = err_set(err, ERR_IO, "copying a STATE failed");
+            break;
+        }
         l->have_state = true;
         /* Nothing pending: safe at once. */
         if (!l->in_tx)
