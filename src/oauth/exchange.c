@@ -143,13 +143,14 @@ int oauth_exchange(struct json_object **out, char code[OAUTH_ERROR_CODE_MAX],
     return 0;
 }
 
-void oauth_tokens_text(struct secret *out, struct json_object *fresh, struct json_object *old)
+int oauth_tokens_text(struct secret *out, struct json_object *fresh, struct json_object *old,
+                      struct err *err)
 {
     static const char *const keep[] = {"access_token", "refresh_token", "token_type", "scope"};
     struct buf b;
     /* Fixed capacity: growth would leave copies of tokens in freed memory. */
-    buf_init(&b, 65536);
-    buf_reserve(&b, 65536);
+    buf_init(&b, OAUTH_TOKENS_MAX);
+    buf_reserve(&b, OAUTH_TOKENS_MAX);
     buf_putc(&b, '{');
     for (size_t i = 0, n = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
         const char *v = jsonx_str(jsonx_get(fresh, keep[i]));
@@ -161,7 +162,13 @@ void oauth_tokens_text(struct secret *out, struct json_object *fresh, struct jso
         buf_put_json_str(&b, v);
     }
     buf_putc(&b, '}');
-    secret_set(out, b.p, b.n);
+    bool failed = buf_failed(&b);
+    if (!failed)
+        secret_set(out, b.p, b.n);
     secret_wipe(b.p, b.cap);
     buf_dispose(&b);
+    if (failed)
+        return err_set(err, ERR_TOOBIG, "the provider's tokens are over %d bytes: not stored",
+                       OAUTH_TOKENS_MAX);
+    return 0;
 }

@@ -40,7 +40,10 @@ MUST_CHECK int oauth_exchange(struct json_object **out, char code[OAUTH_ERROR_CO
  * token_type and scope as a JSON object text in *out (OUT,
  * secret_dispose), each from fresh or, when fresh lacks it, from old
  * (NULL: none): a refresh answer without refresh_token keeps the old one.
- * Nothing else of the answer is kept. */
-void oauth_tokens_text(struct secret *out, struct json_object *fresh, struct json_object *old);
+ * Nothing else of the answer is kept. ERR_TOOBIG (*out untouched) when the
+ * text would pass OAUTH_TOKENS_MAX: never stored cut. */
+#define OAUTH_TOKENS_MAX 65536
+MUST_CHECK int oauth_tokens_text(struct secret *out, struct json_object *fresh,
+                                 struct json_object *old, struct err *err);
 
 #endif

@@ -342,7 +342,9 @@ static struct json_object *identity_of(const struct connector *c, struct json_ob
     buf_init(&auth, 4096);
     buf_reserve(&auth, 4096);
     buf_printf(&auth, "Authorization: Bearer %s", access);
-    int rc = connector_url(&url, c, "/auth/identity_url", cfg, metadata, &e);
+    int rc = buf_failed(&auth)
+                 ? err_set(&e, ERR_TOOBIG, "the access token is too long for a header")
+                 : connector_url(&url, c, "/auth/identity_url", cfg, metadata, &e);
     if (rc == 0) {
         struct fetch_req req = {.url = buf_cstr(&url),
                                 .headers = {buf_cstr(&auth), "Accept: application/json"},
@@ -441,10 +443,11 @@ static int store_connection(char id[ID_MAX], const struct oauth_env *env,
                                 NULL, now, err);
     if (rc == 0) {
         snprintf(id, ID_MAX, "%s", it.id);
-        oauth_tokens_text(&plain, w->tokens, NULL);
-        rc = integration_secrets_set(env->db, env->vault, w->st->tenant_id, id, "oauth2", &plain,
-                                     token_names(w->tokens), expires_in > 0 ? now + expires_in : 0,
-                                     now, err);
+        rc = oauth_tokens_text(&plain, w->tokens, NULL, err);
+        if (rc == 0)
+            rc = integration_secrets_set(env->db, env->vault, w->st->tenant_id, id, "oauth2",
+                                         &plain, token_names(w->tokens),
+                                         expires_in > 0 ? now + expires_in : 0, now, err);
         secret_dispose(&plain);
     }
     if (rc == 0) {

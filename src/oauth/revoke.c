@@ -26,6 +26,11 @@ static int revoke_with_token(struct fetch_resp *r, const char *url, const char *
     buf_init(&auth, 4096);
     buf_reserve(&auth, 4096);
     buf_printf(&auth, "Authorization: Bearer %s", token);
+    if (buf_failed(&auth)) {
+        secret_wipe(auth.p, auth.cap);
+        buf_dispose(&auth);
+        return err_set(err, ERR_TOOBIG, "the token is too long to send in a header");
+    }
     struct fetch_req req = {.method = "POST",
                             .url = url,
                             .body = "",

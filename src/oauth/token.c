@@ -167,14 +167,15 @@ static int refresh_locked(struct stored *s, const struct oauth_env *env, bool un
         if (jsonx_has(fresh, "expires_in") &&
             jsonx_as_i64(&expires_in, jsonx_get(fresh, "expires_in"), "expires_in", err) < 0)
             expires_in = 0;
-        oauth_tokens_text(&plain, fresh, s->tokens);
+        rc = oauth_tokens_text(&plain, fresh, s->tokens, err);
         const char *names = jsonx_str(jsonx_get(fresh, "refresh_token")) ||
                                     jsonx_str(jsonx_get(s->tokens, "refresh_token"))
                                 ? "[\"access_token\",\"refresh_token\"]"
                                 : "[\"access_token\"]";
         s->meta.expires_at = expires_in > 0 ? now + expires_in : 0;
-        rc = integration_secrets_set(env->db, env->vault, s->it.tenant_id, s->it.id, "oauth2",
-                                     &plain, names, s->meta.expires_at, now, err);
+        if (rc == 0)
+            rc = integration_secrets_set(env->db, env->vault, s->it.tenant_id, s->it.id, "oauth2",
+                                         &plain, names, s->meta.expires_at, now, err);
         if (rc == 0)
             rc = credential_refresh_mark(env->db, s->it.tenant_id, s->it.id, true, now, err);
         if (rc == 0) {
