@@ -27,32 +27,7 @@ bad() { failed=$((failed + 1)); echo "FAIL [$engine]: $*"; }
 # check DESCRIPTION WANT GOT
 check() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$3', want '$2'"; fi; }
 contains() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2' in $(head -c 600 "$1")"; fi; }
-free_port() {
-    while :; do
-        p=$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000 + 20000))
-        ss -Htln "sport = :$p" | grep -q . || { echo $p; return; }
-    done
-}
-# start: serve on a free port; $pid, $base.
-start() {
-    tries=0
-    while [ $tries -lt 5 ]; do
-        port=$(free_port); base="http://127.0.0.1:$port"
-        "$INLET" serve --listen "127.0.0.1:$port" >"$tmp/serve.out" 2>"$tmp/serve.err" &
-        pid=$!
-        i=0
-        while [ $i -lt 100 ]; do
-            curl -fs -o /dev/null "$base/healthz" && return 0
-            kill -0 $pid 2>/dev/null || break
-            sleep 0.1; i=$((i + 1))
-        done
-        kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; pid=""
-        grep -q "Address already in use\|cannot bind" "$tmp/serve.err" || break
-        tries=$((tries + 1))
-    done
-    bad "serve did not come up: $(tail -c 400 "$tmp/serve.err")"
-    return 1
-}
+. "$(dirname "$0")/lib/serve.sh"
 stop() { kill -TERM $pid; wait $pid 2>/dev/null; pid=""; }
 # api METHOD PATH BODY: the answer in $tmp/body, the status in $code.
 api() {
