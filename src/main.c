@@ -36,8 +36,9 @@
 #include "store/sealed.h"
 #include "store/tenant.h"
 
-#define INLET_VERSION  "0.1.0"
-#define SERVE_GRACE_MS 10000 /* how long requests in flight may take to finish at a stop */
+#define INLET_VERSION      "0.1.0"
+#define SERVE_GRACE_MS     10000 /* how long requests in flight may take to finish at a stop */
+#define SERVE_SYNC_WORKERS 2     /* threads running syncs in inlet serve */
 
 extern char **environ;
 
@@ -315,7 +316,7 @@ static int cmd_serve(struct app *a)
     if (rc == 0 && a->demo)
         rc = sandbox_demo_start(&sb, reg, "127.0.0.1", (int)a->demo_port, &e);
     if (rc == 0)
-        rc = db_pool_new(&pool, a->cfg.db_url, threads + 1, &e);
+        rc = db_pool_new(&pool, a->cfg.db_url, threads + 1 + SERVE_SYNC_WORKERS, &e);
     if (rc == 0) {
         struct api_opts o = {
             .host = a->cfg.listen_host,
@@ -327,6 +328,7 @@ static int cmd_serve(struct app *a)
             .rate_rps = a->cfg.rate_limit_rps,
             .rate_burst = a->cfg.rate_limit_burst,
             .access_log = true,
+            .sync_workers = SERVE_SYNC_WORKERS,
             .pool = pool,
             .vault = a->vault,
             .registry = reg,

@@ -5,6 +5,7 @@
 
 #include "api/api_int.h"
 #include "core/alloc.h"
+#include "sync/runner.h"
 
 int api_start(struct api **out, const struct api_opts *o, struct err *err)
 {
@@ -18,6 +19,17 @@ int api_start(struct api **out, const struct api_opts *o, struct err *err)
     if (o->rate_rps > 0)
         a->rl = ratelimit_new(o->rate_rps, o->rate_burst >= 1 ? o->rate_burst : 1);
     a->cache = api_cache_new();
+    struct runner_opts ro = {.pool = o->pool,
+                             .vault = o->vault,
+                             .registry = o->registry,
+                             .threads = o->sync_workers ? o->sync_workers : 2};
+    int rc = runner_start(&a->runner, &ro, err);
+    if (rc < 0) {
+        api_cache_free(a->cache);
+        ratelimit_free(a->rl);
+        xfree(a);
+        return rc;
+    }
     a->routes = xcalloc(api_nroutes, sizeof(*a->routes));
     for (size_t i = 0; i < api_nroutes; i++)
         a->routes[i] = (struct http_route){
@@ -37,8 +49,9 @@ int api_start(struct api **out, const struct api_opts *o, struct err *err)
         .app = a,
         .access_log = o->access_log,
     };
-    int rc = http_server_start(&a->http, &ho, err);
+    rc = http_server_start(&a->http, &ho, err);
     if (rc < 0) {
+        runner_stop(a->runner);
         api_cache_free(a->cache);
         ratelimit_free(a->rl);
         xfree(a->routes);
@@ -66,7 +79,8 @@ void api_stop(struct api *a, int grace_ms)
 {
     if (!a)
         return;
-    http_server_stop(a->http, grace_ms);
+    http_server_stop(a->http, grace_ms); /* no request submits a run after this */
+    runner_stop(a->runner);
     api_cache_free(a->cache);
     ratelimit_free(a->rl);
     xfree(a->routes);

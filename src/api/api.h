@@ -26,6 +26,8 @@ struct api_opts {
     double rate_rps;        /* per API key and per client address; 0: no limit */
     double rate_burst;
     bool access_log;
+    unsigned sync_workers; /* threads running syncs; 0: 2. Each holds a pool
+                              connection while it runs. */
     /* Borrowed for the API's life; the pool must hold at least one
      * connection per HTTP thread for requests never to wait on it. */
     struct db_pool *pool;

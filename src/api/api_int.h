@@ -32,6 +32,7 @@ struct api {
     bool secure_cookie;        /* the public URL is https */
     char *public_url;          /* xmalloc: where users and providers reach us, no trailing '/' */
     struct http_route *routes; /* the http/ view of api_routes; owned */
+    struct runner *runner;     /* sync runs in the background (sync/runner.h) */
 };
 
 /* One request as a handler sees it. */
@@ -155,6 +156,16 @@ void api_integration_patch(struct api_ctx *c);
 void api_integration_delete(struct api_ctx *c);
 
 void api_audit_list(struct api_ctx *c);
+
+/* catalog.c: discovery and the stored catalog. */
+void api_integration_discover(struct api_ctx *c);
+void api_integration_catalog(struct api_ctx *c);
+
+/* runs.c: sync runs. */
+void api_integration_sync(struct api_ctx *c);
+void api_integration_runs(struct api_ctx *c);
+void api_run_get(struct api_ctx *c);
+void api_run_cancel(struct api_ctx *c);
 
 /* oauth.c: connecting accounts (oauth/flow.h) and tenants' OAuth apps. */
 void api_oauth_start(struct api_ctx *c);

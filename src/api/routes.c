@@ -36,6 +36,12 @@ const struct api_route api_routes[] = {
     {"POST", "/api/integrations/{id}/disconnect", api_integration_disconnect, AUTH},
     {"POST", "/api/integrations/{id}/test", api_integration_test, AUTH},
     {"GET", "/api/integrations/{id}/health", api_integration_health, AUTH},
+    {"POST", "/api/integrations/{id}/discover", api_integration_discover, AUTH},
+    {"GET", "/api/integrations/{id}/catalog", api_integration_catalog, AUTH},
+    {"POST", "/api/integrations/{id}/sync", api_integration_sync, AUTH},
+    {"GET", "/api/integrations/{id}/runs", api_integration_runs, AUTH},
+    {"GET", "/api/runs/{id}", api_run_get, AUTH},
+    {"POST", "/api/runs/{id}/cancel", api_run_cancel, AUTH},
     {"GET", "/api/health/summary", api_health_summary, AUTH},
 
     {"GET", "/api/audit", api_audit_list, AUTH},

@@ -700,3 +700,30 @@ done:
     json_object_put(wanted);
     return rc;
 }
+
+int catalog_only(struct json_object *cat, const char *const *names, size_t n, struct err *err)
+{
+    for (size_t k = 0; k < n; k++) {
+        struct json_object *s = catalog_stream_by_id(cat, names[k]);
+        if (!s || !catalog_stream_selected(s)) {
+            struct buf q;
+            buf_init(&q, 0);
+            put_quoted(&q, names[k], strlen(names[k]));
+            int rc =
+                s ? err_set(err, ERR_INVALID, "stream %s is not selected", buf_cstr(&q))
+                  : err_set(err, ERR_NOTFOUND, "stream %s is not in the catalog", buf_cstr(&q));
+            buf_dispose(&q);
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < catalog_count(cat); i++) {
+        struct json_object *s = catalog_stream(cat, i);
+        const char *id = catalog_stream_id(s);
+        bool named = false;
+        for (size_t k = 0; k < n && !named; k++)
+            named = strcmp(names[k], id) == 0;
+        if (!named && catalog_stream_selected(s))
+            stream_set_selected(s, false);
+    }
+    return 0;
+}

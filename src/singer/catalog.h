@@ -107,6 +107,14 @@ size_t catalog_merge(struct json_object *fresh, const struct json_object *old);
 MUST_CHECK int catalog_select(struct json_object *cat, const char *const *names, size_t n, bool all,
                               struct err *err);
 
+/* For one run: keep selected only the streams named by names[0..n) (n >
+ * 0), leaving their fields' selection as it is, and unselect the others.
+ * ERR_NOTFOUND, `stream "x" is not in the catalog`, for a name that matches
+ * no tap_stream_id; ERR_INVALID, `stream "x" is not selected`, for one the
+ * user has not selected. cat is unchanged on error. */
+MUST_CHECK int catalog_only(struct json_object *cat, const char *const *names, size_t n,
+                            struct err *err);
+
 /* ---- walking a checked catalog; all results are borrowed from cat ---- */
 
 /* Number of streams (0 when cat has no "streams" array). */

@@ -159,6 +159,65 @@ int sync_run_get(struct sync_run *out, struct db *db, const char *tenant_id, con
     return 0;
 }
 
+int sync_run_list(bool *more, struct db *db, const char *tenant_id, const char *integration_id,
+                  int limit, const char *before, sync_run_list_fn fn, void *ctx, struct err *err)
+{
+    struct db_rows *rows = NULL;
+    struct sync_run *page;
+    size_t n = 0;
+
+    *more = false;
+    if (limit < 1 || limit > SYNC_RUN_LIST_MAX)
+        return err_set(err, ERR_INVALID, "limit: must be 1..%d", SYNC_RUN_LIST_MAX);
+    /* Rows are read whole before fn runs, which may use the connection. */
+    int rc = db_query(
+        &rows, db,
+        "SELECT id, integration_id, status, triggered_by, mode, created_at,"
+        " started_at, finished_at, records_processed, records_created,"
+        " records_updated, records_unchanged, records_deleted, records_failed,"
+        " bytes, error, '' FROM sync_runs WHERE tenant_id = $1 AND"
+        " integration_id = $2 AND (CAST($3 AS TEXT) IS NULL OR id < $3)"
+        " ORDER BY id DESC LIMIT $4",
+        DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(integration_id), DB_TEXT(before), DB_INT(limit + 1)),
+        err);
+    if (rc < 0)
+        return rc;
+    page = xcalloc((size_t)limit, sizeof(*page));
+    while ((rc = db_rows_next(rows, err)) == 1) {
+        if (n == (size_t)limit) {
+            *more = true;
+            break;
+        }
+        read_run(&page[n++], rows);
+    }
+    db_rows_free(rows);
+    if (rc == 1) /* stopped at the extra row */
+        rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = fn(ctx, &page[i]);
+    for (size_t i = 0; i < n; i++)
+        sync_run_dispose(&page[i]);
+    xfree(page);
+    return rc;
+}
+
+int sync_run_cancel(struct db *db, const char *tenant_id, const char *id, int64_t now,
+                    struct err *err)
+{
+    int64_t changes = 0;
+    char status[16];
+    int rc = db_exec(db,
+                     "UPDATE sync_runs SET status = 'cancelled', error = 'cancelled',"
+                     " finished_at = $3 WHERE tenant_id = $1 AND id = $2"
+                     " AND status IN ('queued', 'running')",
+                     DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id), DB_INT(now)), &changes, err);
+    if (rc < 0 || changes == 1)
+        return rc;
+    if ((rc = sync_run_status(status, db, tenant_id, id, err)) < 0)
+        return rc;
+    return err_set(err, ERR_CONFLICT, "run %s has ended (%s)", id, status);
+}
+
 int sync_run_status(char out[16], struct db *db, const char *tenant_id, const char *id,
                     struct err *err)
 {

@@ -5,6 +5,7 @@
  * each call runs in the caller's tenant transaction (db_begin_tenant). */
 #ifndef INLET_STORE_SYNC_RUN_H
 #define INLET_STORE_SYNC_RUN_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -53,6 +54,26 @@ MUST_CHECK int sync_run_finish(struct db *db, const char *tenant_id, const char 
 /* Read run id into *out (OUT, sync_run_dispose). ERR_NOTFOUND. */
 MUST_CHECK int sync_run_get(struct sync_run *out, struct db *db, const char *tenant_id,
                             const char *id, struct err *err);
+
+#define SYNC_RUN_LIST_MAX 200 /* runs in one page */
+
+typedef int (*sync_run_list_fn)(void *ctx, const struct sync_run *r);
+
+/* The runs of integration_id, newest first, limit (1..SYNC_RUN_LIST_MAX)
+ * of them from before the run id before (NULL: from the newest), each
+ * passed to fn (its log left empty: read one run for it); a negative
+ * return from fn stops and is returned. *more says whether older runs
+ * remain. */
+MUST_CHECK int sync_run_list(bool *more, struct db *db, const char *tenant_id,
+                             const char *integration_id, int limit, const char *before,
+                             sync_run_list_fn fn, void *ctx, struct err *err);
+
+/* Ask run id to stop: a queued or running run becomes "cancelled" (its
+ * worker sees it within a second or so, stops the work and records how far
+ * it got). ERR_NOTFOUND; ERR_CONFLICT "run X has ended (success)" when it
+ * is not queued or running. */
+MUST_CHECK int sync_run_cancel(struct db *db, const char *tenant_id, const char *id, int64_t now,
+                               struct err *err);
 
 /* The status of run id (into out, 16 bytes), for polling a cancel. */
 MUST_CHECK int sync_run_status(char out[16], struct db *db, const char *tenant_id, const char *id,

@@ -13,6 +13,7 @@
 #include "connectors/singer_spec.h"
 #include "core/alloc.h"
 #include "core/jsonx.h"
+#include "core/log.h"
 #include "core/secret.h"
 #include "core/time.h"
 #include "oauth/token.h"
@@ -423,40 +424,100 @@ static int read_state(char **json, struct tap_ctx *t, struct err *err)
     return rc;
 }
 
-/* The stored catalog, which must select at least one stream. */
-static int read_catalog(char **json, struct tap_ctx *t, struct err *err)
+/* Check catalog text (the stored one: NULL when there is none) for a run
+ * of integration id, restricted to streams[0..n) when n > 0; the text to
+ * pass the tap into *out (OUT, xfree) when out is not NULL. */
+static int catalog_for_run(char **out, const char *text, const char *id, const char *const *streams,
+                           size_t n, struct err *err)
 {
     struct json_object *cat = NULL;
     size_t selected = 0;
+    if (!text)
+        return err_set(err, ERR_INVALID,
+                       "integration %s has no catalog yet: discover its streams first", id);
+    int rc = catalog_parse(&cat, text, strlen(text), err);
+    if (rc == 0 && n)
+        rc = catalog_only(cat, streams, n, err);
+    for (size_t i = 0; rc == 0 && i < catalog_count(cat); i++)
+        selected += catalog_stream_selected(catalog_stream(cat, i));
+    if (rc == 0 && selected == 0)
+        rc = err_set(err, ERR_INVALID, "integration %s selects no stream: select some first", id);
+    if (rc == 0 && out) {
+        struct buf b;
+        buf_init(&b, 0);
+        catalog_format(&b, cat);
+        *out = buf_take(&b);
+        buf_dispose(&b);
+    }
+    json_object_put(cat);
+    return rc;
+}
+
+/* The catalog for this run (see catalog_for_run). */
+static int read_catalog(char **json, struct tap_ctx *t, const struct tap_sync_opts *o,
+                        struct err *err)
+{
+    char *stored = NULL;
     int rc = db_begin_tenant_read(t->env->db, t->tenant_id, err);
     if (rc < 0)
         return rc;
-    rc = integration_catalog_get(json, t->env->db, t->tenant_id, t->it.id, err);
+    rc = integration_catalog_get(&stored, t->env->db, t->tenant_id, t->it.id, err);
     db_rollback(t->env->db);
+    if (rc == 0)
+        rc = catalog_for_run(json, stored, t->it.id, o->streams, o->nstreams, err);
+    xfree(stored);
+    return rc;
+}
+
+int tap_sync_check(struct db *db, const struct registry *reg, const char *tenant_id,
+                   const char *integration_id, const char *const *streams, size_t n,
+                   struct err *err)
+{
+    struct integration it = {0};
+    char *stored = NULL;
+    int rc = db_begin_tenant_read(db, tenant_id, err);
     if (rc < 0)
         return rc;
-    if (!*json)
-        return err_set(err, ERR_INVALID,
-                       "integration %s has no catalog yet: discover its streams first", t->it.id);
-    if ((rc = catalog_parse(&cat, *json, strlen(*json), err)) < 0)
-        return rc;
-    for (size_t i = 0; i < catalog_count(cat); i++)
-        selected += catalog_stream_selected(catalog_stream(cat, i));
-    json_object_put(cat);
-    if (selected == 0)
-        return err_set(err, ERR_INVALID, "integration %s selects no stream: select some first",
-                       t->it.id);
-    return 0;
+    rc = integration_get(&it, db, tenant_id, integration_id, err);
+    if (rc == 0)
+        rc = integration_catalog_get(&stored, db, tenant_id, integration_id, err);
+    db_rollback(db);
+    if (rc == 0) {
+        const struct connector *c = registry_get(reg, it.connector);
+        if (!c || !c->singer)
+            rc = err_set(err, ERR_INVALID,
+                         "connector %s has no sync yet: only Singer tap connectors sync so far",
+                         it.connector);
+        else if (strcmp(it.status, "disconnected") == 0 || strcmp(it.status, "paused") == 0)
+            rc = err_set(err, ERR_INVALID, "integration %s is %s", integration_id, it.status);
+    }
+    /* A stream the catalog lacks is a bad request, not a missing integration. */
+    if (rc == 0) {
+        struct err e;
+        rc = catalog_for_run(NULL, stored, integration_id, streams, n, &e);
+        if (rc < 0)
+            rc = err_set(err, rc == ERR_NOTFOUND ? ERR_INVALID : rc, "%s", e.msg);
+    }
+    xfree(stored);
+    integration_dispose(&it);
+    return rc;
 }
 
 static int start_run(struct syncx *x, struct err *err)
 {
     const char *by = x->o->triggered_by ? x->o->triggered_by : "manual";
-    int rc = db_begin_tenant(x->t->env->db, x->t->tenant_id, err);
-    if (rc < 0)
+    int rc;
+    if (x->o->run_id) { /* started by the caller */
+        if ((rc = db_begin_tenant_read(x->t->env->db, x->t->tenant_id, err)) < 0)
+            return rc;
+        rc = sync_run_get(&x->run, x->t->env->db, x->t->tenant_id, x->o->run_id, err);
+        db_rollback(x->t->env->db);
         return rc;
-    rc = sync_run_start(&x->run, x->t->env->db, x->t->tenant_id, x->t->it.id, by, "incremental",
-                        time_now_ms() / 1000, err);
+    }
+    if ((rc = db_begin_tenant(x->t->env->db, x->t->tenant_id, err)) < 0)
+        return rc;
+    rc = sync_run_start(&x->run, x->t->env->db, x->t->tenant_id, x->t->it.id, by,
+                        x->o->full ? "full" : "incremental", time_now_ms() / 1000, err);
     if (rc == 0)
         rc = db_commit(x->t->env->db, err);
     else
@@ -520,7 +581,8 @@ static void run_tap(struct syncx *x, const char *catalog, const char *state, con
     struct tap_file files[3] = {
         {"--config", "config.json", x->t->tap_config.p ? x->t->tap_config.p : "{}",
          x->t->tap_config.n},
-        {flag ? flag : "--catalog", "catalog.json", catalog, strlen(catalog)},
+        {flag ? flag : "--catalog", "catalog.json", catalog ? catalog : "{}",
+         catalog ? strlen(catalog) : 2},
         {"--state", "state.json", state ? state : "", state ? strlen(state) : 0},
     };
     int64_t timeout = x->o->timeout_ms
@@ -578,6 +640,25 @@ static void run_tap(struct syncx *x, const char *catalog, const char *state, con
         snprintf(error, size, "%lld records failed validation", (long long)n.failed);
 }
 
+/* The caller's run could not go ahead: it ends failed, saying why. */
+static void fail_given_run(const struct tap_sync_opts *o, const struct err *why)
+{
+    struct loader_counts zero = {0};
+    struct err e;
+    int rc = db_begin_tenant(o->env->db, o->tenant_id, &e);
+    if (rc == 0) {
+        rc = sync_run_finish(o->env->db, o->tenant_id, o->run_id, "failed", why->msg, "", &zero, 0,
+                             time_now_ms() / 1000, &e);
+        if (rc == 0)
+            rc = db_commit(o->env->db, &e);
+        else
+            db_rollback(o->env->db);
+    }
+    if (rc < 0)
+        log_warn("sync: a run that could not start is not marked failed", LOG_STR("run", o->run_id),
+                 LOG_ERROR(&e));
+}
+
 int tap_sync(struct sync_run *run, const struct tap_sync_opts *o, struct err *err)
 {
     struct tap_ctx t;
@@ -592,8 +673,8 @@ int tap_sync(struct sync_run *run, const struct tap_sync_opts *o, struct err *er
     jsonx_parser_init(&x.p, SINGER_LINE_MAX);
     int rc = tap_ctx_open(&t, o->env, o->tenant_id, o->integration_id, err);
     if (rc == 0)
-        rc = read_catalog(&catalog, &t, err);
-    if (rc == 0)
+        rc = read_catalog(&catalog, &t, o, err);
+    if (rc == 0 && !o->full)
         rc = read_state(&state, &t, err);
     if (rc == 0) {
         snprintf(prefix, sizeof(prefix), "%s_", t.it.id);
@@ -620,6 +701,8 @@ int tap_sync(struct sync_run *run, const struct tap_sync_opts *o, struct err *er
             memset(&x.run, 0, sizeof(x.run));
         }
     }
+    if (rc < 0 && o->run_id && !run->id[0])
+        fail_given_run(o, err);
     sync_run_dispose(&x.run);
     loader_free(x.l);
     jsonx_parser_dispose(&x.p);

@@ -29,6 +29,13 @@ struct tap_sync_opts {
     int64_t timeout_ms;           /* 0: the connector's timeout_seconds */
     bool (*cancelled)(void *ctx); /* polled while the tap runs; NULL: none */
     void *ctx;
+    /* A run the caller has started (sync_run_start; the API does, to answer
+     * with its id at once): tap_sync runs under it, and finishes it as
+     * failed with the error when it cannot run. NULL: tap_sync starts one. */
+    const char *run_id;
+    bool full;                  /* ignore the stored state: everything again */
+    const char *const *streams; /* only these selected streams; NULL: all selected */
+    size_t nstreams;
 };
 
 /* Sync the integration. *run (OUT, sync_run_dispose) is the finished run:
@@ -40,6 +47,15 @@ struct tap_sync_opts {
  * selected, needs_reauth: ...), ERR_CONFLICT (a run is going on), and the
  * database's. */
 MUST_CHECK int tap_sync(struct sync_run *run, const struct tap_sync_opts *o, struct err *err);
+
+/* What the API checks before it starts a run: the integration exists
+ * (ERR_NOTFOUND), its connector is a Singer tap, it has a catalog that
+ * selects a stream, and streams[0..n) are selected streams of it
+ * (ERR_INVALID or ERR_NOTFOUND with what to do). Runs in a read
+ * transaction of its own on db. */
+MUST_CHECK int tap_sync_check(struct db *db, const struct registry *reg, const char *tenant_id,
+                              const char *integration_id, const char *const *streams, size_t n,
+                              struct err *err);
 
 /* Discover the integration's streams and store the catalog, merged with
  * the one stored (selections kept). Then, when select_all, select every

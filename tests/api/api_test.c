@@ -58,7 +58,7 @@ static int setup_with(void **state, double rps, double burst)
     t->oldfd = log_set_fd(t->logfd);
     t->vault = new_vault();
     assert_db_ok(registry_load(&t->reg, API_TEST_CONNECTORS, NULL, NULL, &e), &e);
-    assert_db_ok(db_pool_new(&t->pool, t->tdb->url, 4, &e), &e);
+    assert_db_ok(db_pool_new(&t->pool, t->tdb->url, 5, &e), &e);
     new_tenant(t, &t->a, "a");
     new_tenant(t, &t->b, "b");
     struct api_opts o = {
@@ -71,6 +71,7 @@ static int setup_with(void **state, double rps, double burst)
         .rate_rps = rps,
         .rate_burst = burst,
         .access_log = true,
+        .sync_workers = 1,
         .pool = t->pool,
         .vault = t->vault,
         .registry = t->reg,

@@ -198,7 +198,8 @@ static void test_connector_catalogue(void **state)
     api_test_call(t, &r, NULL, "/api/connectors", t->a.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     names_of(&r, names, sizeof(names));
-    assert_string_equal(names, "custom-oauth2,hubspot,salesforce,slack,testbasic,testkey,testnone");
+    assert_string_equal(
+        names, "custom-oauth2,hubspot,salesforce,slack,testbasic,testkey,testnone,testtap");
     client_reply_dispose(&r);
 
     api_test_call(t, &r, NULL, "/api/connectors?q=HELP%20DESK", t->a.key, NULL, NULL);

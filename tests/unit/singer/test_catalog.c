@@ -667,6 +667,33 @@ static void select_streams(void **state)
     json_object_put(cat);
 }
 
+/* For one run: only the named selected streams, fields left as they are. */
+static void only_some(void **state)
+{
+    (void)state;
+    struct json_object *cat = parse_ok(rich);
+    struct err e;
+    char *before, *after;
+
+    assert_int_equal(catalog_select(cat, (const char *const[]){"orders", "events"}, 2, false, &e),
+                     0);
+    before = text_of(cat);
+    assert_int_equal(catalog_only(cat, (const char *const[]){"audit"}, 1, &e), ERR_INVALID);
+    assert_string_equal(e.msg, "stream \"audit\" is not selected");
+    assert_int_equal(catalog_only(cat, (const char *const[]){"events", "a\"\n"}, 2, &e),
+                     ERR_NOTFOUND);
+    assert_string_equal(e.msg, "stream \"a\\\"\\n\" is not in the catalog");
+    after = text_of(cat);
+    assert_string_equal(before, after); /* unchanged on error */
+    xfree(after);
+    xfree(before);
+    assert_int_equal(catalog_only(cat, (const char *const[]){"events"}, 1, &e), 0);
+    /* orders off for this run, its field left selected; users' fields untouched. */
+    assert_summary(cat, "public-users=00 id=? email=? address=? address.city=? address.zip=? "
+                        "blob=?; orders=00 total=1; events=11; audit=00");
+    json_object_put(cat);
+}
+
 /* ---- writing ---- */
 
 static void round_trip(void **state)
@@ -714,6 +741,7 @@ int test_catalog(void)
         cmocka_unit_test(merge_choices),
         cmocka_unit_test(merge_undecided),
         cmocka_unit_test(select_streams),
+        cmocka_unit_test(only_some),
         cmocka_unit_test(round_trip),
     };
     return test_group("catalog", tests, NULL, NULL);
