@@ -71,9 +71,11 @@ struct app {
     int64_t load_batch;
     bool load_strict;
     bool load_flags; /* any of them was given */
-    /* discover --select S1,S2 --select-all; sync --timeout S */
+    /* discover --select S1,S2 --select-all; sync --timeout S --full --stream S1,S2 */
     const char *select;
+    const char *sync_streams;
     int64_t timeout_s;
+    bool sync_full;
     bool select_all;
     bool discover_flags;
     bool sync_flags;
@@ -406,7 +408,7 @@ static int cmd_discover(struct app *a)
 static int cmd_sync(struct app *a)
 {
     struct cli_ctx x = cli_of(a);
-    return cli_sync(&x, a->argv[0], a->argv[1], a->timeout_s);
+    return cli_sync(&x, a->argv[0], a->argv[1], a->timeout_s, a->sync_full, a->sync_streams);
 }
 
 /* --config FILE, as Meltano gives a loader: {"db", "schema", "batch_size",
@@ -624,7 +626,8 @@ static const struct cmd {
      "TENANT ID [--select S1,S2 | --select-all]: run a Singer tap's discovery, store its "
      "catalog"},
     {"sync", NULL, cmd_sync, NEED_DB | NEED_VAULT, 2, check_tenant_id,
-     "TENANT ID [--timeout S]: run a Singer tap integration's sync now"},
+     "TENANT ID [--full] [--stream S1,S2] [--timeout S]: run a Singer tap integration's sync "
+     "now"},
     {"load", NULL, cmd_load, 0, 0, NULL,
      "[--schema S] [--batch-size N] [--strict] [--config FILE] < SINGER: a Singer target "
      "into --db"},
@@ -712,6 +715,14 @@ static int command_flag(struct app *a, const char *name, const char *value, stru
         a->discover_flags = true;
         return 0;
     }
+    if (strcmp(name, "--full") == 0 || strcmp(name, "--stream") == 0) {
+        if (name[2] == 'f')
+            a->sync_full = true;
+        else
+            a->sync_streams = value;
+        a->sync_flags = true;
+        return 0;
+    }
     if (strcmp(name, "--timeout") == 0) {
         a->sync_flags = true;
         int rc = str_to_i64(&a->timeout_s, str_from(value), name, err);
@@ -778,7 +789,8 @@ static int parse_args(struct app *a, int argc, char **argv, char **words, int *n
                 words[(*nwords)++] = "help";
                 continue;
             }
-            if (strcmp(name, "--strict") == 0 || strcmp(name, "--select-all") == 0) {
+            if (strcmp(name, "--strict") == 0 || strcmp(name, "--select-all") == 0 ||
+                strcmp(name, "--full") == 0) {
                 int rc = command_flag(a, name, "", err);
                 if (rc < 0)
                     return rc;

@@ -5,9 +5,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "connectors/registry.h"
 #include "core/alloc.h"
+#include "core/time.h"
 #include "singer/catalog.h"
 #include "store/integration.h"
 #include "sync/tap_sync.h"
@@ -44,6 +46,31 @@ static int print_catalog(const struct oauth_env *env, const char *tenant, const 
     return rc;
 }
 
+/* Split list ("a,b", for flag; NULL: none) into *names (OUT, xfree;
+ * borrowed from *copy, OUT, xfree) and *n. */
+static int split_names(const char ***names, size_t *n, char **copy, const char *list,
+                       const char *flag, struct err *err)
+{
+    int rc = 0;
+    *names = NULL;
+    *n = 0;
+    *copy = NULL;
+    if (!list)
+        return 0;
+    *copy = xstrdup(list);
+    *names = xcalloc(SELECT_MAX, sizeof(**names));
+    for (char *save = NULL, *tok = strtok_r(*copy, ",", &save); tok && rc == 0;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (*n == SELECT_MAX)
+            rc = err_set(err, ERR_INVALID, "%s: more than %d streams", flag, SELECT_MAX);
+        else
+            (*names)[(*n)++] = tok;
+    }
+    if (rc == 0 && *n == 0)
+        rc = err_set(err, ERR_INVALID, "%s: name at least one stream", flag);
+    return rc;
+}
+
 int cli_discover(const struct cli_ctx *x, const char *tenant, const char *id, const char *select,
                  bool select_all)
 {
@@ -51,22 +78,10 @@ int cli_discover(const struct cli_ctx *x, const char *tenant, const char *id, co
     struct oauth_env env;
     struct err e;
     const char **names = NULL;
-    char *list = select ? xstrdup(select) : NULL;
+    char *list = NULL;
     size_t n = 0, streams = 0, selected = 0;
 
-    int rc = 0;
-    if (list) {
-        names = xcalloc(SELECT_MAX, sizeof(*names));
-        for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok && rc == 0;
-             tok = strtok_r(NULL, ",", &save)) {
-            if (n == SELECT_MAX)
-                rc = err_set(&e, ERR_INVALID, "--select: more than %d streams", SELECT_MAX);
-            else
-                names[n++] = tok;
-        }
-        if (rc == 0 && n == 0)
-            rc = err_set(&e, ERR_INVALID, "--select: name at least one stream");
-    }
+    int rc = split_names(&names, &n, &list, select, "--select", &e);
     if (rc == 0)
         rc = cli_env_open(&env, &reg, x, &e);
     if (rc == 0)
@@ -96,13 +111,41 @@ static bool stopped(void *ctx)
     return stop_asked != 0;
 }
 
-int cli_sync(const struct cli_ctx *x, const char *tenant, const char *id, int64_t timeout_s)
+/* On a terminal: one line, rewritten at each committed batch. */
+struct progress {
+    bool tty, shown;
+    int64_t t0;
+};
+
+static void show_progress(void *ctx, const struct loader_counts *n)
+{
+    struct progress *p = ctx;
+    if (!p->tty)
+        return;
+    double s = (double)(time_mono_ms() - p->t0) / 1000.0;
+    fprintf(stderr, "\rinlet sync: %lld records (%lld failed), %.0f records/s\033[K",
+            (long long)n->processed, (long long)n->failed, s > 0 ? (double)n->processed / s : 0.0);
+    p->shown = true;
+}
+
+int cli_sync(const struct cli_ctx *x, const char *tenant, const char *id, int64_t timeout_s,
+             bool full, const char *streams)
 {
     struct registry *reg = NULL;
     struct oauth_env env;
     struct sync_run run = {0};
     struct sigaction sa = {0}, old_int, old_term;
+    struct progress pr = {.tty = isatty(STDERR_FILENO) != 0, .t0 = time_mono_ms()};
+    const char **names = NULL;
+    char *list = NULL;
+    size_t n = 0;
     struct err e;
+
+    if (split_names(&names, &n, &list, streams, "--stream", &e) < 0) {
+        xfree(names);
+        xfree(list);
+        return fail(&e);
+    }
 
     /* No SA_RESTART: the tap runner's poll() wakes up and sees the flag. */
     sa.sa_handler = on_stop;
@@ -116,12 +159,21 @@ int cli_sync(const struct cli_ctx *x, const char *tenant, const char *id, int64_
                                   .integration_id = id,
                                   .triggered_by = "manual",
                                   .timeout_ms = timeout_s * 1000,
-                                  .cancelled = stopped};
+                                  .full = full,
+                                  .streams = names,
+                                  .nstreams = n,
+                                  .progress = show_progress,
+                                  .cancelled = stopped,
+                                  .ctx = &pr};
         rc = tap_sync(&run, &o, &e);
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     registry_free(reg);
+    xfree(names);
+    xfree(list);
+    if (pr.shown)
+        fputc('\n', stderr);
     if (rc < 0)
         return fail(&e);
     printf("%s %s: %lld records (created %lld, updated %lld, unchanged %lld, deleted %lld, "

@@ -14,8 +14,11 @@
 int cli_discover(const struct cli_ctx *x, const char *tenant, const char *id, const char *select,
                  bool select_all);
 
-/* inlet sync TENANT ID [--timeout S]: prints the run's id, status and
- * counts; exit 0 for success, 1 otherwise (the error on stderr). */
-int cli_sync(const struct cli_ctx *x, const char *tenant, const char *id, int64_t timeout_s);
+/* inlet sync TENANT ID [--full] [--stream S1,S2] [--timeout S]: prints the
+ * run's id, status and counts (and, on a terminal, a progress line on
+ * stderr at each committed batch); exit 0 for success, 1 otherwise (the
+ * error on stderr). streams: NULL or a comma-separated list. */
+int cli_sync(const struct cli_ctx *x, const char *tenant, const char *id, int64_t timeout_s,
+             bool full, const char *streams);
 
 #endif

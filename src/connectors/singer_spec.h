@@ -16,6 +16,7 @@
 
 #define SINGER_TIMEOUT_DEFAULT_S          86400 /* a sync */
 #define SINGER_DISCOVER_TIMEOUT_DEFAULT_S 600   /* a discovery */
+#define SINGER_STALL_DEFAULT_S            1800  /* a sync's longest silence on stdout */
 
 /* What the connector schema cannot say about doc (a whole connector file
  * that passed it): kind "singer" comes with a "singer" section and only it

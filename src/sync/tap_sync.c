@@ -170,11 +170,22 @@ static void tail_add(struct tail *tl, const char *s, size_t n)
     snprintf(tl->line[tl->n++], sizeof(tl->line[0]), "%.*s", (int)(n < 199 ? n : 199), s);
 }
 
+/* ms as "N s", or "N ms" when it is not whole seconds; in d. */
+static const char *duration(char d[32], int64_t ms)
+{
+    if (ms % 1000)
+        snprintf(d, 32, "%lld ms", (long long)ms);
+    else
+        snprintf(d, 32, "%lld s", (long long)(ms / 1000));
+    return d;
+}
+
 /* "the tap exited with status 1" and its last stderr line, into out. */
 static void describe_end(char *out, size_t size, const struct tap_result *res,
                          const struct tail *tl, int64_t timeout_ms)
 {
     const char *last = tl->n ? tl->line[tl->n - 1] : NULL;
+    char d[32];
     switch (res->end) {
     case TAP_EXITED:
         snprintf(out, size, "the tap exited with status %d%s%s", res->code, last ? ": " : "",
@@ -185,12 +196,8 @@ static void describe_end(char *out, size_t size, const struct tap_result *res,
                  strsignal(res->code), last ? ": " : "", last ? last : "");
         break;
     case TAP_TIMED_OUT:
-        if (timeout_ms % 1000)
-            snprintf(out, size, "the tap ran for more than %lld ms and was stopped",
-                     (long long)timeout_ms);
-        else
-            snprintf(out, size, "the tap ran for more than %lld s and was stopped",
-                     (long long)(timeout_ms / 1000));
+        snprintf(out, size, "the tap ran for more than %s and was stopped",
+                 duration(d, timeout_ms));
         break;
     case TAP_CANCELLED:
         snprintf(out, size, "cancelled");
@@ -330,6 +337,8 @@ struct syncx {
     size_t cut_n, cut_lineno;
     int64_t polled_ms;
     bool cancel_seen;
+    int64_t stall_ms, last_out_ms; /* the watchdog */
+    bool stalled;
 };
 
 static int save_state(void *ctx, struct db *db, struct json_object *state, struct err *err)
@@ -349,7 +358,10 @@ static int before_commit(void *ctx, struct db *db, struct err *err)
     struct syncx *x = ctx;
     struct loader_counts n;
     loader_counts(x->l, &n);
-    return sync_run_progress(db, x->t->tenant_id, x->run.id, &n, x->bytes, err);
+    int rc = sync_run_progress(db, x->t->tenant_id, x->run.id, &n, x->bytes, err);
+    if (rc == 0 && x->o->progress) /* not committed yet, but about to be */
+        x->o->progress(x->o->ctx, &n);
+    return rc;
 }
 
 static int load_line(struct syncx *x, const char *line, size_t n, size_t lineno, struct err *err)
@@ -375,6 +387,7 @@ static int sync_stdout(void *ctx, const char *line, size_t n, size_t lineno, boo
 {
     struct syncx *x = ctx;
     x->bytes += (int64_t)n + complete;
+    x->last_out_ms = time_mono_ms();
     if (!complete) {
         x->cut = xstrndup(line, n);
         x->cut_n = n;
@@ -398,9 +411,12 @@ static bool sync_cancelled(void *ctx)
     struct err e;
     if (x->cancel_seen || (x->o->cancelled && x->o->cancelled(x->o->ctx)))
         return x->cancel_seen = true;
+    int64_t now = time_mono_ms();
+    /* A tap that says nothing for this long is taken as hung. */
+    if (now - x->last_out_ms > x->stall_ms)
+        return x->stalled = x->cancel_seen = true;
     /* Someone else (the API) may have cancelled the run: its row says so.
      * Read it between batches only, in a transaction of its own. */
-    int64_t now = time_mono_ms();
     if (now - x->polled_ms < POLL_CANCEL_MS || loader_in_batch(x->l))
         return false;
     x->polled_ms = now;
@@ -595,6 +611,9 @@ static void run_tap(struct syncx *x, const char *catalog, const char *state, con
                             .env = (const char *const *)x->t->envv,
                             .timeout_ms = timeout,
                             .secrets = x->t->scrub};
+    x->stall_ms =
+        x->o->stall_ms ? x->o->stall_ms : timeout_of(x->t, "stall_seconds", SINGER_STALL_DEFAULT_S);
+    x->last_out_ms = time_mono_ms();
     struct tap_io io = {
         .on_stdout = sync_stdout, .on_stderr = sync_stderr, .cancelled = sync_cancelled, .ctx = x};
 
@@ -622,6 +641,14 @@ static void run_tap(struct syncx *x, const char *catalog, const char *state, con
         rc = loader_finish(x->l, &e);
     if (rc < 0) {
         snprintf(error, size, "%s", e.msg);
+        return;
+    }
+    if (res.end == TAP_CANCELLED && x->stalled) {
+        char d[32];
+        snprintf(error, size,
+                 "the tap printed nothing for %s and was stopped as hung (the connector's "
+                 "singer.stall_seconds)",
+                 duration(d, x->stall_ms));
         return;
     }
     if (res.end == TAP_CANCELLED) {

@@ -24,9 +24,11 @@
 struct tap_sync_opts {
     const struct oauth_env *env; /* database, vault, registry */
     const char *tenant_id, *integration_id;
-    const char *triggered_by;     /* manual, schedule, webhook, retry; NULL: manual */
-    size_t batch_size;            /* 0: the loader's default */
-    int64_t timeout_ms;           /* 0: the connector's timeout_seconds */
+    const char *triggered_by; /* manual, schedule, webhook, retry; NULL: manual */
+    size_t batch_size;        /* 0: the loader's default */
+    int64_t timeout_ms;       /* 0: the connector's timeout_seconds */
+    int64_t stall_ms;         /* the watchdog: a tap silent on stdout this long is stopped and the
+                                 run failed; 0: the connector's stall_seconds */
     bool (*cancelled)(void *ctx); /* polled while the tap runs; NULL: none */
     void *ctx;
     /* A run the caller has started (sync_run_start; the API does, to answer
@@ -36,6 +38,9 @@ struct tap_sync_opts {
     bool full;                  /* ignore the stored state: everything again */
     const char *const *streams; /* only these selected streams; NULL: all selected */
     size_t nstreams;
+    /* Called with the counters after each committed batch (ctx as
+     * cancelled's); NULL: none. */
+    void (*progress)(void *ctx, const struct loader_counts *n);
 };
 
 /* Sync the integration. *run (OUT, sync_run_dispose) is the finished run:

@@ -105,6 +105,19 @@ for engine in sqlite postgres; do
     check "run log of the crash" 1 "$(q "SELECT count(*) FROM sync_runs WHERE integration_id = '$id'
         AND status = 'failed' AND log LIKE '%crashing at id 47%'")"
 
+    # --full ignores the stored state; --stream names selected streams only.
+    "$INLET" sync "$tenant" "$id" --full --stream items >"$tmp/sync.out" 2>"$tmp/sync.err"
+    check "sync --full" 0 $?
+    contains "$tmp/sync.out" "success: 60 records (created 0, updated 0, unchanged 60," "full resync"
+    "$INLET" sync "$tenant" "$id" --stream items,nope >"$tmp/sync.out" 2>"$tmp/sync.err"
+    check "sync --stream nope" "2|inlet: stream \"nope\" is not in the catalog" \
+        "$?|$(cat "$tmp/sync.err")"
+    # On a terminal, a progress line at each committed batch (script(1) gives one).
+    api PATCH "/api/integrations/$id" '{"config":{"count":30000,"start":1000}}'
+    script -qec "'$INLET' sync '$tenant' '$id'" /dev/null >"$tmp/tty.out" 2>&1
+    contains "$tmp/tty.out" "inlet sync: 10000 records (0 failed)" "progress line on a terminal"
+    if grep -q 'records/s' "$tmp/sync.err"; then bad "progress line off a terminal"; else ok; fi
+
     # SIGTERM cancels: the tap's group and its private folder are gone.
     api PATCH "/api/integrations/$id" '{"config":{"count":50000000,"start":100}}'
     TMPDIR="$work/t" "$INLET" sync "$tenant" "$id" >"$tmp/sync.out" 2>"$tmp/sync.err" &

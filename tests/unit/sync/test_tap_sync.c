@@ -320,7 +320,7 @@ static bool cancel_now(void *ctx)
 }
 
 /* A tap that never ends: the connector's timeout (1 s) stops it, SIGTERM
- * ignored and all; a cancel stops it too. */
+ * ignored and all; a cancel stops it too, and so does the watchdog. */
 static void timeout_and_cancel(void **state)
 {
     struct fx f;
@@ -347,6 +347,18 @@ static void timeout_and_cancel(void **state)
     assert_db_ok(tap_sync(&run, &o, &e), &e);
     assert_string_equal(run.status, "cancelled");
     assert_true(polls >= 2);
+    sync_run_dispose(&run);
+
+    /* The watchdog: a tap silent on stdout past stall_ms is taken as hung. */
+    struct tap_sync_opts w = {.env = &f.env,
+                              .tenant_id = f.tenant,
+                              .integration_id = id,
+                              .timeout_ms = 60000,
+                              .stall_ms = 700};
+    assert_db_ok(tap_sync(&run, &w, &e), &e);
+    assert_string_equal(run.status, "failed");
+    assert_string_equal(run.error, "the tap printed nothing for 700 ms and was stopped as hung "
+                                   "(the connector's singer.stall_seconds)");
     sync_run_dispose(&run);
     fx_close(&f);
 }
