@@ -28,16 +28,17 @@ void api_integration_discover(struct api_ctx *c)
                             .vault = c->api->vault,
                             .reg = c->api->registry,
                             .public_url = c->api->public_url};
-    size_t streams = 0, selected = 0;
+    struct tap_discovery d;
     struct err e;
 
     if (!id || api_query_only(c, none) < 0)
         return;
-    if (tap_discover(&streams, &selected, &env, c->tenant_id, id, NULL, 0, false, &e) < 0) {
+    if (tap_discover(&d, &env, c->tenant_id, id, NULL, 0, false, &e) < 0)
         api_fail(c, &e);
-        return;
-    }
-    buf_printf(api_reply(c, 200), "{\"streams\":%zu,\"selected\":%zu}", streams, selected);
+    else
+        buf_printf(api_reply(c, 200), "{\"streams\":%zu,\"selected\":%zu,\"changes\":%s}",
+                   d.streams, d.selected, buf_cstr(&d.changes));
+    tap_discovery_dispose(&d);
 }
 
 void api_integration_catalog(struct api_ctx *c)

@@ -79,22 +79,24 @@ int cli_discover(const struct cli_ctx *x, const char *tenant, const char *id, co
     struct err e;
     const char **names = NULL;
     char *list = NULL;
-    size_t n = 0, streams = 0, selected = 0;
+    size_t n = 0;
+    struct tap_discovery d = {0};
 
     int rc = split_names(&names, &n, &list, select, "--select", &e);
     if (rc == 0)
         rc = cli_env_open(&env, &reg, x, &e);
     if (rc == 0)
-        rc = tap_discover(&streams, &selected, &env, tenant, id, names, n, select_all, &e);
+        rc = tap_discover(&d, &env, tenant, id, names, n, select_all, &e);
     if (rc == 0)
         rc = print_catalog(&env, tenant, id, &e);
     registry_free(reg);
     xfree(names);
     xfree(list);
-    if (rc < 0)
-        return fail(&e);
-    fprintf(stderr, "inlet: %zu streams, %zu selected\n", streams, selected);
-    return OK;
+    if (rc == 0)
+        fprintf(stderr, "inlet: %zu streams, %zu selected; changes: %s\n", d.streams, d.selected,
+                buf_cstr(&d.changes));
+    tap_discovery_dispose(&d);
+    return rc < 0 ? fail(&e) : OK;
 }
 
 static volatile sig_atomic_t stop_asked;

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/linkhash.h>
+
 #include "core/jsonx.h"
 
 #define QUOTE_MAX 64 /* bytes of an id or breadcrumb quoted in a message */
@@ -726,4 +728,76 @@ int catalog_only(struct json_object *cat, const char *const *names, size_t n, st
             stream_set_selected(s, false);
     }
     return 0;
+}
+
+/* The ids of a's streams that b lacks, as a JSON array. */
+static void put_missing_streams(struct buf *out, const struct json_object *a,
+                                const struct json_object *b)
+{
+    bool first = true;
+    buf_putc(out, '[');
+    for (size_t i = 0; i < catalog_count(a); i++) {
+        const char *id = catalog_stream_id(catalog_stream(a, i));
+        if (b && catalog_stream_by_id(b, id))
+            continue;
+        if (!first)
+            buf_putc(out, ',');
+        buf_put_json_str(out, id);
+        first = false;
+    }
+    buf_putc(out, ']');
+}
+
+/* For each stream of a also in b: the top-level properties of its schema
+ * that b's lacks, as {"id":[names]} (streams with none left out). */
+static void put_missing_fields(struct buf *out, const struct json_object *a,
+                               const struct json_object *b)
+{
+    bool first_stream = true;
+    buf_putc(out, '{');
+    for (size_t i = 0; b && i < catalog_count(a); i++) {
+        struct json_object *sa = catalog_stream(a, i);
+        struct json_object *sb = catalog_stream_by_id(b, catalog_stream_id(sa));
+        struct json_object *pa = jsonx_get(jsonx_get(sa, "schema"), "properties");
+        struct json_object *pb = jsonx_get(jsonx_get(sb, "schema"), "properties");
+        bool first = true;
+        if (!sb || !is(pa, json_type_object))
+            continue;
+        json_object_object_foreach(pa, name, v)
+        {
+            (void)v;
+            if (is(pb, json_type_object) && jsonx_has(pb, name))
+                continue;
+            if (first) {
+                if (!first_stream)
+                    buf_putc(out, ',');
+                buf_put_json_str(out, catalog_stream_id(sa));
+                buf_puts(out, ":[");
+                first_stream = false;
+            } else {
+                buf_putc(out, ',');
+            }
+            buf_put_json_str(out, name);
+            first = false;
+        }
+        if (!first)
+            buf_putc(out, ']');
+    }
+    buf_putc(out, '}');
+}
+
+void catalog_changes(struct buf *b, const struct json_object *old, const struct json_object *fresh)
+{
+    buf_puts(b, "{\"streams_added\":");
+    put_missing_streams(b, fresh, old);
+    buf_puts(b, ",\"streams_removed\":");
+    if (old)
+        put_missing_streams(b, old, fresh);
+    else
+        buf_puts(b, "[]");
+    buf_puts(b, ",\"fields_added\":");
+    put_missing_fields(b, fresh, old);
+    buf_puts(b, ",\"fields_removed\":");
+    put_missing_fields(b, old, fresh);
+    buf_putc(b, '}');
 }

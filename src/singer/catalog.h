@@ -107,6 +107,15 @@ size_t catalog_merge(struct json_object *fresh, const struct json_object *old);
 MUST_CHECK int catalog_select(struct json_object *cat, const char *const *names, size_t n, bool all,
                               struct err *err);
 
+/* What fresh (a new discovery) changes from old (the stored catalog; NULL:
+ * none), appended to b as a JSON object:
+ *   {"streams_added":["b"],"streams_removed":["c"],
+ *    "fields_added":{"a":["x"]},"fields_removed":{"a":["y"]}}
+ * streams by tap_stream_id, fields by the top-level properties of the
+ * schemas of streams in both, each list in catalog order. Both must have
+ * passed catalog_parse. */
+void catalog_changes(struct buf *b, const struct json_object *old, const struct json_object *fresh);
+
 /* For one run: keep selected only the streams named by names[0..n) (n >
  * 0), leaving their fields' selection as it is, and unselect the others.
  * ERR_NOTFOUND, `stream "x" is not in the catalog`, for a name that matches

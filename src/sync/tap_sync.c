@@ -234,9 +234,8 @@ static void disc_stderr(void *ctx, const char *line, size_t n)
 }
 
 /* Merge the fresh catalog into the stored one and store it. */
-static int catalog_store(size_t *streams, size_t *selected, struct tap_ctx *t,
-                         struct json_object *fresh, const char *const *names, size_t n,
-                         bool select_all, struct err *err)
+static int catalog_store(struct tap_discovery *out, struct tap_ctx *t, struct json_object *fresh,
+                         const char *const *names, size_t n, bool select_all, struct err *err)
 {
     struct json_object *old = NULL;
     char *old_text = NULL;
@@ -248,6 +247,8 @@ static int catalog_store(size_t *streams, size_t *selected, struct tap_ctx *t,
     if (rc == 0 && old_text && catalog_parse(&old, old_text, strlen(old_text), err) < 0)
         old = NULL; /* a stored catalog that no longer parses: start afresh */
     if (rc == 0) {
+        if (out)
+            catalog_changes(&out->changes, old, fresh);
         catalog_merge(fresh, old);
         if (select_all || n)
             rc = catalog_select(fresh, names, n, select_all, err);
@@ -262,24 +263,24 @@ static int catalog_store(size_t *streams, size_t *selected, struct tap_ctx *t,
         rc = db_commit(t->env->db, err);
     else
         db_rollback(t->env->db);
-    if (rc == 0) {
-        size_t k = 0;
-        for (size_t i = 0; i < catalog_count(fresh); i++)
-            k += catalog_stream_selected(catalog_stream(fresh, i));
-        if (streams)
-            *streams = catalog_count(fresh);
-        if (selected)
-            *selected = k;
-    }
+    for (size_t i = 0; rc == 0 && out && i < catalog_count(fresh); i++)
+        out->selected += catalog_stream_selected(catalog_stream(fresh, i));
+    if (rc == 0 && out)
+        out->streams = catalog_count(fresh);
     buf_dispose(&b);
     json_object_put(old);
     xfree(old_text);
     return rc;
 }
 
-int tap_discover(size_t *streams, size_t *selected, const struct oauth_env *env,
-                 const char *tenant_id, const char *integration_id, const char *const *names,
-                 size_t n, bool select_all, struct err *err)
+void tap_discovery_dispose(struct tap_discovery *d)
+{
+    buf_dispose(&d->changes);
+}
+
+int tap_discover(struct tap_discovery *out, const struct oauth_env *env, const char *tenant_id,
+                 const char *integration_id, const char *const *names, size_t n, bool select_all,
+                 struct err *err)
 {
     struct tap_ctx t;
     struct disc d = {0};
@@ -287,6 +288,10 @@ int tap_discover(size_t *streams, size_t *selected, const struct oauth_env *env,
     struct json_object *fresh = NULL;
     char why[600];
 
+    if (out) {
+        memset(out, 0, sizeof(*out));
+        buf_init(&out->changes, 0);
+    }
     int rc = tap_ctx_open(&t, env, tenant_id, integration_id, err);
     buf_init(&d.out, CATALOG_MAX);
     if (rc == 0) {
@@ -315,7 +320,7 @@ int tap_discover(size_t *streams, size_t *selected, const struct oauth_env *env,
         rc = err_set(err, ERR_INVALID, "the tap's --discover output is not a catalog: %s", why);
     }
     if (rc == 0)
-        rc = catalog_store(streams, selected, &t, fresh, names, n, select_all, err);
+        rc = catalog_store(out, &t, fresh, names, n, select_all, err);
     json_object_put(fresh);
     buf_dispose(&d.out);
     tap_ctx_dispose(&t);

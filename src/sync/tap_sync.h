@@ -62,15 +62,23 @@ MUST_CHECK int tap_sync_check(struct db *db, const struct registry *reg, const c
                               const char *integration_id, const char *const *streams, size_t n,
                               struct err *err);
 
+/* What a discovery found. */
+struct tap_discovery {
+    size_t streams, selected; /* in the stored catalog */
+    struct buf changes;       /* catalog_changes against the catalog before; buf_dispose */
+};
+
 /* Discover the integration's streams and store the catalog, merged with
  * the one stored (selections kept). Then, when select_all, select every
- * stream; when names (n of them), select exactly those. *streams and
- * *selected (OUT, may be NULL) count the catalog's streams and the
- * selected ones. Errors: as tap_sync, and ERR_INVALID when the tap fails
- * (its exit and last stderr lines in the message, secrets scrubbed) or
- * prints what is not a catalog (the pointer of the problem). */
-MUST_CHECK int tap_discover(size_t *streams, size_t *selected, const struct oauth_env *env,
+ * stream; when names (n of them), select exactly those. *out (OUT, may be
+ * NULL; tap_discovery_dispose) says what was found. Errors: as tap_sync,
+ * and ERR_INVALID when the tap fails (its exit and last stderr lines in the
+ * message, secrets scrubbed) or prints what is not a catalog (the pointer
+ * of the problem). */
+MUST_CHECK int tap_discover(struct tap_discovery *out, const struct oauth_env *env,
                             const char *tenant_id, const char *integration_id,
                             const char *const *names, size_t n, bool select_all, struct err *err);
+
+void tap_discovery_dispose(struct tap_discovery *d);
 
 #endif

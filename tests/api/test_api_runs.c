@@ -88,6 +88,9 @@ static void discover_sync_cancel_list(void **state)
     struct json_object *v = call(t, "POST", path, NULL, 200);
     assert_int_equal(json_object_get_int(jsonx_get(v, "streams")), 1);
     assert_int_equal(json_object_get_int(jsonx_get(v, "selected")), 1);
+    const char *added = jsonx_str(jsonx_at(jsonx_get(jsonx_get(v, "changes"), "streams_added"), 0));
+    assert_non_null(added);
+    assert_string_equal(added, "items");
     json_object_put(v);
     snprintf(path, sizeof(path), "/api/integrations/%s/catalog", id);
     v = call(t, NULL, path, NULL, 200);

@@ -68,7 +68,8 @@ for engine in sqlite postgres; do
 
     # Discovery: the catalog stored, "items" selected by default.
     "$INLET" discover "$tenant" "$id" >"$tmp/out" 2>"$tmp/err"
-    check "discover" "0|* items|inlet: 1 streams, 1 selected" "$?|$(cat "$tmp/out")|$(cat "$tmp/err")"
+    check "discover" '0|* items|inlet: 1 streams, 1 selected; changes: {"streams_added":["items"],"streams_removed":[],"fields_added":{},"fields_removed":{}}' \
+        "$?|$(cat "$tmp/out")|$(cat "$tmp/err")"
     "$INLET" discover "$tenant" "$id" --select nope >"$tmp/out" 2>"$tmp/err"
     check "discover --select an unknown stream" "2|inlet: stream \"nope\" is not in the catalog" \
         "$?|$(cat "$tmp/err")"

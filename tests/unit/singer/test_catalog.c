@@ -694,6 +694,35 @@ static void only_some(void **state)
     json_object_put(cat);
 }
 
+/* What a rediscovery changed, by stream and by top-level field. */
+static void changes(void **state)
+{
+    (void)state;
+    struct json_object *old = parse_ok(
+        "{\"streams\":[{\"tap_stream_id\":\"a\",\"schema\":{\"properties\":{\"x\":{},\"y\":{}}}},"
+        "{\"tap_stream_id\":\"b\",\"schema\":{}}]}");
+    struct json_object *fresh = parse_ok(
+        "{\"streams\":[{\"tap_stream_id\":\"c\",\"schema\":{\"properties\":{\"q\":{}}}},"
+        "{\"tap_stream_id\":\"a\",\"schema\":{\"properties\":{\"z\":{},\"x\":{},\"w\":{}}}}]}");
+    struct buf b;
+    buf_init(&b, 0);
+    catalog_changes(&b, old, fresh);
+    assert_string_equal(buf_cstr(&b), "{\"streams_added\":[\"c\"],\"streams_removed\":[\"b\"],"
+                                      "\"fields_added\":{\"a\":[\"z\",\"w\"]},"
+                                      "\"fields_removed\":{\"a\":[\"y\"]}}");
+    buf_reset(&b);
+    catalog_changes(&b, NULL, fresh); /* the first discovery */
+    assert_string_equal(buf_cstr(&b), "{\"streams_added\":[\"c\",\"a\"],\"streams_removed\":[],"
+                                      "\"fields_added\":{},\"fields_removed\":{}}");
+    buf_reset(&b);
+    catalog_changes(&b, fresh, fresh);
+    assert_string_equal(buf_cstr(&b), "{\"streams_added\":[],\"streams_removed\":[],"
+                                      "\"fields_added\":{},\"fields_removed\":{}}");
+    buf_dispose(&b);
+    json_object_put(old);
+    json_object_put(fresh);
+}
+
 /* ---- writing ---- */
 
 static void round_trip(void **state)
@@ -742,6 +771,7 @@ int test_catalog(void)
         cmocka_unit_test(merge_undecided),
         cmocka_unit_test(select_streams),
         cmocka_unit_test(only_some),
+        cmocka_unit_test(changes),
         cmocka_unit_test(round_trip),
     };
     return test_group("catalog", tests, NULL, NULL);

@@ -153,7 +153,6 @@ static void discover_and_sync(void **state)
     struct err e;
     struct sync_run run;
     char id[ID_MAX];
-    size_t streams = 0, selected = 0;
 
     fx_open(&f, state);
     make(&f, "tap-counter", "{\"count\":25,\"state_every\":10}", "{\"api_key\":\"" SECRET "\"}",
@@ -163,15 +162,22 @@ static void discover_and_sync(void **state)
     assert_non_null(strstr(e.msg, "discover its streams first"));
 
     /* The tap marks "items" selected by default. */
-    assert_db_ok(tap_discover(&streams, &selected, &f.env, f.tenant, id, NULL, 0, false, &e), &e);
-    assert_int_equal(streams, 1);
-    assert_int_equal(selected, 1);
+    struct tap_discovery d;
+    assert_db_ok(tap_discover(&d, &f.env, f.tenant, id, NULL, 0, false, &e), &e);
+    assert_int_equal(d.streams, 1);
+    assert_int_equal(d.selected, 1);
+    assert_string_equal(buf_cstr(&d.changes),
+                        "{\"streams_added\":[\"items\"],\"streams_removed\":[],"
+                        "\"fields_added\":{},\"fields_removed\":{}}");
+    tap_discovery_dispose(&d);
     /* Deselect it (select none by name list is "exactly these"): nothing to run. */
     const char *none[] = {"nope"};
-    assert_int_equal(tap_discover(NULL, NULL, &f.env, f.tenant, id, none, 1, false, &e),
-                     ERR_NOTFOUND);
-    assert_db_ok(tap_discover(NULL, &selected, &f.env, f.tenant, id, NULL, 0, true, &e), &e);
-    assert_int_equal(selected, 1);
+    assert_int_equal(tap_discover(NULL, &f.env, f.tenant, id, none, 1, false, &e), ERR_NOTFOUND);
+    assert_db_ok(tap_discover(&d, &f.env, f.tenant, id, NULL, 0, true, &e), &e);
+    assert_int_equal(d.selected, 1);
+    assert_string_equal(buf_cstr(&d.changes), "{\"streams_added\":[],\"streams_removed\":[],"
+                                              "\"fields_added\":{},\"fields_removed\":{}}");
+    tap_discovery_dispose(&d);
 
     assert_db_ok(sync(&f, id, &run, &e), &e);
     assert_string_equal(run.status, "success");
@@ -210,7 +216,7 @@ static void crash_then_resume(void **state)
     fx_open(&f, state);
     make(&f, "tap-counter", "{\"count\":40,\"state_every\":10,\"crash_at\":27}",
          "{\"api_key\":\"" SECRET "\"}", id);
-    assert_db_ok(tap_discover(NULL, NULL, &f.env, f.tenant, id, NULL, 0, true, &e), &e);
+    assert_db_ok(tap_discover(NULL, &f.env, f.tenant, id, NULL, 0, true, &e), &e);
     assert_db_ok(sync(&f, id, &run, &e), &e);
     assert_string_equal(run.status, "failed");
     assert_string_equal(run.error, "the tap exited with status 1: tap-counter: crashing at id 27, "
@@ -243,7 +249,7 @@ static void default_config(void **state)
     /* No mapping: the settings go to the tap as they are. */
     fx_open(&f, state);
     make(&f, "tap-plain", "{\"count\":3}", NULL, id);
-    assert_db_ok(tap_discover(NULL, NULL, &f.env, f.tenant, id, NULL, 0, true, &e), &e);
+    assert_db_ok(tap_discover(NULL, &f.env, f.tenant, id, NULL, 0, true, &e), &e);
     assert_db_ok(sync(&f, id, &run, &e), &e);
     assert_string_equal(run.status, "success");
     counts(&run, 3, 3, 0);
@@ -285,12 +291,10 @@ static void exits_and_signals(void **state)
     fx_open(&f, state);
     make(&f, "tap-exit", "{\"lines\":2,\"exit\":3}", NULL, id);
     /* Its --discover prints STATE lines, not a catalog. */
-    assert_int_equal(tap_discover(NULL, NULL, &f.env, f.tenant, id, NULL, 0, true, &e),
-                     ERR_INVALID);
+    assert_int_equal(tap_discover(NULL, &f.env, f.tenant, id, NULL, 0, true, &e), ERR_INVALID);
     assert_non_null(strstr(e.msg, "discovery failed: the tap exited with status 3"));
     reconfigure(&f, id, "{\"lines\":2}");
-    assert_int_equal(tap_discover(NULL, NULL, &f.env, f.tenant, id, NULL, 0, true, &e),
-                     ERR_INVALID);
+    assert_int_equal(tap_discover(NULL, &f.env, f.tenant, id, NULL, 0, true, &e), ERR_INVALID);
     assert_non_null(strstr(e.msg, "the tap's --discover output is not a catalog: "));
 
     set_catalog(&f, id, ONE_STREAM);
@@ -375,8 +379,7 @@ static void refusals(void **state)
     make(&f, "tap-counter", "{}", NULL, id);
     assert_int_equal(sync(&f, id, &run, &e), ERR_INVALID);
     assert_non_null(strstr(e.msg, "has no secrets yet: set them first"));
-    assert_int_equal(tap_discover(NULL, NULL, &f.env, f.tenant, id, NULL, 0, true, &e),
-                     ERR_INVALID);
+    assert_int_equal(tap_discover(NULL, &f.env, f.tenant, id, NULL, 0, true, &e), ERR_INVALID);
 
     make(&f, "tap-plain", "{\"count\":1}", NULL, id);
     set_catalog(&f, id, "{\"streams\":[{\"tap_stream_id\":\"x\",\"schema\":{}}]}");
