@@ -160,6 +160,7 @@ void api_audit_list(struct api_ctx *c);
 /* catalog.c: discovery and the stored catalog. */
 void api_integration_discover(struct api_ctx *c);
 void api_integration_catalog(struct api_ctx *c);
+void api_integration_catalog_put(struct api_ctx *c);
 
 /* runs.c: sync runs. */
 void api_integration_sync(struct api_ctx *c);

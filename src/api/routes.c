@@ -38,6 +38,7 @@ const struct api_route api_routes[] = {
     {"GET", "/api/integrations/{id}/health", api_integration_health, AUTH},
     {"POST", "/api/integrations/{id}/discover", api_integration_discover, AUTH},
     {"GET", "/api/integrations/{id}/catalog", api_integration_catalog, AUTH},
+    {"PUT", "/api/integrations/{id}/catalog", api_integration_catalog_put, AUTH},
     {"POST", "/api/integrations/{id}/sync", api_integration_sync, AUTH},
     {"GET", "/api/integrations/{id}/runs", api_integration_runs, AUTH},
     {"GET", "/api/runs/{id}", api_run_get, AUTH},

@@ -801,3 +801,142 @@ void catalog_changes(struct buf *b, const struct json_object *old, const struct 
     put_missing_fields(b, old, fresh);
     buf_putc(b, '}');
 }
+
+/* The metadata of stream's entry for top-level field name, made when there
+ * is none. */
+static struct json_object *field_meta_make(struct json_object *stream, const char *name)
+{
+    struct json_object *md = jsonx_get(stream, "metadata");
+    for (size_t j = 0; j < jsonx_len(md); j++) {
+        struct json_object *e = jsonx_at(md, j), *bc = jsonx_get(e, "breadcrumb");
+        if (is_field_entry(e) && jsonx_len(bc) == 2 && str_is(jsonx_at(bc, 1), name))
+            return entry_meta(e);
+    }
+    (void)stream_meta_make(stream); /* makes "metadata" an array if it is not */
+    md = jsonx_get(stream, "metadata");
+    struct json_object *e = json_object_new_object(), *bc = json_object_new_array();
+    struct json_object *meta = json_object_new_object();
+    json_object_array_add(bc, json_object_new_string("properties"));
+    json_object_array_add(bc, json_object_new_string(name));
+    json_object_object_add(e, "breadcrumb", bc);
+    json_object_object_add(e, "metadata", meta);
+    json_object_array_add(md, e);
+    return meta;
+}
+
+/* The inclusion of stream's top-level field name: its entry's, or NULL. */
+static const char *field_inclusion(const struct json_object *stream, const char *name)
+{
+    const struct json_object *md = jsonx_get(stream, "metadata");
+    for (size_t j = 0; j < jsonx_len(md); j++) {
+        const struct json_object *e = jsonx_at(md, j), *bc = jsonx_get(e, "breadcrumb");
+        if (is_field_entry(e) && jsonx_len(bc) == 2 && str_is(jsonx_at(bc, 1), name))
+            return jsonx_str(jsonx_get(entry_meta(e), "inclusion"));
+    }
+    return NULL;
+}
+
+static bool in_names(const struct json_object *names, const char *name)
+{
+    for (size_t k = 0; k < jsonx_len(names); k++)
+        if (str_is(jsonx_at(names, k), name))
+            return true;
+    return false;
+}
+
+/* Check entry i of choice against cat. */
+static int choice_check(const struct json_object *cat, const struct json_object *entry, size_t i,
+                        const struct json_object *choice, struct err *err)
+{
+    const struct json_object *id = jsonx_get(entry, "tap_stream_id");
+    const struct json_object *fields = jsonx_get(entry, "fields");
+    struct buf q;
+    int rc = 0;
+
+    if (!is(entry, json_type_object))
+        return err_set(err, ERR_INVALID, "/streams/%zu: expected an object", i);
+    json_object_object_foreach((struct json_object *)entry, key, v)
+    {
+        (void)v;
+        if (strcmp(key, "tap_stream_id") != 0 && strcmp(key, "fields") != 0)
+            return err_set(err, ERR_INVALID,
+                           "/streams/%zu/%s: unknown member (tap_stream_id and fields are known)",
+                           i, key);
+    }
+    if (!is(id, json_type_string) || !jsonx_str_len(id))
+        return err_set(err, ERR_INVALID, "/streams/%zu/tap_stream_id: expected a stream id", i);
+    buf_init(&q, 0);
+    put_quoted(&q, jsonx_str(id), jsonx_str_len(id));
+    struct json_object *s = catalog_stream_by_id(cat, jsonx_str(id));
+    if (!s)
+        rc = err_set(err, ERR_INVALID,
+                     "/streams/%zu/tap_stream_id: stream %s is not in the "
+                     "catalog",
+                     i, buf_cstr(&q));
+    for (size_t k = 0; rc == 0 && k < i; k++)
+        if (str_is(jsonx_get(jsonx_at(choice, k), "tap_stream_id"), jsonx_str(id)))
+            rc = err_set(err, ERR_INVALID,
+                         "/streams/%zu/tap_stream_id: stream %s appears twice "
+                         "(also /streams/%zu)",
+                         i, buf_cstr(&q), k);
+    if (rc == 0 && fields && !is(fields, json_type_array))
+        rc = err_set(err, ERR_INVALID, "/streams/%zu/fields: expected an array of field names", i);
+    const struct json_object *props = jsonx_get(jsonx_get(s, "schema"), "properties");
+    for (size_t k = 0; rc == 0 && k < jsonx_len(fields); k++) {
+        const struct json_object *f = jsonx_at(fields, k);
+        const char *inc = NULL;
+        if (!is(f, json_type_string) || !jsonx_str_len(f) ||
+            strlen(jsonx_str(f)) != jsonx_str_len(f)) {
+            rc = err_set(err, ERR_INVALID, "/streams/%zu/fields/%zu: expected a field name", i, k);
+            break;
+        }
+        struct buf fq;
+        buf_init(&fq, 0);
+        put_quoted(&fq, jsonx_str(f), jsonx_str_len(f));
+        if (!is(props, json_type_object) || !jsonx_has(props, jsonx_str(f)))
+            rc = err_set(err, ERR_INVALID, "/streams/%zu/fields/%zu: stream %s has no field %s", i,
+                         k, buf_cstr(&q), buf_cstr(&fq));
+        else if ((inc = field_inclusion(s, jsonx_str(f))) && strcmp(inc, "unsupported") == 0)
+            rc = err_set(err, ERR_INVALID,
+                         "/streams/%zu/fields/%zu: field %s of stream %s cannot be synced (its "
+                         "inclusion is unsupported)",
+                         i, k, buf_cstr(&fq), buf_cstr(&q));
+        buf_dispose(&fq);
+    }
+    buf_dispose(&q);
+    return rc;
+}
+
+int catalog_choose(struct json_object *cat, const struct json_object *choice, struct err *err)
+{
+    if (!is(choice, json_type_array))
+        return err_set(err, ERR_INVALID, "/streams: expected an array");
+    for (size_t i = 0; i < jsonx_len(choice); i++) {
+        int rc = choice_check(cat, jsonx_at(choice, i), i, choice, err);
+        if (rc < 0)
+            return rc;
+    }
+    for (size_t i = 0; i < catalog_count(cat); i++) {
+        struct json_object *s = catalog_stream(cat, i), *entry = NULL;
+        for (size_t k = 0; k < jsonx_len(choice) && !entry; k++)
+            if (str_is(jsonx_get(jsonx_at(choice, k), "tap_stream_id"), catalog_stream_id(s)))
+                entry = jsonx_at(choice, k);
+        stream_set_selected(s, entry != NULL);
+        if (!entry)
+            continue;
+        const struct json_object *fields = jsonx_get(entry, "fields");
+        struct json_object *props = jsonx_get(jsonx_get(s, "schema"), "properties");
+        if (!is(props, json_type_object))
+            continue;
+        json_object_object_foreach(props, name, v)
+        {
+            (void)v;
+            const char *inc = field_inclusion(s, name);
+            bool on = inc && strcmp(inc, "automatic") == 0;
+            if (!on && !(inc && strcmp(inc, "unsupported") == 0))
+                on = !fields || in_names(fields, name);
+            set_flag(field_meta_make(s, name), "selected", on);
+        }
+    }
+    return 0;
+}

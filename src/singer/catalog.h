@@ -107,6 +107,18 @@ size_t catalog_merge(struct json_object *fresh, const struct json_object *old);
 MUST_CHECK int catalog_select(struct json_object *cat, const char *const *names, size_t n, bool all,
                               struct err *err);
 
+/* The user's choice, as the API takes it: choice is a JSON array of
+ * {"tap_stream_id": ID, "fields": [NAME, ...]} naming the streams to
+ * select; every other stream is unselected. With "fields", exactly those
+ * top-level fields of the stream's schema are selected (and the automatic
+ * ones, always); without, every field but the unsupported ones. A field
+ * without a metadata entry gets one. Everything is checked before anything
+ * changes; ERR_INVALID with a message that starts with the JSON Pointer of
+ * the problem in choice's document under "/streams" ("/streams/1/fields/0:
+ * stream \"items\" has no field \"x\""). */
+MUST_CHECK int catalog_choose(struct json_object *cat, const struct json_object *choice,
+                              struct err *err);
+
 /* What fresh (a new discovery) changes from old (the stored catalog; NULL:
  * none), appended to b as a JSON object:
  *   {"streams_added":["b"],"streams_removed":["c"],

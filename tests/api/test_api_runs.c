@@ -11,6 +11,7 @@
 
 #include "api_test.h"
 #include "core/jsonx.h"
+#include "singer/catalog.h"
 #include "test.h"
 
 static struct json_object *call(struct api_test *t, const char *method, const char *path,
@@ -187,12 +188,76 @@ static void refusals(void **state)
     call_error(t, t->a.key, "POST", path, NULL, 422, "validation_failed");
 }
 
+/* The "selected" of top-level field name of the catalog's first stream:
+ * 1, 0, or -1 when it has no entry or no flag. */
+static int field_selected(struct json_object *cat, const char *name)
+{
+    struct json_object *md = jsonx_get(catalog_stream(cat, 0), "metadata");
+    for (size_t j = 0; j < jsonx_len(md); j++) {
+        struct json_object *e = jsonx_at(md, j), *bc = jsonx_get(e, "breadcrumb");
+        const char *f = jsonx_str(jsonx_at(bc, 1));
+        struct json_object *sel = jsonx_get(jsonx_get(e, "metadata"), "selected");
+        if (jsonx_len(bc) == 2 && f && strcmp(f, name) == 0 && sel)
+            return json_object_get_boolean(sel);
+    }
+    return -1;
+}
+
+/* Choosing streams and fields: checked with a pointer, then stored. */
+static void choose_streams(void **state)
+{
+    struct api_test *t = *state;
+    char id[ID_MAX], path[128], sync[128];
+    struct client_reply r;
+
+    api_test_create(t, t->a.key, "{\"connector\":\"testtap\",\"name\":\"Chosen\"}", id);
+    snprintf(path, sizeof(path), "/api/integrations/%s/catalog", id);
+    snprintf(sync, sizeof(sync), "/api/integrations/%s/sync", id);
+    call_error(t, t->a.key, "PUT", path, "{\"streams\":[]}", 404, "not_found"); /* no discovery */
+    snprintf(path, sizeof(path), "/api/integrations/%s/discover", id);
+    json_object_put(call(t, "POST", path, NULL, 200));
+    snprintf(path, sizeof(path), "/api/integrations/%s/catalog", id);
+
+    api_test_call(t, &r, "PUT", path, t->a.key,
+                  "{\"streams\":[{\"tap_stream_id\":\"items\",\"fields\":[\"nope\"]}]}", NULL);
+    api_test_expect_error(&r, 422, "validation_failed");
+    assert_non_null(strstr(buf_cstr(&r.body), "\"pointer\":\"/streams/0/fields/0\""));
+    assert_non_null(strstr(buf_cstr(&r.body), "stream \\\"items\\\" has no field \\\"nope\\\""));
+    client_reply_dispose(&r);
+    call_error(t, t->a.key, "PUT", path, "{\"streams\":[],\"x\":1}", 400, "unknown_field");
+    call_error(t, t->b.key, "PUT", path, "{\"streams\":[]}", 404, "not_found");
+
+    /* Nothing selected: nothing to sync. */
+    struct json_object *v = call(t, "PUT", path, "{\"streams\":[]}", 200);
+    json_object_put(v);
+    call_error(t, t->a.key, "POST", sync, NULL, 422, "validation_failed");
+
+    /* items with name only (id is automatic): stored, and a sync runs. */
+    v = call(t, "PUT", path, "{\"streams\":[{\"tap_stream_id\":\"items\",\"fields\":[\"name\"]}]}",
+             200);
+    json_object_put(v);
+    v = call(t, NULL, path, NULL, 200);
+    assert_true(catalog_stream_selected(catalog_stream(v, 0)));
+    assert_int_equal(field_selected(v, "id"), 1); /* automatic */
+    assert_int_equal(field_selected(v, "name"), 1);
+    assert_int_equal(field_selected(v, "amount"), 0);
+    json_object_put(v);
+    v = call(t, "POST", sync, NULL, 202);
+    char run[ID_MAX];
+    snprintf(run, sizeof(run), "%s", str(v, "id"));
+    json_object_put(v);
+    v = wait_run(t, run);
+    assert_string_equal(str(v, "status"), "success");
+    json_object_put(v);
+}
+
 int test_api_runs(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, api_test_setup, api_test_teardown)
     const struct CMUnitTest tests[] = {
         T(discover_sync_cancel_list),
         T(refusals),
+        T(choose_streams),
     };
 #undef T
     return test_group_db("api_runs", tests);

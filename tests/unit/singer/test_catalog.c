@@ -694,6 +694,70 @@ static void only_some(void **state)
     json_object_put(cat);
 }
 
+static struct json_object *choice_of(const char *text)
+{
+    struct json_object *v = NULL;
+    struct err e;
+    assert_int_equal(jsonx_parse(&v, text, strlen(text), strlen(text) + 1, &e), 0);
+    return v;
+}
+
+/* The user's choice of streams and fields, checked whole first. */
+static void choose(void **state)
+{
+    (void)state;
+    struct json_object *cat = parse_ok(rich), *ch;
+    struct err e;
+    char *before, *after;
+    static const struct {
+        const char *choice, *msg;
+    } bad[] = {
+        {"{}", "/streams: expected an array"},
+        {"[1]", "/streams/0: expected an object"},
+        {"[{\"tap_stream_id\":\"orders\",\"mode\":1}]",
+         "/streams/0/mode: unknown member (tap_stream_id and fields are known)"},
+        {"[{\"fields\":[]}]", "/streams/0/tap_stream_id: expected a stream id"},
+        {"[{\"tap_stream_id\":\"users\"}]",
+         "/streams/0/tap_stream_id: stream \"users\" is not in the catalog"},
+        {"[{\"tap_stream_id\":\"orders\"},{\"tap_stream_id\":\"orders\"}]",
+         "/streams/1/tap_stream_id: stream \"orders\" appears twice (also /streams/0)"},
+        {"[{\"tap_stream_id\":\"orders\",\"fields\":\"total\"}]",
+         "/streams/0/fields: expected an array of field names"},
+        {"[{\"tap_stream_id\":\"orders\",\"fields\":[\"total\",\"x\"]}]",
+         "/streams/0/fields/1: stream \"orders\" has no field \"x\""},
+        {"[{\"tap_stream_id\":\"public-users\",\"fields\":[\"blob\"]}]",
+         "/streams/0/fields/0: field \"blob\" of stream \"public-users\" cannot be synced (its "
+         "inclusion is unsupported)"},
+    };
+
+    before = text_of(cat);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ch = choice_of(bad[i].choice);
+        assert_int_equal(catalog_choose(cat, ch, &e), ERR_INVALID);
+        assert_string_equal(e.msg, bad[i].msg);
+        json_object_put(ch);
+    }
+    after = text_of(cat);
+    assert_string_equal(before, after); /* nothing written */
+    xfree(after);
+    xfree(before);
+
+    ch = choice_of("[{\"tap_stream_id\":\"public-users\",\"fields\":[\"email\"]},"
+                   "{\"tap_stream_id\":\"orders\"}]");
+    assert_int_equal(catalog_choose(cat, ch, &e), 0);
+    json_object_put(ch);
+    /* users: id automatic, email chosen, address not, blob never; nested
+     * entries untouched. orders: every field, id's entry made. */
+    assert_summary(cat, "public-users=11 id=1 email=1 address=0 address.city=? address.zip=? "
+                        "blob=0; orders=11 total=1 id=1; events=00; audit=00");
+    /* Still a catalog. */
+    before = text_of(cat);
+    struct json_object *again = parse_ok(before);
+    json_object_put(again);
+    xfree(before);
+    json_object_put(cat);
+}
+
 /* What a rediscovery changed, by stream and by top-level field. */
 static void changes(void **state)
 {
@@ -772,6 +836,7 @@ int test_catalog(void)
         cmocka_unit_test(select_streams),
         cmocka_unit_test(only_some),
         cmocka_unit_test(changes),
+        cmocka_unit_test(choose),
         cmocka_unit_test(round_trip),
     };
     return test_group("catalog", tests, NULL, NULL);
