@@ -11,6 +11,7 @@
 #include "singer/tap.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -555,17 +556,25 @@ static int find_executable(struct buf *out, const char *name, struct err *err)
                    denied ? "not executable" : "not found");
 }
 
-static int make_folder(struct buf *dir, struct err *err)
+/* Where private folders go: $TMPDIR when absolute, else /tmp; its length
+ * without trailing '/' into *n. */
+static const char *folder_base(size_t *n)
 {
     const char *base = getenv("TMPDIR");
-    size_t n;
-    int rc;
-
     if (!base || base[0] != '/')
         base = "/tmp";
-    n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        n--;
+    *n = strlen(base);
+    while (*n > 0 && base[*n - 1] == '/')
+        (*n)--;
+    return base;
+}
+
+static int make_folder(struct buf *dir, struct err *err)
+{
+    size_t n;
+    const char *base = folder_base(&n);
+    int rc;
+
     buf_put(dir, base, n);
     buf_puts(dir, FOLDER_PATTERN);
     if (!mkdtemp(dir->p)) {
@@ -749,6 +758,45 @@ static int remove_folder(const char *dir, struct err *err)
         (void)nftw(dir, open_entry, 16, FTW_PHYS | FTW_MOUNT);
     }
     return err_set(err, ERR_IO, "tap folder %s: cannot be removed", dir);
+}
+
+int tap_sweep(size_t *removed, struct err *err)
+{
+    size_t n, prefix = strlen(FOLDER_PATTERN) - 7; /* "inlet-tap-" */
+    const char *base = folder_base(&n);
+    struct buf dir, path;
+    struct dirent *de;
+    int rc = 0;
+
+    *removed = 0;
+    buf_init(&dir, 0);
+    buf_put(&dir, base, n);
+    DIR *d = opendir(n ? buf_cstr(&dir) : "/");
+    if (!d) {
+        rc = err_set(err, ERR_IO, "tap folders in %s: %s", buf_cstr(&dir), strerror(errno));
+        buf_dispose(&dir);
+        return rc;
+    }
+    buf_init(&path, 0);
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        if (strncmp(de->d_name, FOLDER_PATTERN + 1, prefix) != 0 ||
+            strlen(de->d_name) != prefix + 6)
+            continue;
+        buf_reset(&path);
+        buf_printf(&path, "%s/%s", buf_cstr(&dir), de->d_name);
+        /* Ours only, and never through a symlink. */
+        if (lstat(buf_cstr(&path), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+            continue;
+        if (remove_folder(buf_cstr(&path), err) < 0)
+            rc = ERR_IO;
+        else
+            (*removed)++;
+    }
+    closedir(d);
+    buf_dispose(&path);
+    buf_dispose(&dir);
+    return rc;
 }
 
 /* ---- fork and exec ---- */

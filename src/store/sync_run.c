@@ -201,6 +201,18 @@ int sync_run_list(bool *more, struct db *db, const char *tenant_id, const char *
     return rc;
 }
 
+int sync_run_fail_orphans(int64_t *n, struct db *db, const char *why, int64_t now, struct err *err)
+{
+    int64_t changes = 0;
+    int rc = db_exec(db,
+                     "UPDATE sync_runs SET status = 'failed', error = $1, finished_at = $2"
+                     " WHERE status IN ('queued', 'running')",
+                     DB_ARGS(DB_TEXT(why), DB_INT(now)), &changes, err);
+    if (n)
+        *n = rc == 0 ? changes : 0;
+    return rc;
+}
+
 int sync_run_cancel(struct db *db, const char *tenant_id, const char *id, int64_t now,
                     struct err *err)
 {

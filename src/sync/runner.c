@@ -10,6 +10,7 @@
 #include "core/id.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "singer/tap.h"
 #include "store/sync_run.h"
 #include "sync/tap_sync.h"
 
@@ -156,8 +157,42 @@ static void *worker(void *arg)
     }
 }
 
+/* Runs a dead process left behind end failed, or their integrations could
+ * never sync again. */
+static int fail_orphans(struct db_pool *pool, struct err *err)
+{
+    struct db *db = NULL;
+    int64_t n = 0;
+    int rc = db_pool_take(&db, pool, -1, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_begin(db, err)) == 0) {
+        rc = sync_run_fail_orphans(&n, db, "inlet stopped while it ran (found at the next start)",
+                                   time_now_ms() / 1000, err);
+        if (rc == 0)
+            rc = db_commit(db, err);
+        else
+            db_rollback(db);
+    }
+    db_pool_give(pool, db);
+    if (rc == 0 && n > 0)
+        log_warn("sync: runs left running by a stopped process marked failed", LOG_INT("runs", n));
+    /* Their taps' private folders, config files and secrets with them. */
+    size_t swept = 0;
+    struct err e;
+    if (tap_sweep(&swept, &e) < 0)
+        log_warn("sync: tap folders of a stopped process not all removed", LOG_ERROR(&e));
+    if (swept > 0)
+        log_warn("sync: tap folders of a stopped process removed",
+                 LOG_INT("folders", (int64_t)swept));
+    return rc;
+}
+
 int runner_start(struct runner **out, const struct runner_opts *o, struct err *err)
 {
+    int frc = fail_orphans(o->pool, err);
+    if (frc < 0)
+        return frc;
     struct runner *r = xcalloc(1, sizeof(*r));
     r->o = *o;
     pthread_mutex_init(&r->mu, NULL);

@@ -25,8 +25,9 @@ struct runner_opts {
     unsigned threads; /* workers, >= 1 */
 };
 
-/* Start the workers. *out (OUT) is released with runner_stop. ERR_IO when
- * a thread cannot start. */
+/* Start the workers, after failing the runs a stopped process left running
+ * (sync_run_fail_orphans). *out (OUT) is released with runner_stop. ERR_IO
+ * when a thread cannot start; the database's errors. */
 MUST_CHECK int runner_start(struct runner **out, const struct runner_opts *o, struct err *err);
 
 /* Queue run_id (a run of integration_id, started with sync_run_start) for

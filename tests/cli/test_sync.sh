@@ -6,7 +6,9 @@
 # `inlet sync` loads the tap's records into the integration's table, fails
 # with the tap's own words when it crashes, resumes from the stored state
 # with nothing lost or doubled, and SIGTERM cancels it with the tap's
-# process group and private folder gone. The secret is on no output.
+# process group and private folder gone. A server killed during a sync
+# fails that run at its next start and removes the tap's folder. The secret
+# is on no output.
 # Run by scripts/test with INLET=path.
 set -u
 : "${INLET:?set INLET to the inlet binary}"
@@ -43,6 +45,7 @@ sync_now() {
 pg_admin_url=$INLET_TEST_PG
 for engine in sqlite postgres; do
     work="$tmp/$engine"; mkdir -p "$work/t"; cd "$work" || exit 1
+    export TMPDIR="$work/t" # where inlet makes the taps' private folders
     if [ $engine = sqlite ]; then
         export INLET_DATA_DIR="$work/data"
         unset INLET_DB INLET_KEYS
@@ -141,6 +144,27 @@ for engine in sqlite postgres; do
     check "private folders left" "" "$(ls "$work/t")"
     check "cancelled in the store" 1 "$(q "SELECT count(*) FROM sync_runs WHERE integration_id = '$id'
         AND status = 'cancelled' AND finished_at IS NOT NULL")"
+
+    # The server killed during a sync it runs: at the next start the run is
+    # failed, not left "running" to refuse every later sync with 409.
+    api PATCH "/api/integrations/$id" '{"config":{"count":50000000,"start":200000000}}'
+    api POST "/api/integrations/$id/sync" '{}'
+    check "API sync" 202 "$code"
+    run=$(sed -n 's/^{"id":"\(run_[^"]*\)".*/\1/p' "$tmp/body")
+    i=0
+    while [ "$(q "SELECT records_processed > 0 FROM sync_runs WHERE id = '$run'")" != 1 ] &&
+        [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -KILL $pid; wait $pid 2>/dev/null; pid=""
+    cat "$tmp/serve.out" "$tmp/serve.err" >>"$tmp/all.out"
+    check "the killed run's folder, left" 1 "$(ls "$work/t" | grep -c '^inlet-tap-')"
+    start || continue
+    check "the killed run's folder (its config file) removed at the start" "" "$(ls "$work/t")"
+    api GET "/api/runs/$run" ''
+    contains "$tmp/body" '"status":"failed"' "orphaned run failed at the next start"
+    contains "$tmp/body" 'inlet stopped while it ran' "orphaned run's error"
+    api PATCH "/api/integrations/$id" '{"config":{"count":10,"start":1}}'
+    api POST "/api/integrations/$id/sync" '{}'
+    check "a sync after the crash" 202 "$code"
 
     stop
     cat "$tmp/serve.out" "$tmp/serve.err" >>"$tmp/all.out"

@@ -746,6 +746,53 @@ static void grandchild_holds_pipes(void **state)
     trun_dispose(&t);
 }
 
+/* What a killed process left in $TMPDIR: its folders go, with a folder
+ * inside it cannot write to; anything else named alike stays. */
+static void sweep_leftovers(void **state)
+{
+    (void)state;
+    char p[512], q[600];
+    size_t removed = 9;
+    struct err e;
+
+    snprintf(p, sizeof(p), "%s/inlet-tap-Ab12Cd", tmp_base);
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(q, sizeof(q), "%s/config.json", p);
+    FILE *f = fopen(q, "w");
+    assert_non_null(f);
+    fputs("{\"api_key\":\"secret\"}", f);
+    fclose(f);
+    snprintf(q, sizeof(q), "%s/locked", p);
+    assert_int_equal(mkdir(q, 0700), 0);
+    snprintf(q, sizeof(q), "%s/locked/x", p);
+    f = fopen(q, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(q, sizeof(q), "%s/locked", p);
+    assert_int_equal(chmod(q, 0500), 0);
+    /* Not ours to remove: a longer name, a file, a symlink to a folder. */
+    snprintf(q, sizeof(q), "%s/inlet-tap-Ab12Cd7", tmp_base);
+    assert_int_equal(mkdir(q, 0700), 0);
+    snprintf(q, sizeof(q), "%s/inlet-tap-file01", tmp_base);
+    f = fopen(q, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(q, sizeof(q), "%s/inlet-tap-link01", tmp_base);
+    assert_int_equal(symlink(scratch, q), 0);
+
+    assert_int_equal(tap_sweep(&removed, &e), 0);
+    assert_int_equal(removed, 1);
+    assert_int_equal(access(p, F_OK), -1);
+    snprintf(q, sizeof(q), "%s/inlet-tap-Ab12Cd7", tmp_base);
+    assert_int_equal(access(q, F_OK), 0);
+    assert_int_equal(rmdir(q), 0);
+    snprintf(q, sizeof(q), "%s/inlet-tap-file01", tmp_base);
+    assert_int_equal(unlink(q), 0);
+    snprintf(q, sizeof(q), "%s/inlet-tap-link01", tmp_base);
+    assert_int_equal(unlink(q), 0);
+    assert_int_equal(access(scratch, F_OK), 0);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -794,6 +841,7 @@ int test_tap(void)
         cmocka_unit_test(executables),
         cmocka_unit_test(stdout_line_cap),
         cmocka_unit_test(grandchild_holds_pipes),
+        cmocka_unit_test(sweep_leftovers),
     };
     return test_group("tap", tests, group_setup, group_teardown);
 }
