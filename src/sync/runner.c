@@ -201,16 +201,24 @@ int runner_start(struct runner **out, const struct runner_opts *o, struct err *e
     r->threads = xcalloc(n, sizeof(*r->threads));
     r->running = xcalloc(n, sizeof(struct job *));
     r->args = xcalloc(n, sizeof(*r->args));
-    for (unsigned i = 0; i < n; i++) {
+    *out = r;
+    return 0;
+}
+
+/* Start the workers, at the first submit (under r->mu): a server that
+ * never syncs runs no idle threads. */
+static int workers_start(struct runner *r, struct err *err)
+{
+    unsigned n = r->o.threads ? r->o.threads : 1;
+    while (r->nthreads < n) {
+        unsigned i = r->nthreads;
         r->args[i] = (struct worker_arg){.r = r, .slot = i};
         int rc = pthread_create(&r->threads[i], NULL, worker, &r->args[i]);
-        if (rc != 0) {
-            runner_stop(r);
-            return err_set(err, ERR_IO, "starting a sync worker: %s", strerror(rc));
-        }
+        if (rc != 0)
+            return r->nthreads ? 0
+                               : err_set(err, ERR_IO, "starting a sync worker: %s", strerror(rc));
         r->nthreads++;
     }
-    *out = r;
     return 0;
 }
 
@@ -230,6 +238,11 @@ int runner_submit(struct runner *r, const char *tenant_id, const char *integrati
         j->streams[i] = xstrdup(streams[i]);
     pthread_mutex_lock(&r->mu);
     bool ok = !r->stop && r->queued < RUNNER_QUEUE_MAX;
+    if (ok && workers_start(r, err) < 0) {
+        pthread_mutex_unlock(&r->mu);
+        job_free(j);
+        return ERR_IO;
+    }
     if (ok) {
         if (r->tail)
             r->tail->next = j;
