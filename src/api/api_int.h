@@ -94,6 +94,8 @@ void api_error(struct api_ctx *c, int status, const char *code, const char *deta
  * 503 unavailable with Retry-After; anything else 500 internal, logged with
  * the request's route and never shown (it may name database internals). */
 void api_fail(struct api_ctx *c, const struct err *e);
+/* A time (unix seconds) as an RFC 3339 JSON string; 0 as null. */
+void api_put_time(struct buf *b, int64_t unix_s);
 /* 422 validation_failed with one detail {"pointer":ptr,"message":msg}. */
 void api_invalid_field(struct api_ctx *c, const char *ptr, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -117,6 +119,9 @@ MUST_CHECK int api_query_int(struct api_ctx *c, const char *name, int def, int m
 /* The boolean query parameter name ("true"/"false"/"1"/"0"), def when
  * absent; -1 after answering 400 invalid_parameter. */
 MUST_CHECK int api_query_bool(struct api_ctx *c, const char *name, bool def, bool *out);
+/* The path's {id}, an id with prefix ("int", "run"); NULL after answering
+ * 404 "no WHAT ID" when it is not one. */
+const char *api_path_id(struct api_ctx *c, const char *prefix, const char *what);
 /* A cursor or id parameter: NULL when absent; -1 after answering 400
  * invalid_parameter unless it is a well-formed id with prefix. */
 MUST_CHECK int api_query_id(struct api_ctx *c, const char *name, const char *prefix,

@@ -12,20 +12,10 @@
 #include "store/integration.h"
 #include "sync/tap_sync.h"
 
-static const char *path_id(struct api_ctx *c)
-{
-    const char *id = http_req_param(c->req, "id");
-    if (!id_valid(id, "int")) {
-        api_error(c, 404, "not_found", NULL, "no integration %.64s", id);
-        return NULL;
-    }
-    return id;
-}
-
 void api_integration_discover(struct api_ctx *c)
 {
     static const char *const none[] = {NULL};
-    const char *id = path_id(c);
+    const char *id = api_path_id(c, "int", "integration");
     struct oauth_env env = {.db = c->db,
                             .vault = c->api->vault,
                             .reg = c->api->registry,
@@ -46,7 +36,7 @@ void api_integration_discover(struct api_ctx *c)
 void api_integration_catalog(struct api_ctx *c)
 {
     static const char *const none[] = {NULL};
-    const char *id = path_id(c);
+    const char *id = api_path_id(c, "int", "integration");
     struct integration it = {0};
     char *text = NULL;
     struct err e;
@@ -87,7 +77,7 @@ static void choice_invalid(struct api_ctx *c, const struct err *e)
 void api_integration_catalog_put(struct api_ctx *c)
 {
     static const char *const allowed[] = {"streams", NULL};
-    const char *id = path_id(c);
+    const char *id = api_path_id(c, "int", "integration");
     struct json_object *body = NULL, *cat = NULL;
     struct integration it = {0};
     char *text = NULL;

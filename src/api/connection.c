@@ -22,17 +22,6 @@ static struct oauth_env env_of(struct api_ctx *c)
                               .public_url = c->api->public_url};
 }
 
-/* The {id} of the path, or NULL after answering 404. */
-static const char *path_id(struct api_ctx *c)
-{
-    const char *id = http_req_param(c->req, "id");
-    if (!id_valid(id, "int")) {
-        api_error(c, 404, "not_found", NULL, "no integration %.64s", id);
-        return NULL;
-    }
-    return id;
-}
-
 /* An error of the token layer: needs_reauth is a state the caller can act
  * on (connect again), so it has its own code. */
 static void token_fail(struct api_ctx *c, const struct err *e)
@@ -45,24 +34,13 @@ static void token_fail(struct api_ctx *c, const struct err *e)
         api_fail(c, e);
 }
 
-static void put_time(struct buf *b, int64_t t)
-{
-    char s[TIME_RFC3339_MAX];
-    if (!t) {
-        buf_puts(b, "null");
-        return;
-    }
-    time_format_rfc3339_sec(s, t * 1000);
-    buf_printf(b, "\"%s\"", s);
-}
-
 void api_integration_refresh(struct api_ctx *c)
 {
     struct oauth_env env = env_of(c);
     struct secret tok = {0};
     struct oauth_token_info info = {0};
     struct err e;
-    const char *id = path_id(c);
+    const char *id = api_path_id(c, "int", "integration");
 
     if (!id)
         return;
@@ -73,7 +51,7 @@ void api_integration_refresh(struct api_ctx *c)
     secret_dispose(&tok); /* never shown */
     struct buf *b = api_reply(c, 200);
     buf_printf(b, "{\"refreshed\":%s,\"expires_at\":", info.refreshed ? "true" : "false");
-    put_time(b, info.expires_at);
+    api_put_time(b, info.expires_at);
     buf_putc(b, '}');
 }
 
@@ -82,7 +60,7 @@ void api_integration_disconnect(struct api_ctx *c)
     struct oauth_env env = env_of(c);
     struct oauth_disconnected out;
     struct err e;
-    const char *id = path_id(c);
+    const char *id = api_path_id(c, "int", "integration");
 
     if (!id)
         return;
@@ -104,7 +82,7 @@ void api_integration_test(struct api_ctx *c)
     struct oauth_env env = env_of(c);
     struct probe_result r;
     struct err e;
-    const char *id = path_id(c);
+    const char *id = api_path_id(c, "int", "integration");
 
     if (!id)
         return;
@@ -130,7 +108,7 @@ void api_integration_health(struct api_ctx *c)
     struct credential_meta m = {0};
     struct conn_test t = {0};
     struct err e;
-    const char *id = path_id(c);
+    const char *id = api_path_id(c, "int", "integration");
 
     if (!id)
         return;
@@ -161,11 +139,11 @@ void api_integration_health(struct api_ctx *c)
         buf_puts(b, ",\"credentials\":{\"present\":true,\"kind\":");
         buf_put_json_str(b, m.kind);
         buf_puts(b, ",\"expires_at\":");
-        put_time(b, m.expires_at);
+        api_put_time(b, m.expires_at);
         buf_puts(b, ",\"last_refresh\":");
-        put_time(b, m.refreshed_at);
+        api_put_time(b, m.refreshed_at);
         buf_puts(b, ",\"last_refresh_failure\":");
-        put_time(b, m.refresh_failed_at);
+        api_put_time(b, m.refresh_failed_at);
         buf_printf(b, ",\"expiring\":%s}",
                    m.expires_at && m.expires_at - c->now <= OAUTH_REFRESH_AHEAD_S ? "true"
                                                                                   : "false");
@@ -175,7 +153,7 @@ void api_integration_health(struct api_ctx *c)
     buf_puts(b, ",\"last_test\":");
     if (t.at) {
         buf_puts(b, "{\"at\":");
-        put_time(b, t.at);
+        api_put_time(b, t.at);
         buf_printf(b, ",\"ok\":%s,\"latency_ms\":%lld,\"error\":", t.ok ? "true" : "false",
                    (long long)t.latency_ms);
         buf_put_json_str(b, t.ok ? NULL : t.error);

@@ -166,3 +166,13 @@ int api_query_id(struct api_ctx *c, const char *name, const char *prefix, const 
     *out = s;
     return 0;
 }
+
+const char *api_path_id(struct api_ctx *c, const char *prefix, const char *what)
+{
+    const char *id = http_req_param(c->req, "id");
+    if (!id_valid(id, prefix)) {
+        api_error(c, 404, "not_found", NULL, "no %s %.64s", what, id);
+        return NULL;
+    }
+    return id;
+}

@@ -6,6 +6,7 @@
 
 #include "api/api_int.h"
 #include "core/log.h"
+#include "core/time.h"
 
 struct buf *api_reply(struct api_ctx *c, int status)
 {
@@ -91,4 +92,15 @@ void api_fail(struct api_ctx *c, const struct err *e)
         api_error(c, 500, "internal", NULL, "internal error; the server log has the details");
         return;
     }
+}
+
+void api_put_time(struct buf *b, int64_t unix_s)
+{
+    char s[TIME_RFC3339_MAX];
+    if (!unix_s) {
+        buf_puts(b, "null");
+        return;
+    }
+    time_format_rfc3339_sec(s, unix_s * 1000);
+    buf_printf(b, "\"%s\"", s);
 }

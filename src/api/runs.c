@@ -16,28 +16,6 @@
 
 #define SYNC_STREAMS_MAX 1000 /* streams named in one request */
 
-static const char *path_id(struct api_ctx *c, const char *name, const char *prefix,
-                           const char *what)
-{
-    const char *id = http_req_param(c->req, name);
-    if (!id_valid(id, prefix)) {
-        api_error(c, 404, "not_found", NULL, "no %s %.64s", what, id);
-        return NULL;
-    }
-    return id;
-}
-
-static void put_time(struct buf *b, int64_t t)
-{
-    char s[TIME_RFC3339_MAX];
-    if (!t) {
-        buf_puts(b, "null");
-        return;
-    }
-    time_format_rfc3339_sec(s, t * 1000);
-    buf_printf(b, "\"%s\"", s);
-}
-
 /* A run as JSON; with its log (an array of the log's entries) when
  * with_log. */
 static void put_run(struct buf *b, const struct sync_run *r, bool with_log, int64_t now)
@@ -53,11 +31,11 @@ static void put_run(struct buf *b, const struct sync_run *r, bool with_log, int6
     buf_puts(b, ",\"mode\":");
     buf_put_json_str(b, r->mode);
     buf_puts(b, ",\"created_at\":");
-    put_time(b, r->created_at);
+    api_put_time(b, r->created_at);
     buf_puts(b, ",\"started_at\":");
-    put_time(b, r->started_at);
+    api_put_time(b, r->started_at);
     buf_puts(b, ",\"finished_at\":");
-    put_time(b, r->finished_at);
+    api_put_time(b, r->finished_at);
     int64_t end = r->finished_at ? r->finished_at : now;
     buf_printf(b, ",\"duration_s\":%lld", (long long)(r->started_at ? end - r->started_at : 0));
     buf_printf(b,
@@ -119,7 +97,7 @@ void api_integration_sync(struct api_ctx *c)
     static const char *const allowed[] = {"mode", "streams", NULL};
     struct json_object *body = NULL;
     struct sync_run run = {0};
-    const char *id = path_id(c, "id", "int", "integration");
+    const char *id = api_path_id(c, "int", "integration");
     size_t n = 0;
     bool full = false;
     struct err e;
@@ -201,7 +179,7 @@ static int put_listed(void *ctx, const struct sync_run *r)
 void api_integration_runs(struct api_ctx *c)
 {
     static const char *const params[] = {"limit", "cursor", NULL};
-    const char *id = path_id(c, "id", "int", "integration");
+    const char *id = api_path_id(c, "int", "integration");
     const char *cursor = NULL;
     struct integration it = {0};
     bool more = false;
@@ -237,7 +215,7 @@ void api_integration_runs(struct api_ctx *c)
 void api_run_get(struct api_ctx *c)
 {
     static const char *const none[] = {NULL};
-    const char *id = path_id(c, "id", "run", "run");
+    const char *id = api_path_id(c, "run", "run");
     struct sync_run run = {0};
     struct err e;
 
@@ -257,7 +235,7 @@ void api_run_get(struct api_ctx *c)
 
 void api_run_cancel(struct api_ctx *c)
 {
-    const char *id = path_id(c, "id", "run", "run");
+    const char *id = api_path_id(c, "run", "run");
     struct sync_run run = {0};
     struct err e;
 

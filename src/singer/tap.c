@@ -780,7 +780,7 @@ int tap_sweep(size_t *removed, struct err *err)
     buf_init(&path, 0);
     while ((de = readdir(d)) != NULL) {
         struct stat st;
-        if (strncmp(de->d_name, FOLDER_PATTERN + 1, prefix) != 0 ||
+        if (strncmp(de->d_name, &FOLDER_PATTERN[1], prefix) != 0 ||
             strlen(de->d_name) != prefix + 6)
             continue;
         buf_reset(&path);
