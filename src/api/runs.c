@@ -134,17 +134,10 @@ void api_integration_sync(struct api_ctx *c)
     if (rc == 0 && (rc = runner_submit(c->api->runner, c->tenant_id, id, run.id, full, names_local,
                                        n, &e)) < 0) {
         /* Nobody will run it: it ends here, saying why. */
-        struct loader_counts zero = {0};
         struct err e2;
-        int rc2 = db_begin_tenant(c->db, c->tenant_id, &e2);
-        if (rc2 == 0 && (rc2 = sync_run_finish(c->db, c->tenant_id, run.id, "failed", e.msg, "",
-                                               &zero, 0, c->now, &e2)) == 0)
-            rc2 = db_commit(c->db, &e2);
-        if (rc2 < 0) {
-            db_rollback(c->db);
+        if (sync_run_fail_alone(c->db, c->tenant_id, run.id, e.msg, c->now, &e2) < 0)
             log_warn("sync: a run nobody will run is left running", LOG_STR("run", run.id),
                      LOG_ERROR(&e2));
-        }
     }
     json_object_put(body);
     if (rc == ERR_CONFLICT) {

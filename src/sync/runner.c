@@ -70,18 +70,8 @@ static bool job_cancelled(void *ctx)
 /* End run j as failed with why, on db (a run that no worker will run). */
 static void fail_job(struct db *db, const struct job *j, const char *why)
 {
-    struct loader_counts zero = {0};
     struct err e;
-    int rc = db_begin_tenant(db, j->tenant_id, &e);
-    if (rc == 0) {
-        rc = sync_run_finish(db, j->tenant_id, j->run_id, "failed", why, "", &zero, 0,
-                             time_now_ms() / 1000, &e);
-        if (rc == 0)
-            rc = db_commit(db, &e);
-        else
-            db_rollback(db);
-    }
-    if (rc < 0)
+    if (sync_run_fail_alone(db, j->tenant_id, j->run_id, why, time_now_ms() / 1000, &e) < 0)
         log_warn("sync: a run was left running", LOG_STR("run", j->run_id), LOG_ERROR(&e));
 }
 

@@ -463,7 +463,9 @@ static int catalog_for_run(char **out, const char *text, const char *id, const c
         selected += catalog_stream_selected(catalog_stream(cat, i));
     if (rc == 0 && selected == 0)
         rc = err_set(err, ERR_INVALID, "integration %s selects no stream: select some first", id);
-    if (rc == 0 && out) {
+    if (rc == 0 && out && n == 0) {
+        *out = xstrdup(text); /* stored as catalog_format wrote it */
+    } else if (rc == 0 && out) {
         struct buf b;
         buf_init(&b, 0);
         catalog_format(&b, cat);
@@ -675,18 +677,9 @@ static void run_tap(struct syncx *x, const char *catalog, const char *state, con
 /* The caller's run could not go ahead: it ends failed, saying why. */
 static void fail_given_run(const struct tap_sync_opts *o, const struct err *why)
 {
-    struct loader_counts zero = {0};
     struct err e;
-    int rc = db_begin_tenant(o->env->db, o->tenant_id, &e);
-    if (rc == 0) {
-        rc = sync_run_finish(o->env->db, o->tenant_id, o->run_id, "failed", why->msg, "", &zero, 0,
-                             time_now_ms() / 1000, &e);
-        if (rc == 0)
-            rc = db_commit(o->env->db, &e);
-        else
-            db_rollback(o->env->db);
-    }
-    if (rc < 0)
+    if (sync_run_fail_alone(o->env->db, o->tenant_id, o->run_id, why->msg, time_now_ms() / 1000,
+                            &e) < 0)
         log_warn("sync: a run that could not start is not marked failed", LOG_STR("run", o->run_id),
                  LOG_ERROR(&e));
 }
