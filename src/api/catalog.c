@@ -1,7 +1,9 @@
 /* api/catalog.c - an integration's streams: discover them (the connector's
- * discovery, stored as a Singer catalog merged with the user's selection)
- * and read the stored catalog. Discovery of a Singer tap runs the tap with
- * --discover in the request (docs/singer.md). */
+ * discovery, stored as a Singer catalog merged with the user's selection),
+ * read the stored catalog, and choose streams, fields and sync modes.
+ * Discovery of a Singer tap runs the tap with --discover in the request
+ * (docs/singer.md). The answers show the catalog as stored plus, per
+ * stream, its sync mode and the ones it supports (put_view). */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +12,7 @@
 #include "core/jsonx.h"
 #include "singer/catalog.h"
 #include "store/integration.h"
-#include "sync/tap_sync.h"
+#include "sync/sync.h"
 
 void api_integration_discover(struct api_ctx *c)
 {
@@ -20,17 +22,36 @@ void api_integration_discover(struct api_ctx *c)
                             .vault = c->api->vault,
                             .reg = c->api->registry,
                             .public_url = c->api->public_url};
-    struct tap_discovery d;
+    struct sync_discovery d;
     struct err e;
 
     if (!id || api_query_only(c, none) < 0)
         return;
-    if (tap_discover(&d, &env, c->tenant_id, id, NULL, 0, false, &e) < 0)
+    if (sync_discover(&d, &env, c->tenant_id, id, NULL, 0, false, &e) < 0)
         api_fail(c, &e);
     else
         buf_printf(api_reply(c, 200), "{\"streams\":%zu,\"selected\":%zu,\"changes\":%s}",
                    d.streams, d.selected, buf_cstr(&d.changes));
-    tap_discovery_dispose(&d);
+    sync_discovery_dispose(&d);
+}
+
+/* The API's view of cat (changed in place): each stream with "sync_mode"
+ * and "supported_sync_modes" beside its Singer members. Only answers have
+ * them; the stored catalog, the one the tap reads, stays Singer's. */
+static void put_view(struct buf *b, struct json_object *cat)
+{
+    for (size_t i = 0; i < catalog_count(cat); i++) {
+        struct json_object *s = catalog_stream(cat, i), *list = json_object_new_array();
+        for (unsigned m = 0; m < CATALOG_SYNC_MODES; m++)
+            if (catalog_stream_supports(s, (enum catalog_sync_mode)m))
+                json_object_array_add(list, json_object_new_string(
+                                                catalog_sync_mode_name((enum catalog_sync_mode)m)));
+        json_object_object_add(
+            s, "sync_mode",
+            json_object_new_string(catalog_sync_mode_name(catalog_stream_sync_mode(s))));
+        json_object_object_add(s, "supported_sync_modes", list);
+    }
+    catalog_format(b, cat);
 }
 
 void api_integration_catalog(struct api_ctx *c)
@@ -38,6 +59,7 @@ void api_integration_catalog(struct api_ctx *c)
     static const char *const none[] = {NULL};
     const char *id = api_path_id(c, "int", "integration");
     struct integration it = {0};
+    struct json_object *cat = NULL;
     char *text = NULL;
     struct err e;
 
@@ -51,13 +73,21 @@ void api_integration_catalog(struct api_ctx *c)
         db_rollback(c->db);
     }
     integration_dispose(&it);
+    /* Stored by catalog_format after catalog_parse: it parses, unless the
+     * database was edited by hand, which is inlet's problem, not the
+     * request's (ERR_IO: a 500, logged). */
+    struct err why;
+    if (rc == 0 && text && catalog_parse(&cat, text, strlen(text), &why) < 0)
+        rc = err_set(&e, ERR_IO, "the stored catalog of integration %s does not parse: %s", id,
+                     why.msg);
     if (rc < 0)
         api_fail(c, &e);
     else if (!text)
         api_error(c, 404, "not_found", NULL,
                   "integration %s has no catalog yet: POST .../discover first", id);
     else
-        buf_puts(api_reply(c, 200), text);
+        put_view(api_reply(c, 200), cat);
+    json_object_put(cat);
     xfree(text);
 }
 
@@ -114,7 +144,7 @@ void api_integration_catalog_put(struct api_ctx *c)
         db_rollback(c->db);
         api_fail(c, &e);
     } else {
-        buf_put(api_reply(c, 200), out.p, out.n);
+        put_view(api_reply(c, 200), cat);
     }
 done:
     buf_dispose(&out);

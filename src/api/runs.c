@@ -12,7 +12,7 @@
 #include "store/integration.h"
 #include "store/sync_run.h"
 #include "sync/runner.h"
-#include "sync/tap_sync.h"
+#include "sync/sync.h"
 
 #define SYNC_STREAMS_MAX 1000 /* streams named in one request */
 
@@ -44,6 +44,9 @@ static void put_run(struct buf *b, const struct sync_run *r, bool with_log, int6
                (long long)r->n.processed, (long long)r->n.created, (long long)r->n.updated,
                (long long)r->n.unchanged, (long long)r->n.deleted, (long long)r->n.failed,
                (long long)r->bytes);
+    /* Written by inlet itself (sync/session.c): a JSON object, or none. */
+    buf_puts(b, ",\"streams\":");
+    buf_puts(b, r->stream_counts && r->stream_counts[0] == '{' ? r->stream_counts : "{}");
     buf_puts(b, ",\"error\":");
     buf_put_json_str(b, r->error);
     if (with_log) {
@@ -120,7 +123,7 @@ void api_integration_sync(struct api_ctx *c)
         json_object_put(body);
         return;
     }
-    int rc = tap_sync_check(c->db, c->api->registry, c->tenant_id, id, names_local, n, &e);
+    int rc = sync_check(c->db, c->api->registry, c->tenant_id, id, names_local, n, &e);
     if (rc == 0 && (rc = db_begin_tenant(c->db, c->tenant_id, &e)) == 0) {
         rc = sync_run_start(&run, c->db, c->tenant_id, id, "manual", full ? "full" : "incremental",
                             c->now, &e);

@@ -12,7 +12,7 @@
 #include "core/time.h"
 #include "singer/catalog.h"
 #include "store/integration.h"
-#include "sync/tap_sync.h"
+#include "sync/sync.h"
 
 enum { OK = 0, FAIL = 1, USAGE = 2 };
 
@@ -80,13 +80,13 @@ int cli_discover(const struct cli_ctx *x, const char *tenant, const char *id, co
     const char **names = NULL;
     char *list = NULL;
     size_t n = 0;
-    struct tap_discovery d = {0};
+    struct sync_discovery d = {0};
 
     int rc = split_names(&names, &n, &list, select, "--select", &e);
     if (rc == 0)
         rc = cli_env_open(&env, &reg, x, &e);
     if (rc == 0)
-        rc = tap_discover(&d, &env, tenant, id, names, n, select_all, &e);
+        rc = sync_discover(&d, &env, tenant, id, names, n, select_all, &e);
     if (rc == 0)
         rc = print_catalog(&env, tenant, id, &e);
     registry_free(reg);
@@ -95,7 +95,7 @@ int cli_discover(const struct cli_ctx *x, const char *tenant, const char *id, co
     if (rc == 0)
         fprintf(stderr, "inlet: %zu streams, %zu selected; changes: %s\n", d.streams, d.selected,
                 buf_cstr(&d.changes));
-    tap_discovery_dispose(&d);
+    sync_discovery_dispose(&d);
     return rc < 0 ? fail(&e) : OK;
 }
 
@@ -156,18 +156,18 @@ int cli_sync(const struct cli_ctx *x, const char *tenant, const char *id, int64_
     sigaction(SIGTERM, &sa, &old_term);
     int rc = cli_env_open(&env, &reg, x, &e);
     if (rc == 0) {
-        struct tap_sync_opts o = {.env = &env,
-                                  .tenant_id = tenant,
-                                  .integration_id = id,
-                                  .triggered_by = "manual",
-                                  .timeout_ms = timeout_s * 1000,
-                                  .full = full,
-                                  .streams = names,
-                                  .nstreams = n,
-                                  .progress = show_progress,
-                                  .cancelled = stopped,
-                                  .ctx = &pr};
-        rc = tap_sync(&run, &o, &e);
+        struct sync_opts o = {.env = &env,
+                              .tenant_id = tenant,
+                              .integration_id = id,
+                              .triggered_by = "manual",
+                              .timeout_ms = timeout_s * 1000,
+                              .full = full,
+                              .streams = names,
+                              .nstreams = n,
+                              .progress = show_progress,
+                              .cancelled = stopped,
+                              .ctx = &pr};
+        rc = sync_integration(&run, &o, &e);
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);

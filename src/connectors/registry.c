@@ -20,6 +20,7 @@
 
 #include <json-c/linkhash.h>
 
+#include "connectors/engine.h"
 #include "connectors/registry.h"
 #include "connectors/singer_spec.h"
 #include "connectors/urls.h"
@@ -638,7 +639,7 @@ static int check_doc(struct entry **out, struct check *ck, struct json_object *d
         rc = reject(ck, "/test", "needs base_url: its path is appended to it");
         goto done;
     }
-    if (singer_spec_check(&at, doc, &se) < 0) {
+    if (singer_spec_check(&at, doc, &se) < 0 || engine_spec_check(&at, doc, &se) < 0) {
         rc = reject(ck, jsonx_ptr_cstr(&at), "%s", se.msg);
         goto done;
     }

@@ -4,7 +4,8 @@
  * by other keys, the one closest to full is evicted, which loses nothing
  * when it was full and otherwise errs in the client's favour. One mutex per
  * stripe of sets lets threads on different keys proceed together. Used by
- * api/ in front of authenticated and unauthenticated routes. */
+ * api/ in front of authenticated and unauthenticated routes, and by
+ * sync/budget.c for the rate budgets of calls to providers. */
 #include "http/ratelimit.h"
 
 #include <assert.h>
@@ -85,7 +86,9 @@ static double tokens_at(const struct ratelimit *rl, const struct bucket *b, int6
     return t < rl->burst ? t : rl->burst;
 }
 
-bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, int *retry_after_s)
+/* Take a token from key's bucket; when there is none, *wait_s (OUT) gets
+ * the seconds until there is one. */
+static bool take(struct ratelimit *rl, const char *key, int64_t now_ms, double *wait_s)
 {
     uint64_t h = key_hash(rl->seed, key);
     size_t set = (size_t)(h % SETS);
@@ -115,16 +118,40 @@ bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, int *
     if (now_ms > b->last_ms)
         b->last_ms = now_ms;
     ok = b->tokens >= 1;
-    if (ok) {
+    if (ok)
         b->tokens -= 1;
-    } else {
-        /* Round up by hand: ceil() would need libm for one call. */
-        double wait = (1 - b->tokens) / rl->rate;
-        int secs = wait >= INT_MAX ? INT_MAX : (int)wait;
-        if (secs < INT_MAX && (double)secs < wait)
-            secs++;
-        *retry_after_s = secs < 1 ? 1 : secs;
-    }
+    else
+        *wait_s = (1 - b->tokens) / rl->rate;
     pthread_mutex_unlock(mu);
     return ok;
+}
+
+/* units rounded up to a whole number, at least 1 and at most limit. By
+ * hand: ceil() would need libm for one call. */
+static int64_t round_up(double units, int64_t limit)
+{
+    int64_t n = units >= (double)limit ? limit : (int64_t)units;
+    if (n < limit && (double)n < units)
+        n++;
+    return n < 1 ? 1 : n;
+}
+
+bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, int *retry_after_s)
+{
+    double wait;
+    if (take(rl, key, now_ms, &wait))
+        return true;
+    *retry_after_s = (int)round_up(wait, INT_MAX);
+    return false;
+}
+
+bool ratelimit_take_ms(struct ratelimit *rl, const char *key, int64_t now_ms, int64_t *wait_ms)
+{
+    double wait;
+    if (take(rl, key, now_ms, &wait))
+        return true;
+    /* Less a nanosecond, so that binary fractions (1 - 0.996 is a hair
+     * over 0.004) do not round a whole millisecond up. */
+    *wait_ms = round_up(wait * 1000 - 1e-6, INT64_MAX / 2);
+    return false;
 }

@@ -28,4 +28,10 @@ void ratelimit_free(struct ratelimit *rl); /* NULL is a no-op */
  * the bucket (threads race to the lock) counts as that newer time. */
 bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, int *retry_after_s);
 
+/* The same for a caller that waits rather than refuses: when not allowed,
+ * *wait_ms (OUT) gets the milliseconds (>= 1) until a token is available,
+ * rounded up. Nothing is reserved: after the wait the caller takes again,
+ * and may find the token gone to another thread (it then waits again). */
+bool ratelimit_take_ms(struct ratelimit *rl, const char *key, int64_t now_ms, int64_t *wait_ms);
+
 #endif

@@ -1,5 +1,6 @@
 /* singer/catalog.c - Singer catalogs (see catalog.h): one check pass over
- * the parsed tree, then merge and select, which edit metadata in place.
+ * the parsed tree, then merge and select, which edit metadata in place, and
+ * the sync modes, read from and written to the stream metadata.
  * Lookups by tap_stream_id and by breadcrumb go through json-c objects used
  * as hash tables (name -> position), so a catalog of 10000 streams or a
  * stream of thousands of fields costs one pass, not a pass per entry.
@@ -186,7 +187,8 @@ static int need_object(struct json_object **out, const struct json_object *obj, 
 static int check_meta(const struct json_object *meta, struct jsonx_ptr *p, struct err *err)
 {
     static const char *const flags[] = {"selected", "selected-by-default"};
-    static const char *const strings[] = {"replication-method", "replication-key"};
+    static const char *const strings[] = {"replication-method", "replication-key",
+                                          "inlet-destination-mode"};
     const struct json_object *v;
     size_t mark;
     int rc = 0;
@@ -526,6 +528,201 @@ static void stream_set_selected(struct json_object *stream, bool on)
         set_flag(stream, "selected", on);
 }
 
+/* ---- sync modes ---- */
+
+static const struct {
+    const char *name, *label;
+    bool incremental; /* replication-method INCREMENTAL (or LOG_BASED), else FULL_TABLE */
+    const char *dest; /* inlet-destination-mode */
+} modes[CATALOG_SYNC_MODES] = {
+    [CATALOG_SYNC_FULL_REFRESH_OVERWRITE] = {"full_refresh_overwrite", "Full refresh | Overwrite",
+                                             false, "overwrite"},
+    [CATALOG_SYNC_FULL_REFRESH_APPEND] = {"full_refresh_append", "Full refresh | Append", false,
+                                          "append"},
+    [CATALOG_SYNC_INCREMENTAL_APPEND] = {"incremental_append", "Incremental | Append", true,
+                                         "append"},
+    [CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED] = {"incremental_append_deduped",
+                                                 "Incremental | Append + Deduped", true,
+                                                 "append_dedup"},
+};
+
+const char *catalog_sync_mode_name(enum catalog_sync_mode m)
+{
+    assert((unsigned)m < CATALOG_SYNC_MODES);
+    return modes[m].name;
+}
+
+const char *catalog_sync_mode_label(enum catalog_sync_mode m)
+{
+    assert((unsigned)m < CATALOG_SYNC_MODES);
+    return modes[m].label;
+}
+
+bool catalog_sync_mode_appends(enum catalog_sync_mode m)
+{
+    assert((unsigned)m < CATALOG_SYNC_MODES);
+    return strcmp(modes[m].dest, "append") == 0;
+}
+
+/* By length: a JSON string may hold "\u0000", and a name cut short there
+ * is not the name. */
+static bool mode_lookup(enum catalog_sync_mode *out, const char *s, size_t n)
+{
+    for (unsigned i = 0; i < CATALOG_SYNC_MODES; i++) {
+        if ((strlen(modes[i].name) == n && memcmp(s, modes[i].name, n) == 0) ||
+            (strlen(modes[i].label) == n && memcmp(s, modes[i].label, n) == 0)) {
+            *out = (enum catalog_sync_mode)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The message of catalog_sync_mode_parse. */
+static int mode_unknown(struct err *err, const char *s, size_t n)
+{
+    struct buf q;
+    buf_init(&q, 0);
+    put_quoted(&q, s, n);
+    int rc = err_set(err, ERR_INVALID,
+                     "%s is not a sync mode: expected full_refresh_overwrite, full_refresh_append, "
+                     "incremental_append or incremental_append_deduped",
+                     buf_cstr(&q));
+    buf_dispose(&q);
+    return rc;
+}
+
+int catalog_sync_mode_parse(enum catalog_sync_mode *out, const char *s, struct err *err)
+{
+    return mode_lookup(out, s, strlen(s)) ? 0 : mode_unknown(err, s, strlen(s));
+}
+
+static bool method_incremental(const struct json_object *v)
+{
+    return str_is(v, "INCREMENTAL") || str_is(v, "LOG_BASED");
+}
+
+static bool nonempty_array(const struct json_object *v)
+{
+    return is(v, json_type_array) && jsonx_len(v) > 0;
+}
+
+/* Whether the tap can read stream from a bookmark. A forced FULL_TABLE
+ * says it cannot, whatever else the metadata lists. */
+static bool can_increment(const struct json_object *stream)
+{
+    const struct json_object *meta = catalog_stream_meta(stream);
+    const struct json_object *forced = jsonx_get(meta, "forced-replication-method");
+
+    if (str_is(forced, "FULL_TABLE"))
+        return false;
+    return nonempty_array(jsonx_get(meta, "valid-replication-keys")) ||
+           jsonx_str_len(jsonx_get(meta, "replication-key")) > 0 || method_incremental(forced);
+}
+
+/* Key properties to dedupe by: the metadata's (where taps put them now)
+ * or the legacy top-level member. */
+static bool has_keys(const struct json_object *stream)
+{
+    return nonempty_array(jsonx_get(catalog_stream_meta(stream), "table-key-properties")) ||
+           nonempty_array(jsonx_get(stream, "key_properties"));
+}
+
+bool catalog_stream_supports(const struct json_object *stream, enum catalog_sync_mode m)
+{
+    assert((unsigned)m < CATALOG_SYNC_MODES);
+    if (!modes[m].incremental)
+        return true;
+    return can_increment(stream) &&
+           (m != CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED || has_keys(stream));
+}
+
+static enum catalog_sync_mode default_mode(const struct json_object *stream)
+{
+    return catalog_stream_supports(stream, CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED)
+               ? CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED
+               : CATALOG_SYNC_FULL_REFRESH_OVERWRITE;
+}
+
+/* The mode stream's metadata stores into *out, when it is a valid pair the
+ * stream supports. A replication-method without a destination is what
+ * catalogs written before sync modes (or by hand) hold: incremental then
+ * upserts when there are keys, as the loader always did. */
+static bool stored_mode(const struct json_object *stream, enum catalog_sync_mode *out)
+{
+    const struct json_object *meta = catalog_stream_meta(stream);
+    const struct json_object *method = jsonx_get(meta, "replication-method");
+    const struct json_object *dest = jsonx_get(meta, "inlet-destination-mode");
+    enum catalog_sync_mode m;
+
+    if (str_is(method, "FULL_TABLE") && (!dest || str_is(dest, "overwrite")))
+        m = CATALOG_SYNC_FULL_REFRESH_OVERWRITE;
+    else if (str_is(method, "FULL_TABLE") && str_is(dest, "append"))
+        m = CATALOG_SYNC_FULL_REFRESH_APPEND;
+    else if (method_incremental(method) && !dest)
+        m = has_keys(stream) ? CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED
+                             : CATALOG_SYNC_INCREMENTAL_APPEND;
+    else if (method_incremental(method) && str_is(dest, "append"))
+        m = CATALOG_SYNC_INCREMENTAL_APPEND;
+    else if (method_incremental(method) && str_is(dest, "append_dedup"))
+        m = CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED;
+    else
+        return false;
+    if (!catalog_stream_supports(stream, m))
+        return false;
+    *out = m;
+    return true;
+}
+
+enum catalog_sync_mode catalog_stream_sync_mode(const struct json_object *stream)
+{
+    enum catalog_sync_mode m;
+    return stored_mode(stream, &m) ? m : default_mode(stream);
+}
+
+/* Write m into stream's metadata. A tap that reads its log (LOG_BASED) is
+ * incremental already: that method stays rather than become INCREMENTAL,
+ * which would be another way of reading. */
+static void mode_write(struct json_object *stream, enum catalog_sync_mode m)
+{
+    struct json_object *meta = stream_meta_make(stream);
+    const char *method = "FULL_TABLE";
+
+    if (modes[m].incremental)
+        method = str_is(jsonx_get(meta, "forced-replication-method"), "LOG_BASED") ||
+                         str_is(jsonx_get(meta, "replication-method"), "LOG_BASED")
+                     ? "LOG_BASED"
+                     : "INCREMENTAL";
+    json_object_object_add(meta, "replication-method", json_object_new_string(method));
+    json_object_object_add(meta, "inlet-destination-mode", json_object_new_string(modes[m].dest));
+}
+
+/* Append to b why stream does not support an incremental mode asked for
+ * (the first rule it fails) and what it supports: "its
+ * forced-replication-method is FULL_TABLE; it supports
+ * full_refresh_overwrite and full_refresh_append". */
+static void put_unsupported(struct buf *b, const struct json_object *stream)
+{
+    unsigned n = 0, k = 0;
+
+    if (str_is(jsonx_get(catalog_stream_meta(stream), "forced-replication-method"), "FULL_TABLE"))
+        buf_puts(b, "its forced-replication-method is FULL_TABLE");
+    else if (!can_increment(stream))
+        buf_puts(b, "it has no replication key (valid-replication-keys or replication-key)");
+    else
+        buf_puts(b, "it has no key properties (table-key-properties or key_properties)");
+    for (unsigned i = 0; i < CATALOG_SYNC_MODES; i++)
+        n += catalog_stream_supports(stream, (enum catalog_sync_mode)i);
+    buf_puts(b, "; it supports ");
+    for (unsigned i = 0; i < CATALOG_SYNC_MODES; i++) {
+        if (!catalog_stream_supports(stream, (enum catalog_sync_mode)i))
+            continue;
+        buf_puts(b, k == 0 ? "" : k + 1 < n ? ", " : " and ");
+        buf_puts(b, modes[i].name);
+        k++;
+    }
+}
+
 /* Whether fresh's metadata allows replication key v: yes unless it lists
  * its valid keys without v. */
 static bool key_allowed(const struct json_object *meta, const struct json_object *v)
@@ -626,6 +823,8 @@ size_t catalog_merge(struct json_object *fresh, const struct json_object *old)
         struct json_object *s = catalog_stream(fresh, i), *meta;
         const struct json_object *o = NULL;
         const char *id = catalog_stream_id(s);
+        enum catalog_sync_mode mode;
+        bool chose = false;
         int on;
 
         if (!is(s, json_type_object))
@@ -640,9 +839,17 @@ size_t catalog_merge(struct json_object *fresh, const struct json_object *old)
             on = default_on(meta);
         if (o) {
             const struct json_object *om = catalog_stream_meta(o);
+            chose = jsonx_str(jsonx_get(om, "replication-method")) ||
+                    jsonx_str(jsonx_get(om, "inlet-destination-mode"));
             carry_string(meta, om, "replication-method");
             carry_string(meta, om, "replication-key");
+            carry_string(meta, om, "inlet-destination-mode");
         }
+        /* A choice the stream no longer allows (its replication key gone, a
+         * method now forced) becomes the default: nothing to report, the
+         * stored mode just stays one the stream supports. */
+        if (chose && !stored_mode(s, &mode))
+            mode_write(s, default_mode(s));
         stream_set_selected(s, on == 1);
         merge_fields(s, o, &key);
         selected += on == 1;
@@ -844,12 +1051,38 @@ static bool in_names(const struct json_object *names, const char *name)
     return false;
 }
 
+/* Entry i's sync_mode v (not null) against stream s, quoted as q. */
+static int choice_check_mode(const struct json_object *s, const struct json_object *v, size_t i,
+                             const char *q, struct err *err)
+{
+    enum catalog_sync_mode m;
+    struct err why;
+    struct buf b;
+
+    if (!is(v, json_type_string))
+        return err_set(err, ERR_INVALID, "/streams/%zu/sync_mode: expected a string, got %s", i,
+                       jsonx_type_name(v));
+    if (!mode_lookup(&m, jsonx_str(v), jsonx_str_len(v))) {
+        (void)mode_unknown(&why, jsonx_str(v), jsonx_str_len(v));
+        return err_set(err, ERR_INVALID, "/streams/%zu/sync_mode: %s", i, why.msg);
+    }
+    if (catalog_stream_supports(s, m))
+        return 0;
+    buf_init(&b, 0);
+    put_unsupported(&b, s);
+    int rc = err_set(err, ERR_INVALID, "/streams/%zu/sync_mode: stream %s cannot use %s: %s", i, q,
+                     modes[m].name, buf_cstr(&b));
+    buf_dispose(&b);
+    return rc;
+}
+
 /* Check entry i of choice against cat. */
 static int choice_check(const struct json_object *cat, const struct json_object *entry, size_t i,
                         const struct json_object *choice, struct err *err)
 {
     const struct json_object *id = jsonx_get(entry, "tap_stream_id");
     const struct json_object *fields = jsonx_get(entry, "fields");
+    const struct json_object *mode = jsonx_get(entry, "sync_mode"); /* null: the default */
     struct buf q;
     int rc = 0;
 
@@ -858,9 +1091,11 @@ static int choice_check(const struct json_object *cat, const struct json_object 
     json_object_object_foreach((struct json_object *)entry, key, v)
     {
         (void)v;
-        if (strcmp(key, "tap_stream_id") != 0 && strcmp(key, "fields") != 0)
+        if (strcmp(key, "tap_stream_id") != 0 && strcmp(key, "fields") != 0 &&
+            strcmp(key, "sync_mode") != 0)
             return err_set(err, ERR_INVALID,
-                           "/streams/%zu/%s: unknown member (tap_stream_id and fields are known)",
+                           "/streams/%zu/%s: unknown member (tap_stream_id, fields and sync_mode "
+                           "are known)",
                            i, key);
     }
     if (!is(id, json_type_string) || !jsonx_str_len(id))
@@ -903,6 +1138,8 @@ static int choice_check(const struct json_object *cat, const struct json_object 
                          i, k, buf_cstr(&fq), buf_cstr(&q));
         buf_dispose(&fq);
     }
+    if (rc == 0 && mode)
+        rc = choice_check_mode(s, mode, i, buf_cstr(&q), err);
     buf_dispose(&q);
     return rc;
 }
@@ -924,6 +1161,11 @@ int catalog_choose(struct json_object *cat, const struct json_object *choice, st
         stream_set_selected(s, entry != NULL);
         if (!entry)
             continue;
+        const struct json_object *mode = jsonx_get(entry, "sync_mode");
+        enum catalog_sync_mode m = default_mode(s);
+        if (mode)
+            (void)mode_lookup(&m, jsonx_str(mode), jsonx_str_len(mode)); /* checked above */
+        mode_write(s, m);
         const struct json_object *fields = jsonx_get(entry, "fields");
         struct json_object *props = jsonx_get(jsonx_get(s, "schema"), "properties");
         if (!is(props, json_type_object))

@@ -4,9 +4,11 @@
  * a json-c tree (taps add members of their own, and those must reach the tap
  * again untouched); this module checks its shape once, then reads and
  * writes the few members inlet cares about in place: "selected",
- * "replication-method" and "replication-key" in the metadata entries found
- * by breadcrumb. Used by discovery (merge a new discovery into the stored
- * catalog), the API's catalog selection, and the Singer tap runner.
+ * "replication-method", "replication-key" and "inlet-destination-mode" in
+ * the metadata entries found by breadcrumb. Used by discovery (merge a new
+ * discovery into the stored catalog), the API's catalog selection (streams,
+ * fields, sync modes), the Singer tap runner and the sync engine (a
+ * stream's sync mode).
  *
  * Selection rules, as singer-python and Meltano's SDK apply them: a stream
  * is selected when its stream metadata (breadcrumb []) says "selected": true,
@@ -47,8 +49,8 @@
  *   ["properties", NAME] pairs for nested fields, and is unique per stream;
  * - in a metadata object, "selected" and "selected-by-default" are booleans,
  *   "inclusion" is "available", "automatic" or "unsupported", and
- *   "replication-method" and "replication-key" are strings (each may be
- *   absent or null).
+ *   "replication-method", "replication-key" and "inlet-destination-mode"
+ *   are strings (each may be absent or null).
  * Anything else (unknown members, a tap's own metadata) is kept as it is.
  * On success *out (OUT) is the catalog; the caller releases it with
  * json_object_put. On failure *out is not touched and the error is
@@ -80,9 +82,12 @@ MUST_CHECK int catalog_parse(struct json_object **out, /* OUT: owned; json_objec
  * catalog_parse; NULL for none) into fresh (a new discovery, checked too),
  * matching streams by tap_stream_id and fields by breadcrumb:
  * - a stream of fresh also in old keeps old's selection (its metadata
- *   "selected", or the legacy top-level one) and old's "replication-method"
- *   and "replication-key" (the key is dropped when fresh's metadata lists
- *   "valid-replication-keys" without it: the field is gone);
+ *   "selected", or the legacy top-level one) and old's "replication-method",
+ *   "replication-key" and "inlet-destination-mode" (the key is dropped when
+ *   fresh's metadata lists "valid-replication-keys" without it: the field
+ *   is gone); a sync mode old chose that fresh no longer supports (or no
+ *   valid one) is replaced by fresh's default, written down, so that what
+ *   is stored is always a mode the stream supports;
  * - a stream new in fresh, or one old left undecided, gets its default:
  *   selected when its stream metadata says "selected-by-default": true or
  *   "inclusion": "automatic";
@@ -108,14 +113,21 @@ MUST_CHECK int catalog_select(struct json_object *cat, const char *const *names,
                               struct err *err);
 
 /* The user's choice, as the API takes it: choice is a JSON array of
- * {"tap_stream_id": ID, "fields": [NAME, ...]} naming the streams to
- * select; every other stream is unselected. With "fields", exactly those
- * top-level fields of the stream's schema are selected (and the automatic
- * ones, always); without, every field but the unsupported ones. A field
- * without a metadata entry gets one. Everything is checked before anything
+ * {"tap_stream_id": ID, "fields": [NAME, ...], "sync_mode": MODE} naming
+ * the streams to select; every other stream is unselected (and keeps the
+ * sync mode it had). With "fields", exactly those top-level fields of the
+ * stream's schema are selected (and the automatic ones, always); without,
+ * every field but the unsupported ones. A field without a metadata entry
+ * gets one. "sync_mode" is a name or label catalog_sync_mode_parse takes,
+ * which the stream must support; without it, the stream's default. The
+ * mode is written down for every chosen stream ("replication-method" and
+ * "inlet-destination-mode"). Everything is checked before anything
  * changes; ERR_INVALID with a message that starts with the JSON Pointer of
  * the problem in choice's document under "/streams" ("/streams/1/fields/0:
- * stream \"items\" has no field \"x\""). */
+ * stream \"items\" has no field \"x\"", "/streams/0/sync_mode: stream
+ * \"orders\" cannot sync incrementally (its forced-replication-method is
+ * FULL_TABLE); it supports full_refresh_overwrite and
+ * full_refresh_append"). */
 MUST_CHECK int catalog_choose(struct json_object *cat, const struct json_object *choice,
                               struct err *err);
 
@@ -153,6 +165,61 @@ const char *catalog_stream_name(const struct json_object *stream);
 bool catalog_stream_selected(const struct json_object *stream);
 /* The stream-level metadata object (the entry with breadcrumb []), or NULL. */
 struct json_object *catalog_stream_meta(const struct json_object *stream);
+
+/* ---- sync modes ----
+ *
+ * How a stream syncs, as Airbyte names the four modes users know: how
+ * records are read (full refresh: all of them each time; incremental: those
+ * past the bookmark) and how they land (overwrite: the table ends as the
+ * source is; append: every record is a new row; append + deduped: one row
+ * per key, upserted). Stored in the stream metadata (breadcrumb []) as
+ * Singer's own "replication-method" (FULL_TABLE or INCREMENTAL, which taps
+ * read; LOG_BASED is kept where the tap uses it and counts as incremental)
+ * and inlet's "inlet-destination-mode" ("overwrite", "append",
+ * "append_dedup"), which the loader reads through catalog_stream_sync_mode.
+ *
+ * What a stream supports, from its metadata (breadcrumb []):
+ * - full refresh, both modes: always (a tap's forced method wins at the tap);
+ * - incremental: unless "forced-replication-method" is FULL_TABLE, when
+ *   "valid-replication-keys" is a non-empty array, "replication-key" a
+ *   non-empty string, or "forced-replication-method" INCREMENTAL (or
+ *   LOG_BASED);
+ * - append + deduped: incremental, and key properties to dedupe by
+ *   ("table-key-properties" in the metadata, or "key_properties").
+ * The default, when nothing valid is stored: incremental_append_deduped
+ * when the stream supports it, else full_refresh_overwrite. */
+enum catalog_sync_mode {
+    CATALOG_SYNC_FULL_REFRESH_OVERWRITE,
+    CATALOG_SYNC_FULL_REFRESH_APPEND,
+    CATALOG_SYNC_INCREMENTAL_APPEND,
+    CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED,
+};
+#define CATALOG_SYNC_MODES 4 /* how many there are: 0 .. CATALOG_SYNC_MODES - 1 */
+
+/* "full_refresh_overwrite", "full_refresh_append", "incremental_append",
+ * "incremental_append_deduped": what the API writes. Static strings. */
+const char *catalog_sync_mode_name(enum catalog_sync_mode m);
+/* "Full refresh | Overwrite", "Full refresh | Append", "Incremental |
+ * Append", "Incremental | Append + Deduped": Airbyte's labels. Static. */
+const char *catalog_sync_mode_label(enum catalog_sync_mode m);
+/* Whether records of mode m are appended (no key, every record a row):
+ * full_refresh_append and incremental_append. */
+bool catalog_sync_mode_appends(enum catalog_sync_mode m);
+
+/* The mode s names (a name or, exactly, a label) into *out (OUT).
+ * ERR_INVALID, `"x" is not a sync mode (full_refresh_overwrite, ...)`
+ * with the name quoted as catalog_parse quotes ids; *out is then not
+ * touched. */
+MUST_CHECK int catalog_sync_mode_parse(enum catalog_sync_mode *out, const char *s, struct err *err);
+
+/* Whether stream supports m, by the rules above. */
+bool catalog_stream_supports(const struct json_object *stream, enum catalog_sync_mode m);
+
+/* The mode stream syncs with: the one its metadata stores when that is a
+ * valid pair the stream supports ("replication-method" alone counts: an
+ * incremental one is deduped when the stream has key properties), else the
+ * default. What the loader and the sync engine go by. */
+enum catalog_sync_mode catalog_stream_sync_mode(const struct json_object *stream);
 
 /* Append cat as compact JSON to b: what is stored and passed to the tap.
  * Going past b's cap shows in buf_failed(b). As with jsonx_format, json-c

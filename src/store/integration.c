@@ -542,3 +542,21 @@ void integration_format(const struct integration *it, struct buf *b)
     put_time(b, it->updated_at);
     buf_putc(b, '}');
 }
+
+int integration_run_by(struct db *db, const char *tenant_id, const char *id, int64_t at,
+                       struct err *err)
+{
+    int64_t n = 0;
+    int rc = db_exec(db,
+                     "UPDATE integrations SET next_run_at = $3 WHERE tenant_id = $1 AND id = $2"
+                     " AND deleted_at IS NULL AND (next_run_at IS NULL OR next_run_at > $3)",
+                     DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id), DB_INT(at)), &n, err);
+    if (rc < 0)
+        return rc;
+    if (n == 0) { /* an earlier run is due already, or there is no such integration */
+        struct integration it = {0};
+        rc = integration_get(&it, db, tenant_id, id, err);
+        integration_dispose(&it);
+    }
+    return rc;
+}

@@ -87,6 +87,12 @@ MUST_CHECK int integration_update(struct integration *out, struct db *db, const 
                                   const char *id, const struct integration_change *ch, int64_t now,
                                   struct err *err);
 
+/* Ask for integration id's next run at unix second at (a sync stopped by
+ * the provider's quota resumes once it resets): next_run_at becomes at
+ * unless an earlier run is due already. ERR_NOTFOUND. */
+MUST_CHECK int integration_run_by(struct db *db, const char *tenant_id, const char *id, int64_t at,
+                                  struct err *err);
+
 struct integration_filter {
     const char *status;    /* NULL: any */
     const char *connector; /* NULL: any */

@@ -9,13 +9,14 @@
 #define RUN_COLUMNS                                                                                \
     "id, integration_id, status, triggered_by, mode, created_at, started_at, finished_at,"         \
     " records_processed, records_created, records_updated, records_unchanged, records_deleted,"    \
-    " records_failed, bytes, error, log"
+    " records_failed, bytes, error, log, stream_counts"
 
 void sync_run_dispose(struct sync_run *r)
 {
     xfree(r->error);
     xfree(r->log);
-    r->error = r->log = NULL;
+    xfree(r->stream_counts);
+    r->error = r->log = r->stream_counts = NULL;
 }
 
 /* The length of s cut to at most max bytes, not inside a UTF-8 sequence. */
@@ -55,6 +56,7 @@ static void read_run(struct sync_run *out, struct db_rows *r)
     out->bytes = db_rows_int(r, 14);
     out->error = db_rows_text(r, 15) ? xstrdup(db_rows_text(r, 15)) : NULL;
     out->log = xstrdup(db_rows_text(r, 16) ? db_rows_text(r, 16) : "");
+    out->stream_counts = db_rows_text(r, 17) ? xstrdup(db_rows_text(r, 17)) : NULL;
 }
 
 int sync_run_start(struct sync_run *out, struct db *db, const char *tenant_id,
@@ -108,6 +110,13 @@ int sync_run_progress(struct db *db, const char *tenant_id, const char *id,
                            DB_INT(n->created), DB_INT(n->updated), DB_INT(n->unchanged),
                            DB_INT(n->deleted), DB_INT(n->failed), DB_INT(bytes)),
                    NULL, err);
+}
+
+int sync_run_stream_counts(struct db *db, const char *tenant_id, const char *id, const char *json,
+                           struct err *err)
+{
+    return db_exec(db, "UPDATE sync_runs SET stream_counts = $3 WHERE tenant_id = $1 AND id = $2",
+                   DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id), DB_TEXT(json)), NULL, err);
 }
 
 int sync_run_finish(struct db *db, const char *tenant_id, const char *id, const char *status,
@@ -189,7 +198,7 @@ int sync_run_list(bool *more, struct db *db, const char *tenant_id, const char *
         "SELECT id, integration_id, status, triggered_by, mode, created_at,"
         " started_at, finished_at, records_processed, records_created,"
         " records_updated, records_unchanged, records_deleted, records_failed,"
-        " bytes, error, '' FROM sync_runs WHERE tenant_id = $1 AND"
+        " bytes, error, '', stream_counts FROM sync_runs WHERE tenant_id = $1 AND"
         " integration_id = $2 AND (CAST($3 AS TEXT) IS NULL OR id < $3)"
         " ORDER BY id DESC LIMIT $4",
         DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(integration_id), DB_TEXT(before), DB_INT(limit + 1)),

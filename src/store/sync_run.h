@@ -25,8 +25,9 @@ struct sync_run {
     int64_t created_at, started_at, finished_at; /* unix seconds; 0: not yet */
     struct loader_counts n;
     int64_t bytes;
-    char *error; /* owned; NULL when none */
-    char *log;   /* owned: JSON lines */
+    char *error;         /* owned; NULL when none */
+    char *log;           /* owned: JSON lines */
+    char *stream_counts; /* owned: JSON object, stream -> counters; NULL when none */
 };
 
 void sync_run_dispose(struct sync_run *r);
@@ -42,6 +43,12 @@ MUST_CHECK int sync_run_start(struct sync_run *out, struct db *db, const char *t
  * transaction). */
 MUST_CHECK int sync_run_progress(struct db *db, const char *tenant_id, const char *id,
                                  const struct loader_counts *n, int64_t bytes, struct err *err);
+
+/* Store the per-stream counters of running run id (json: an object of
+ * stream -> {processed, created, updated, unchanged, deleted, failed}), in
+ * the batch's transaction. */
+MUST_CHECK int sync_run_stream_counts(struct db *db, const char *tenant_id, const char *id,
+                                      const char *json, struct err *err);
 
 /* End run id: status, error (NULL for none; cut to SYNC_RUN_ERROR_MAX on a
  * character boundary), log (cut to SYNC_RUN_LOG_MAX at a line end), the

@@ -1,16 +1,25 @@
-/* sync/call.c - see call.h. */
+/* sync/call.c - see call.h. The credentials are made once per call and
+ * again only after a 401; each attempt goes through the rate budget first,
+ * and what it did is counted before deciding whether to send again. */
 #include "sync/call.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "connectors/urls.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/encode.h"
 #include "core/jsonx.h"
+#include "core/log.h"
 #include "core/secret.h"
+#include "core/time.h"
+#include "crypto/random.h"
+#include "http/retry.h"
 #include "oauth/token.h"
+#include "store/api_usage.h"
+#include "sync/budget.h"
 
 #define AUTH_MAX 8192 /* bytes of an authentication header or query part */
 
@@ -194,29 +203,249 @@ static bool unauthorized(const struct connector *c, const struct fetch_resp *r)
     return bad;
 }
 
+/* The policy with its defaults filled in. */
+struct policy {
+    int max_attempts;
+    int64_t base_ms, max_ms, cap_ms;
+    bool resend_failed; /* resend after a 5xx or a network error */
+};
+
+static struct policy policy_of(const struct connector_req *req)
+{
+    static const char *const safe[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"};
+    struct policy p = {
+        .max_attempts = req->max_attempts > 0 ? req->max_attempts : CALL_ATTEMPTS_DEFAULT,
+        .base_ms = req->backoff_base_ms > 0 ? req->backoff_base_ms : CALL_BACKOFF_BASE_MS,
+        .max_ms = req->backoff_max_ms > 0 ? req->backoff_max_ms : CALL_BACKOFF_MAX_MS,
+        .cap_ms = req->wait_cap_ms > 0 ? req->wait_cap_ms : CALL_WAIT_CAP_MS_DEFAULT,
+        .resend_failed = req->idempotent || (!req->method && !req->body),
+    };
+    if (p.max_ms < p.base_ms)
+        p.max_ms = p.base_ms;
+    for (size_t i = 0; req->method && i < sizeof(safe) / sizeof(safe[0]); i++)
+        if (strcmp(req->method, safe[i]) == 0)
+            p.resend_failed = true;
+    return p;
+}
+
+/* Sleep ms, asking req->cancelled first and every CALL_CANCEL_POLL_MS;
+ * false when it said stop. */
+static bool nap(const struct connector_req *req, int64_t ms)
+{
+    int64_t end = time_mono_ms() + ms;
+    for (;;) {
+        if (req->cancelled && req->cancelled(req->cancel_ctx))
+            return false;
+        int64_t left = end - time_mono_ms();
+        if (left <= 0)
+            return true;
+        if (left > CALL_CANCEL_POLL_MS)
+            left = CALL_CANCEL_POLL_MS;
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)left * 1000000};
+        /* An early wake-up (a signal) only means one more turn. */
+        (void)nanosleep(&ts, NULL);
+    }
+}
+
+/* Wait for a token of the integration's rate budget, if its connector
+ * sets one; false when cancelled. */
+static bool budget_wait(const struct connector_req *req, const struct connector *c,
+                        const struct integration *it)
+{
+    struct budget b;
+    int64_t wait;
+    if (!budget_of(&b, c))
+        return true;
+    while ((wait = budget_take(&b, it->id, time_mono_ms())) > 0)
+        if (!nap(req, wait))
+            return false;
+    return true;
+}
+
+static void count(struct call_usage *u, int rc, const struct fetch_resp *r, enum retry_kind kind)
+{
+    u->calls++;
+    if (rc < 0 || r->status < 200 || r->status > 399)
+        u->errors++;
+    if (rc == 0 && retry_kind_rate_limited(kind))
+        u->rate_limited++;
+}
+
+static const char *kind_name(int rc, enum retry_kind kind)
+{
+    if (rc < 0)
+        return "network";
+    switch (kind) {
+    case RETRY_RATE:
+        return "rate_limited";
+    case RETRY_DAILY:
+        return "quota_spent";
+    case RETRY_UNAVAILABLE:
+        return "unavailable";
+    case RETRY_SERVER:
+        return "server_error";
+    case RETRY_NONE:
+        break;
+    }
+    return "answer";
+}
+
+/* Record u for it in a transaction of its own; a failure is logged (see
+ * connector_call). */
+static void usage_record(const struct oauth_env *env, const struct integration *it,
+                         struct call_usage *u)
+{
+    struct err e;
+    int rc = db_begin_tenant(env->db, it->tenant_id, &e);
+    if (rc == 0) {
+        rc = connector_usage_flush(env->db, it->tenant_id, it->id, u, time_now_ms(), &e);
+        if (rc == 0)
+            rc = db_commit(env->db, &e);
+        else
+            db_rollback(env->db);
+    }
+    if (rc < 0)
+        log_warn("provider call: usage not recorded", LOG_STR("integration", it->id),
+                 LOG_INT("calls", u->calls), LOG_ERROR(&e));
+}
+
+/* Log a retry: the status and the wait only, since the URL's query and
+ * the headers can hold credentials (fetch's message names the URL without
+ * its query). Rate limits are the provider working as designed: info;
+ * failures: warn. */
+static void log_retry(const struct integration *it, int rc, enum retry_kind kind,
+                      const struct fetch_resp *out, int attempt, int64_t wait,
+                      const struct err *err)
+{
+    if (rc < 0)
+        log_warn("provider call: retrying", LOG_STR("integration", it->id),
+                 LOG_STR("reason", kind_name(rc, kind)), LOG_INT("attempt", attempt),
+                 LOG_INT("wait_ms", wait), LOG_ERROR(err));
+    else if (kind == RETRY_SERVER || kind == RETRY_UNAVAILABLE)
+        log_warn("provider call: retrying", LOG_STR("integration", it->id),
+                 LOG_STR("reason", kind_name(rc, kind)), LOG_INT("status", out->status),
+                 LOG_INT("attempt", attempt), LOG_INT("wait_ms", wait));
+    else
+        log_info("provider call: retrying", LOG_STR("integration", it->id),
+                 LOG_STR("reason", kind_name(rc, kind)), LOG_INT("status", out->status),
+                 LOG_INT("attempt", attempt), LOG_INT("wait_ms", wait));
+}
+
+/* After attempt number sent (the 401 resend aside) ended with rc and, when
+ * rc is 0, the answer out of that kind: the milliseconds to wait before
+ * sending again, or -1 to stop here, with rep->end saying why. */
+static int64_t next_wait(struct call_report *rep, const struct policy *p,
+                         const struct integration *it, int rc, enum retry_kind kind,
+                         const struct fetch_resp *out, int sent, const struct err *err)
+{
+    bool failed = rc < 0 || kind == RETRY_SERVER || kind == RETRY_UNAVAILABLE;
+    int64_t wait = -1;
+
+    /* An answer to act on, an error that sending again will not cure (only
+     * a network error may), or a failure of a request not safe to resend. */
+    if ((rc == 0 && kind == RETRY_NONE) || (rc < 0 && rc != ERR_IO) ||
+        (failed && !p->resend_failed))
+        return -1;
+    if (kind == RETRY_RATE || kind == RETRY_UNAVAILABLE || kind == RETRY_DAILY)
+        wait = retry_wait_ms(out, time_now_ms());
+    if (kind == RETRY_DAILY) {
+        rep->end = CALL_DEFERRED;
+        rep->resume_after_ms = wait > 0 ? wait : 0;
+        log_warn("provider call: quota spent", LOG_STR("integration", it->id),
+                 LOG_INT("status", out->status), LOG_INT("resume_after_ms", rep->resume_after_ms));
+        return -1;
+    }
+    if (sent >= p->max_attempts) {
+        rep->end = CALL_EXHAUSTED;
+        log_warn("provider call: giving up", LOG_STR("integration", it->id),
+                 LOG_STR("reason", kind_name(rc, kind)),
+                 LOG_INT("status", rc == 0 ? out->status : 0), LOG_INT("attempts", rep->attempts));
+        return -1;
+    }
+    if (wait < 0) {
+        uint64_t rnd;
+        random_bytes(&rnd, sizeof(rnd));
+        wait = retry_backoff_ms(sent, p->base_ms, p->max_ms, rnd);
+    }
+    if (wait > p->cap_ms) {
+        rep->end = CALL_DEFERRED;
+        rep->resume_after_ms = wait;
+        log_warn("provider call: wait over the cap, not retrying", LOG_STR("integration", it->id),
+                 LOG_INT("status", rc == 0 ? out->status : 0), LOG_INT("wait_ms", wait),
+                 LOG_INT("cap_ms", p->cap_ms));
+        return -1;
+    }
+    log_retry(it, rc, kind, out, sent, wait, err);
+    return wait;
+}
+
 int connector_call(struct fetch_resp *out, const struct oauth_env *env,
                    const struct integration *it, const struct connector *c,
                    const struct connector_req *req, struct err *err)
 {
+    struct policy p = policy_of(req);
+    struct call_usage own = {0}, *u = req->usage ? req->usage : &own;
+    struct call_report rep = {.end = CALL_ANSWERED};
+    bool refreshed = false;
     struct creds k;
+
     creds_init(&k);
     memset(out, 0, sizeof(*out));
+    /* rc is the outcome of the last step: what the call returns when it
+     * stops, whichever way. */
     int rc = creds_make(&k, env, it, c, NULL, err);
-    if (rc == 0)
-        rc = send_once(out, it, c, req, &k, err);
-    /* A 401 to an OAuth token: one refresh (unless another caller did it
-     * already), one retry. */
-    if (rc == 0 && c->auth_kind == CONNECTOR_AUTH_OAUTH2 && unauthorized(c, out)) {
-        struct secret stale = k.access;
-        k.access = (struct secret){0};
-        rc = creds_make(&k, env, it, c, (const char *)stale.p, err);
-        secret_dispose(&stale);
-        if (rc == 0) {
-            fetch_resp_dispose(out);
-            rc = send_once(out, it, c, req, &k, err);
+    for (bool go = rc == 0; go;) {
+        if (!budget_wait(req, c, it)) {
+            rep.end = CALL_CANCELLED;
+            if (rep.attempts == 0)
+                rc = err_set(err, ERR_AGAIN, "call cancelled while waiting for the rate budget");
+            break;
         }
+        fetch_resp_dispose(out);
+        rc = send_once(out, it, c, req, &k, err);
+        rep.attempts++;
+        enum retry_kind kind = rc == 0 ? retry_classify(out) : RETRY_NONE;
+        count(u, rc, out, kind);
+        /* A 401 to an OAuth token: one refresh (unless another caller did
+         * it already), one resend. */
+        if (rc == 0 && !refreshed && c->auth_kind == CONNECTOR_AUTH_OAUTH2 &&
+            unauthorized(c, out)) {
+            struct secret stale = k.access;
+            k.access = (struct secret){0};
+            refreshed = true;
+            rc = creds_make(&k, env, it, c, (const char *)stale.p, err);
+            secret_dispose(&stale);
+            go = rc == 0;
+            continue;
+        }
+        int64_t wait = next_wait(&rep, &p, it, rc, kind, out, rep.attempts - refreshed, err);
+        if (wait < 0)
+            break;
+        if (!nap(req, wait)) {
+            rep.end = CALL_CANCELLED;
+            break;
+        }
+        rep.waited_ms += wait;
     }
     creds_dispose(&k);
+    if (!req->usage && own.calls)
+        usage_record(env, it, &own);
+    if (req->report)
+        *req->report = rep;
+    return rc;
+}
+
+int connector_usage_flush(struct db *db, const char *tenant_id, const char *integration_id,
+                          struct call_usage *u, int64_t now_ms, struct err *err)
+{
+    char day[API_USAGE_DAY_MAX];
+    if (!u->calls && !u->errors && !u->rate_limited)
+        return 0;
+    api_usage_day(day, now_ms);
+    int rc = api_usage_add(db, tenant_id, integration_id, day, u->calls, u->errors, u->rate_limited,
+                           err);
+    if (rc == 0)
+        *u = (struct call_usage){0};
     return rc;
 }
 

@@ -41,6 +41,7 @@ struct stream {
     struct jsonschema *validator; /* of the latest SCHEMA */
     struct json_object *schema;   /* a reference, kept while the validator lives */
     bool keyed;
+    bool appended; /* the caller's answer at the latest SCHEMA (loader_appended_fn) */
     /* SQLite: the two statements, rebuilt when the columns change. */
     char *sql_insert, *sql_update;
     /* PostgreSQL: the COPY text not sent yet (under STAGE_CHUNK plus a
@@ -263,6 +264,37 @@ static int layout_read(struct loader *l, struct stream *s, struct err *err)
     return rc;
 }
 
+/* A table dropped by hand (the reset of a table, see keys_changed) leaves
+ * its layout behind in _inlet_columns: forget it, so that the table is
+ * made again as new. Once per stream and load, when the layout says the
+ * table exists. */
+static int layout_check(struct loader *l, struct stream *s, struct err *err)
+{
+    struct buf ref, sql;
+    int64_t there = 0;
+    int rc;
+
+    if (s->cols.n == 0)
+        return 0;
+    buf_init(&ref, 0);
+    buf_init(&sql, 0);
+    table_ref(&ref, l, s->table);
+    rc = l->pg ? db_query_int(&there, l->o.db, "SELECT count(to_regclass($1))",
+                              DB_ARGS(DB_TEXT(buf_cstr(&ref))), err)
+               : db_query_int(&there, l->o.db,
+                              "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+                              " name = $1",
+                              DB_ARGS(DB_TEXT(s->table)), err);
+    if (rc == 0 && !there) {
+        buf_printf(&sql, "DELETE FROM %s_inlet_columns WHERE table_name = $1", l->schema_q);
+        rc = db_exec(l->o.db, buf_cstr(&sql), DB_ARGS(DB_TEXT(s->table)), NULL, err);
+        col_set_dispose(&s->cols);
+    }
+    buf_dispose(&ref);
+    buf_dispose(&sql);
+    return rc;
+}
+
 static int layout_write_col(struct loader *l, const struct stream *s, size_t i, bool update,
                             struct err *err)
 {
@@ -437,6 +469,70 @@ static void sqlite_statements(struct loader *l, struct stream *s)
 
 /* ---- SCHEMA ---- */
 
+/* The key properties of cols as a JSON array, shortened past 64 bytes. */
+static void put_keys(struct buf *b, const struct col_set *cols)
+{
+    size_t start = b->n;
+    bool first = true;
+
+    buf_putc(b, '[');
+    for (size_t i = 0; i < cols->n; i++) {
+        if (!cols->v[i].key)
+            continue;
+        if (!first)
+            buf_putc(b, ',');
+        buf_put_json_str(b, cols->v[i].property);
+        first = false;
+        if (b->n - start > 64) {
+            buf_puts(b, "...");
+            break;
+        }
+    }
+    buf_putc(b, ']');
+}
+
+/* The error for a SCHEMA whose keys differ from those s's table was made
+ * with. Its primary key is not changed behind the user's back (dropping
+ * it keeps duplicates forever; adding one fails on those already there):
+ * the message names the reset instead. DROP TABLE is enough, since a
+ * dropped table is made again (layout_check); a full sync then fills it,
+ * as an incremental one would start from the bookmark. */
+static int keys_changed(struct loader *l, const struct stream *s, const struct col_set *incoming,
+                        struct err *err)
+{
+    struct buf was, now, ref;
+    bool keyed = false;
+    int rc;
+
+    buf_init(&was, 0);
+    buf_init(&now, 0);
+    buf_init(&ref, 0);
+    for (size_t i = 0; i < s->cols.n; i++)
+        keyed |= s->cols.v[i].key;
+    put_keys(&was, &s->cols);
+    put_keys(&now, incoming);
+    table_ref(&ref, l, s->table);
+    if (s->appended && keyed)
+        rc = err_set(err, ERR_INVALID,
+                     "stream %.64s: its table %s was created with key %s; switching it to an "
+                     "append mode needs a reset: DROP TABLE %s, then run a full sync",
+                     s->name, s->table, buf_cstr(&was), buf_cstr(&ref));
+    else if (!keyed)
+        rc = err_set(err, ERR_INVALID,
+                     "stream %.64s: its table %s was created without a key (appended); upserting "
+                     "by %s needs a reset: DROP TABLE %s, then run a full sync",
+                     s->name, s->table, buf_cstr(&now), buf_cstr(&ref));
+    else
+        rc = err_set(err, ERR_INVALID,
+                     "stream %.64s: key_properties changed from %s to %s; its table %s keeps the "
+                     "ones it was made with until a reset: DROP TABLE %s, then run a full sync",
+                     s->name, buf_cstr(&was), buf_cstr(&now), s->table, buf_cstr(&ref));
+    buf_dispose(&was);
+    buf_dispose(&now);
+    buf_dispose(&ref);
+    return rc;
+}
+
 static int on_schema(struct loader *l, const struct singer_msg *m, struct err *err)
 {
     struct col_set incoming = {0};
@@ -457,7 +553,8 @@ static int on_schema(struct loader *l, const struct singer_msg *m, struct err *e
         return err_set(err, ERR_INVALID, "stream %s: its schema is not one inlet can check: %s",
                        m->stream, err->msg);
     }
-    rc = col_set_from_schema(&incoming, schema, m->key_properties, err);
+    bool appended = l->o.appended && l->o.appended(l->o.ctx, m->stream);
+    rc = col_set_from_schema(&incoming, schema, appended ? NULL : m->key_properties, err);
     if (rc == 0 && fresh && l->nstreams == STREAMS_MAX)
         rc = err_set(err, ERR_TOOBIG, "more than %d streams in one load", STREAMS_MAX);
     if (rc == 0 && l->pg) /* the statements below cannot run during a COPY */
@@ -476,7 +573,11 @@ static int on_schema(struct loader *l, const struct singer_msg *m, struct err *e
         rc = table_claim(l, s, err);
         if (rc == 0)
             rc = layout_read(l, s, err);
+        if (rc == 0)
+            rc = layout_check(l, s, err);
     }
+    if (rc == 0)
+        s->appended = appended;
     if (rc == 0 && s->cols.n == 0) {
         col_set_dispose(&s->cols);
         s->cols = incoming;
@@ -490,10 +591,7 @@ static int on_schema(struct loader *l, const struct singer_msg *m, struct err *e
                 if (strcmp(s->cols.v[j].property, incoming.v[i].property) == 0)
                     t = &s->cols.v[j];
             if ((t && t->key != incoming.v[i].key) || (!t && incoming.v[i].key))
-                rc = err_set(err, ERR_INVALID,
-                             "stream %s: key_properties changed; the table %s keeps the ones it "
-                             "was made with",
-                             m->stream, s->table);
+                rc = keys_changed(l, s, &incoming, err);
         }
         if (rc == 0)
             rc = col_set_merge(&s->cols, &incoming, &changes, &nchanges, err);
@@ -1016,6 +1114,8 @@ static int on_activate(struct loader *l, const struct singer_msg *m, const char 
     if (!s)
         return err_set(err, ERR_INVALID, "ACTIVATE_VERSION of stream %s before its SCHEMA",
                        m->stream);
+    if (s->appended) /* earlier rows are the stream's history: they stay */
+        return 0;
     int rc = tx_begin(l, err);
     if (rc == 0 && l->pg)
         rc = stage_flush(l, s, err);

@@ -8,7 +8,8 @@
  * date: new properties add columns, a conflicting type widens its column.
  * A RECORD is validated against its schema (a bad one is counted as failed,
  * with its error kept, unless strict), then upserted by the key properties
- * (appended when there are none); _sdc_deleted_at marks a soft delete. A
+ * (appended when there are none, or when the caller says the stream is
+ * appended); _sdc_deleted_at marks a soft delete. A
  * STATE is held until the records before it are committed. Everything of a
  * batch - records, DDL, the latest STATE (through the caller's save_state)
  * and the counters - commits in ONE transaction, so a crash at any point
@@ -48,6 +49,17 @@ typedef int (*loader_batch_fn)(void *ctx, struct db *db, struct err *err);
 /* Called after a commit with the STATE that commit made safe (borrowed):
  * `inlet load` writes it to stdout, as Singer targets do. */
 typedef void (*loader_committed_fn)(void *ctx, struct json_object *state);
+/* Whether stream's records are appended (a sync mode that appends,
+ * singer/catalog.h), asked at each of its SCHEMAs. When true the SCHEMA's
+ * key properties are ignored: a new table gets no key, every record
+ * becomes a row of its own (duplicates of a key included), and
+ * ACTIVATE_VERSION leaves earlier rows alone (they are history, not
+ * deletions). A table made with a key is not changed behind the user's
+ * back: its SCHEMA fails with ERR_INVALID, "stream s: its table t was
+ * created with key ["id"]; switching it to an append mode needs a reset:
+ * DROP TABLE t, then run a full sync" (and the other way round for a
+ * table made without one). */
+typedef bool (*loader_appended_fn)(void *ctx, const char *stream);
 
 struct loader_opts {
     struct db *db;            /* the destination; no transaction open */
@@ -60,7 +72,8 @@ struct loader_opts {
     loader_save_fn save_state;
     loader_batch_fn before_commit; /* NULL: none */
     loader_committed_fn committed;
-    void *ctx; /* for the three callbacks */
+    loader_appended_fn appended; /* NULL: no stream is */
+    void *ctx;                   /* for the callbacks */
 };
 
 struct loader;
@@ -73,8 +86,10 @@ MUST_CHECK int loader_new(struct loader **out, const struct loader_opts *o, stru
 /* Take one message. A record's own problems are counted, not returned
  * (unless strict); returned errors are the stream's (a RECORD before its
  * SCHEMA: ERR_INVALID; a SCHEMA that is not a JSON Schema inlet can
- * validate with, or that changes the key properties: ERR_INVALID) and the
- * database's. After an error the loader is spent: the open batch is rolled
+ * validate with, or that changes the key properties, appended included:
+ * ERR_INVALID, naming the DROP TABLE that resets the table) and the
+ * database's. A table dropped by hand is made again by the next load, as
+ * if new. After an error the loader is spent: the open batch is rolled
  * back, what was committed stays. */
 MUST_CHECK int loader_message(struct loader *l, const struct singer_msg *m, struct err *err);
 

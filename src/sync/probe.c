@@ -58,10 +58,14 @@ int probe_integration(struct probe_result *out, const struct oauth_env *env, con
         integration_dispose(&it);
         return err_set(err, ERR_INVALID, "connector %s declares no test request", it.connector);
     }
+    /* Someone waits for this answer: a few tries and short waits; a limit
+     * that asks for longer is reported as the provider gave it. */
     struct connector_req req = {.method = jsonx_str(jsonx_get(test, "method")),
                                 .path = jsonx_str(jsonx_get(test, "path")),
                                 .timeout_ms = 15000,
-                                .body_max = 1 << 20};
+                                .body_max = 1 << 20,
+                                .max_attempts = 3,
+                                .wait_cap_ms = 5000};
     int64_t t0 = time_mono_ms();
     if (connector_call(&r, env, &it, c, &req, &ce) < 0) {
         snprintf(out->error, sizeof(out->error), "%s", ce.msg);

@@ -12,6 +12,7 @@
 #include "core/time.h"
 #include "singer/tap.h"
 #include "store/sync_run.h"
+#include "sync/sync.h"
 #include "sync/tap_sync.h"
 
 #define TAKE_WAIT_MS 1000 /* a worker waiting for a connection rechecks the stop this often */
@@ -94,18 +95,18 @@ static void run_job(struct runner *r, struct job *j)
         return;
     }
     struct oauth_env env = {.db = db, .vault = r->o.vault, .reg = r->o.registry};
-    struct tap_sync_opts o = {.env = &env,
-                              .tenant_id = j->tenant_id,
-                              .integration_id = j->integration_id,
-                              .run_id = j->run_id,
-                              .full = j->full,
-                              .streams = (const char *const *)j->streams,
-                              .nstreams = j->n,
-                              .cancelled = job_cancelled,
-                              .ctx = j};
+    struct sync_opts o = {.env = &env,
+                          .tenant_id = j->tenant_id,
+                          .integration_id = j->integration_id,
+                          .run_id = j->run_id,
+                          .full = j->full,
+                          .streams = (const char *const *)j->streams,
+                          .nstreams = j->n,
+                          .cancelled = job_cancelled,
+                          .ctx = j};
     struct sync_run run = {0};
     int64_t t0 = time_mono_ms();
-    if (tap_sync(&run, &o, &e) < 0)
+    if (sync_integration(&run, &o, &e) < 0)
         log_warn("sync: run failed before it started", LOG_STR("run", j->run_id), LOG_ERROR(&e));
     else
         log_info("sync: run ended", LOG_STR("run", run.id),

@@ -23,9 +23,9 @@
 #include "store/integration.h"
 #include "sync/loader.h"
 #include "sync/run_log.h"
+#include "sync/session.h"
 
-#define STDERR_KEPT    3    /* last stderr lines quoted in an error */
-#define POLL_CANCEL_MS 1000 /* how often a run's row is read for a cancel */
+#define STDERR_KEPT 3 /* last stderr lines quoted in an error */
 
 /* ---- one integration, ready to run its tap ---- */
 
@@ -233,52 +233,7 @@ static void disc_stderr(void *ctx, const char *line, size_t n)
     tail_add(&((struct disc *)ctx)->tail, line, n);
 }
 
-/* Merge the fresh catalog into the stored one and store it. */
-static int catalog_store(struct tap_discovery *out, struct tap_ctx *t, struct json_object *fresh,
-                         const char *const *names, size_t n, bool select_all, struct err *err)
-{
-    struct json_object *old = NULL;
-    char *old_text = NULL;
-    struct buf b;
-    int rc = db_begin_tenant(t->env->db, t->tenant_id, err);
-    if (rc < 0)
-        return rc;
-    rc = integration_catalog_get(&old_text, t->env->db, t->tenant_id, t->it.id, err);
-    if (rc == 0 && old_text && catalog_parse(&old, old_text, strlen(old_text), err) < 0)
-        old = NULL; /* a stored catalog that no longer parses: start afresh */
-    if (rc == 0) {
-        if (out)
-            catalog_changes(&out->changes, old, fresh);
-        catalog_merge(fresh, old);
-        if (select_all || n)
-            rc = catalog_select(fresh, names, n, select_all, err);
-    }
-    buf_init(&b, 0);
-    if (rc == 0) {
-        catalog_format(&b, fresh);
-        rc = integration_catalog_set(t->env->db, t->tenant_id, t->it.id, buf_cstr(&b),
-                                     time_now_ms() / 1000, err);
-    }
-    if (rc == 0)
-        rc = db_commit(t->env->db, err);
-    else
-        db_rollback(t->env->db);
-    for (size_t i = 0; rc == 0 && out && i < catalog_count(fresh); i++)
-        out->selected += catalog_stream_selected(catalog_stream(fresh, i));
-    if (rc == 0 && out)
-        out->streams = catalog_count(fresh);
-    buf_dispose(&b);
-    json_object_put(old);
-    xfree(old_text);
-    return rc;
-}
-
-void tap_discovery_dispose(struct tap_discovery *d)
-{
-    buf_dispose(&d->changes);
-}
-
-int tap_discover(struct tap_discovery *out, const struct oauth_env *env, const char *tenant_id,
+int tap_discover(struct sync_discovery *out, const struct oauth_env *env, const char *tenant_id,
                  const char *integration_id, const char *const *names, size_t n, bool select_all,
                  struct err *err)
 {
@@ -320,7 +275,8 @@ int tap_discover(struct tap_discovery *out, const struct oauth_env *env, const c
         rc = err_set(err, ERR_INVALID, "the tap's --discover output is not a catalog: %s", why);
     }
     if (rc == 0)
-        rc = catalog_store(out, &t, fresh, names, n, select_all, err);
+        rc = session_catalog_store(out, t.env, t.tenant_id, t.it.id, fresh, names, n, select_all,
+                                   err);
     json_object_put(fresh);
     buf_dispose(&d.out);
     tap_ctx_dispose(&t);
@@ -330,18 +286,13 @@ int tap_discover(struct tap_discovery *out, const struct oauth_env *env, const c
 /* ---- a sync ---- */
 
 struct syncx {
-    const struct tap_sync_opts *o;
+    const struct sync_opts *o;
     struct tap_ctx *t;
-    struct loader *l;
+    struct session s; /* the run, its log, the loader */
     struct jsonx_parser p;
-    struct run_log log;
     struct tail tail;
-    struct sync_run run;
-    int64_t bytes;
     char *cut; /* a last line without its newline, until the exit says what it is */
     size_t cut_n, cut_lineno;
-    int64_t polled_ms;
-    bool cancel_seen;
     int64_t stall_ms, last_out_ms; /* the watchdog */
     bool stalled;
 };
@@ -360,13 +311,12 @@ static int save_state(void *ctx, struct db *db, struct json_object *state, struc
 
 static int before_commit(void *ctx, struct db *db, struct err *err)
 {
-    struct syncx *x = ctx;
-    struct loader_counts n;
-    loader_counts(x->l, &n);
-    int rc = sync_run_progress(db, x->t->tenant_id, x->run.id, &n, x->bytes, err);
-    if (rc == 0 && x->o->progress) /* not committed yet, but about to be */
-        x->o->progress(x->o->ctx, &n);
-    return rc;
+    return session_before_commit(&((struct syncx *)ctx)->s, db, err);
+}
+
+static bool appended(void *ctx, const char *stream)
+{
+    return session_appended(&((struct syncx *)ctx)->s, stream);
 }
 
 static int load_line(struct syncx *x, const char *line, size_t n, size_t lineno, struct err *err)
@@ -378,7 +328,7 @@ static int load_line(struct syncx *x, const char *line, size_t n, size_t lineno,
     int rc = singer_parse_line(&m, &x->p, line, n, lineno, err);
     if (rc < 0)
         return rc;
-    rc = loader_message(x->l, &m, err);
+    rc = loader_message(x->s.l, &m, err);
     singer_msg_dispose(&m);
     if (rc < 0) { /* the loader's messages do not know the line */
         snprintf(why, sizeof(why), "%s", err->msg);
@@ -391,7 +341,7 @@ static int sync_stdout(void *ctx, const char *line, size_t n, size_t lineno, boo
                        struct err *err)
 {
     struct syncx *x = ctx;
-    x->bytes += (int64_t)n + complete;
+    x->s.bytes += (int64_t)n + complete;
     x->last_out_ms = time_mono_ms();
     if (!complete) {
         x->cut = xstrndup(line, n);
@@ -406,32 +356,18 @@ static void sync_stderr(void *ctx, const char *line, size_t n)
 {
     struct syncx *x = ctx;
     tail_add(&x->tail, line, n);
-    run_log_add(&x->log, time_now_ms(), "info", "tap", line, n);
+    run_log_add(&x->s.log, time_now_ms(), "info", "tap", line, n);
 }
 
 static bool sync_cancelled(void *ctx)
 {
     struct syncx *x = ctx;
-    char status[16];
-    struct err e;
-    if (x->cancel_seen || (x->o->cancelled && x->o->cancelled(x->o->ctx)))
-        return x->cancel_seen = true;
-    int64_t now = time_mono_ms();
+    if (x->s.cancel_seen)
+        return true;
     /* A tap that says nothing for this long is taken as hung. */
-    if (now - x->last_out_ms > x->stall_ms)
-        return x->stalled = x->cancel_seen = true;
-    /* Someone else (the API) may have cancelled the run: its row says so.
-     * Read it between batches only, in a transaction of its own. */
-    if (now - x->polled_ms < POLL_CANCEL_MS || loader_in_batch(x->l))
-        return false;
-    x->polled_ms = now;
-    if (db_begin_tenant_read(x->t->env->db, x->t->tenant_id, &e) < 0)
-        return false;
-    if (sync_run_status(status, x->t->env->db, x->t->tenant_id, x->run.id, &e) == 0 &&
-        strcmp(status, "cancelled") == 0)
-        x->cancel_seen = true;
-    db_rollback(x->t->env->db);
-    return x->cancel_seen;
+    if (time_mono_ms() - x->last_out_ms > x->stall_ms)
+        return x->stalled = x->s.cancel_seen = true;
+    return session_cancelled(&x->s);
 }
 
 /* The tap's state file: the stored state, or none. */
@@ -442,155 +378,6 @@ static int read_state(char **json, struct tap_ctx *t, struct err *err)
         return rc;
     rc = stream_state_get(json, t->env->db, t->tenant_id, t->it.id, TAP_STATE_STREAM, err);
     db_rollback(t->env->db);
-    return rc;
-}
-
-/* Check catalog text (the stored one: NULL when there is none) for a run
- * of integration id, restricted to streams[0..n) when n > 0; the text to
- * pass the tap into *out (OUT, xfree) when out is not NULL. */
-static int catalog_for_run(char **out, const char *text, const char *id, const char *const *streams,
-                           size_t n, struct err *err)
-{
-    struct json_object *cat = NULL;
-    size_t selected = 0;
-    if (!text)
-        return err_set(err, ERR_INVALID,
-                       "integration %s has no catalog yet: discover its streams first", id);
-    int rc = catalog_parse(&cat, text, strlen(text), err);
-    if (rc == 0 && n)
-        rc = catalog_only(cat, streams, n, err);
-    for (size_t i = 0; rc == 0 && i < catalog_count(cat); i++)
-        selected += catalog_stream_selected(catalog_stream(cat, i));
-    if (rc == 0 && selected == 0)
-        rc = err_set(err, ERR_INVALID, "integration %s selects no stream: select some first", id);
-    if (rc == 0 && out && n == 0) {
-        *out = xstrdup(text); /* stored as catalog_format wrote it */
-    } else if (rc == 0 && out) {
-        struct buf b;
-        buf_init(&b, 0);
-        catalog_format(&b, cat);
-        *out = buf_take(&b);
-        buf_dispose(&b);
-    }
-    json_object_put(cat);
-    return rc;
-}
-
-/* The catalog for this run (see catalog_for_run). */
-static int read_catalog(char **json, struct tap_ctx *t, const struct tap_sync_opts *o,
-                        struct err *err)
-{
-    char *stored = NULL;
-    int rc = db_begin_tenant_read(t->env->db, t->tenant_id, err);
-    if (rc < 0)
-        return rc;
-    rc = integration_catalog_get(&stored, t->env->db, t->tenant_id, t->it.id, err);
-    db_rollback(t->env->db);
-    if (rc == 0)
-        rc = catalog_for_run(json, stored, t->it.id, o->streams, o->nstreams, err);
-    xfree(stored);
-    return rc;
-}
-
-int tap_sync_check(struct db *db, const struct registry *reg, const char *tenant_id,
-                   const char *integration_id, const char *const *streams, size_t n,
-                   struct err *err)
-{
-    struct integration it = {0};
-    char *stored = NULL;
-    int rc = db_begin_tenant_read(db, tenant_id, err);
-    if (rc < 0)
-        return rc;
-    rc = integration_get(&it, db, tenant_id, integration_id, err);
-    if (rc == 0)
-        rc = integration_catalog_get(&stored, db, tenant_id, integration_id, err);
-    db_rollback(db);
-    if (rc == 0) {
-        const struct connector *c = registry_get(reg, it.connector);
-        if (!c || !c->singer)
-            rc = err_set(err, ERR_INVALID,
-                         "connector %s has no sync yet: only Singer tap connectors sync so far",
-                         it.connector);
-        else if (strcmp(it.status, "disconnected") == 0 || strcmp(it.status, "paused") == 0)
-            rc = err_set(err, ERR_INVALID, "integration %s is %s", integration_id, it.status);
-    }
-    /* A stream the catalog lacks is a bad request, not a missing integration. */
-    if (rc == 0) {
-        struct err e;
-        rc = catalog_for_run(NULL, stored, integration_id, streams, n, &e);
-        if (rc < 0)
-            rc = err_set(err, rc == ERR_NOTFOUND ? ERR_INVALID : rc, "%s", e.msg);
-    }
-    xfree(stored);
-    integration_dispose(&it);
-    return rc;
-}
-
-static int start_run(struct syncx *x, struct err *err)
-{
-    const char *by = x->o->triggered_by ? x->o->triggered_by : "manual";
-    int rc;
-    if (x->o->run_id) { /* started by the caller */
-        if ((rc = db_begin_tenant_read(x->t->env->db, x->t->tenant_id, err)) < 0)
-            return rc;
-        rc = sync_run_get(&x->run, x->t->env->db, x->t->tenant_id, x->o->run_id, err);
-        db_rollback(x->t->env->db);
-        return rc;
-    }
-    if ((rc = db_begin_tenant(x->t->env->db, x->t->tenant_id, err)) < 0)
-        return rc;
-    rc = sync_run_start(&x->run, x->t->env->db, x->t->tenant_id, x->t->it.id, by,
-                        x->o->full ? "full" : "incremental", time_now_ms() / 1000, err);
-    if (rc == 0)
-        rc = db_commit(x->t->env->db, err);
-    else
-        db_rollback(x->t->env->db);
-    return rc;
-}
-
-static int finish_run(struct syncx *x, const char *status, const char *error, struct err *err)
-{
-    struct loader_counts n = {0};
-    struct buf log;
-    const char *kept = loader_errors(x->l);
-
-    loader_counts(x->l, &n);
-    for (const char *p = kept; *p;) {
-        size_t len = strcspn(p, "\n");
-        run_log_add(&x->log, time_now_ms(), "warn", "loader", p, len);
-        p += len + (p[len] == '\n');
-    }
-    char summary[300];
-    snprintf(summary, sizeof(summary),
-             "%s: %lld records (created %lld, updated %lld, unchanged %lld, deleted %lld, "
-             "failed %lld)",
-             status, (long long)n.processed, (long long)n.created, (long long)n.updated,
-             (long long)n.unchanged, (long long)n.deleted, (long long)n.failed);
-    run_log_add(&x->log, time_now_ms(), strcmp(status, "success") == 0 ? "info" : "warn", "inlet",
-                summary, strlen(summary));
-    if (error)
-        run_log_add(&x->log, time_now_ms(), "error", "inlet", error, strlen(error));
-    buf_init(&log, 0);
-    run_log_render(&x->log, &log);
-    int rc = db_begin_tenant(x->t->env->db, x->t->tenant_id, err);
-    if (rc == 0) {
-        rc = sync_run_finish(x->t->env->db, x->t->tenant_id, x->run.id, status, error,
-                             buf_cstr(&log), &n, x->bytes, time_now_ms() / 1000, err);
-        if (rc == 0)
-            rc = db_commit(x->t->env->db, err);
-        else
-            db_rollback(x->t->env->db);
-    }
-    buf_dispose(&log);
-    if (rc == 0) {
-        char id[ID_MAX];
-        memcpy(id, x->run.id, sizeof(id));
-        sync_run_dispose(&x->run);
-        if ((rc = db_begin_tenant_read(x->t->env->db, x->t->tenant_id, err)) == 0) {
-            rc = sync_run_get(&x->run, x->t->env->db, x->t->tenant_id, id, err);
-            db_rollback(x->t->env->db);
-        }
-    }
     return rc;
 }
 
@@ -641,11 +428,11 @@ static void run_tap(struct syncx *x, const char *catalog, const char *state, con
         char note[120];
         snprintf(note, sizeof(note), "line %zu was cut off when the tap ended: not loaded",
                  x->cut_lineno);
-        run_log_add(&x->log, time_now_ms(), "warn", "inlet", note, strlen(note));
+        run_log_add(&x->s.log, time_now_ms(), "warn", "inlet", note, strlen(note));
     }
     /* What came before the end is sound: commit it with its state. */
     if (rc == 0)
-        rc = loader_finish(x->l, &e);
+        rc = loader_finish(x->s.l, &e);
     if (rc < 0) {
         snprintf(error, size, "%s", e.msg);
         return;
@@ -668,23 +455,13 @@ static void run_tap(struct syncx *x, const char *catalog, const char *state, con
         return;
     }
     struct loader_counts n;
-    loader_counts(x->l, &n);
+    loader_counts(x->s.l, &n);
     *status = n.failed ? "partial" : "success";
     if (n.failed)
         snprintf(error, size, "%lld records failed validation", (long long)n.failed);
 }
 
-/* The caller's run could not go ahead: it ends failed, saying why. */
-static void fail_given_run(const struct tap_sync_opts *o, const struct err *why)
-{
-    struct err e;
-    if (sync_run_fail_alone(o->env->db, o->tenant_id, o->run_id, why->msg, time_now_ms() / 1000,
-                            &e) < 0)
-        log_warn("sync: a run that could not start is not marked failed", LOG_STR("run", o->run_id),
-                 LOG_ERROR(&e));
-}
-
-int tap_sync(struct sync_run *run, const struct tap_sync_opts *o, struct err *err)
+int tap_sync(struct sync_run *run, const struct sync_opts *o, struct err *err)
 {
     struct tap_ctx t;
     struct syncx x = {.o = o, .t = &t};
@@ -694,11 +471,13 @@ int tap_sync(struct sync_run *run, const struct tap_sync_opts *o, struct err *er
     const char *status = "failed";
 
     memset(run, 0, sizeof(*run));
-    run_log_init(&x.log);
+    session_init(&x.s, o);
     jsonx_parser_init(&x.p, SINGER_LINE_MAX);
     int rc = tap_ctx_open(&t, o->env, o->tenant_id, o->integration_id, err);
     if (rc == 0)
-        rc = read_catalog(&catalog, &t, o, err);
+        rc = session_read_catalog(&catalog, o, t.it.id, err);
+    if (rc == 0 && catalog) /* session_read_catalog gave one */
+        rc = catalog_parse(&x.s.cat, catalog, strlen(catalog), err);
     if (rc == 0 && !o->full)
         rc = read_state(&state, &t, err);
     if (rc == 0) {
@@ -709,29 +488,29 @@ int tap_sync(struct sync_run *run, const struct tap_sync_opts *o, struct err *er
                                  .batch_size = o->batch_size,
                                  .save_state = save_state,
                                  .before_commit = before_commit,
+                                 .appended = appended,
                                  .ctx = &x};
-        rc = loader_new(&x.l, &lo, err);
+        rc = loader_new(&x.s.l, &lo, err);
     }
     if (rc == 0)
-        rc = start_run(&x, err);
+        rc = session_start(&x.s, t.it.id, err);
     if (rc == 0) {
         char note[200];
         snprintf(note, sizeof(note), "%s: running %s%s", t.it.connector, t.c->singer_executable,
                  state ? ", resuming from the stored state" : "");
-        run_log_add(&x.log, time_now_ms(), "info", "inlet", note, strlen(note));
+        run_log_add(&x.s.log, time_now_ms(), "info", "inlet", note, strlen(note));
         run_tap(&x, catalog, state, &status, error, sizeof(error));
-        rc = finish_run(&x, status, error[0] ? error : NULL, err);
+        rc = session_finish(&x.s, status, error[0] ? error : NULL, err);
         if (rc == 0) {
-            *run = x.run;
-            memset(&x.run, 0, sizeof(x.run));
+            *run = x.s.run;
+            memset(&x.s.run, 0, sizeof(x.s.run));
         }
     }
     if (rc < 0 && o->run_id && !run->id[0])
-        fail_given_run(o, err);
-    sync_run_dispose(&x.run);
-    loader_free(x.l);
+        session_fail_given(o, err);
+    session_dispose(&x.s);
+    loader_free(x.s.l);
     jsonx_parser_dispose(&x.p);
-    run_log_dispose(&x.log);
     xfree(x.cut);
     xfree(catalog);
     xfree(state);

@@ -16,32 +16,11 @@
 #include "core/err.h"
 #include "oauth/flow.h"
 #include "store/sync_run.h"
+#include "sync/sync.h"
 
 /* The state of a Singer tap is one document, not one per stream: it is
  * kept in stream_state under this name. */
 #define TAP_STATE_STREAM "_singer_state"
-
-struct tap_sync_opts {
-    const struct oauth_env *env; /* database, vault, registry */
-    const char *tenant_id, *integration_id;
-    const char *triggered_by; /* manual, schedule, webhook, retry; NULL: manual */
-    size_t batch_size;        /* 0: the loader's default */
-    int64_t timeout_ms;       /* 0: the connector's timeout_seconds */
-    int64_t stall_ms;         /* the watchdog: a tap silent on stdout this long is stopped and the
-                                 run failed; 0: the connector's stall_seconds */
-    bool (*cancelled)(void *ctx); /* polled while the tap runs; NULL: none */
-    void *ctx;
-    /* A run the caller has started (sync_run_start; the API does, to answer
-     * with its id at once): tap_sync runs under it, and finishes it as
-     * failed with the error when it cannot run. NULL: tap_sync starts one. */
-    const char *run_id;
-    bool full;                  /* ignore the stored state: everything again */
-    const char *const *streams; /* only these selected streams; NULL: all selected */
-    size_t nstreams;
-    /* Called with the counters after each committed batch (ctx as
-     * cancelled's); NULL: none. */
-    void (*progress)(void *ctx, const struct loader_counts *n);
-};
 
 /* Sync the integration. *run (OUT, sync_run_dispose) is the finished run:
  * success, partial (records failed validation), failed (the tap failed,
@@ -51,34 +30,17 @@ struct tap_sync_opts {
  * (no such integration), ERR_INVALID (not a Singer connector, nothing
  * selected, needs_reauth: ...), ERR_CONFLICT (a run is going on), and the
  * database's. */
-MUST_CHECK int tap_sync(struct sync_run *run, const struct tap_sync_opts *o, struct err *err);
-
-/* What the API checks before it starts a run: the integration exists
- * (ERR_NOTFOUND), its connector is a Singer tap, it has a catalog that
- * selects a stream, and streams[0..n) are selected streams of it
- * (ERR_INVALID or ERR_NOTFOUND with what to do). Runs in a read
- * transaction of its own on db. */
-MUST_CHECK int tap_sync_check(struct db *db, const struct registry *reg, const char *tenant_id,
-                              const char *integration_id, const char *const *streams, size_t n,
-                              struct err *err);
-
-/* What a discovery found. */
-struct tap_discovery {
-    size_t streams, selected; /* in the stored catalog */
-    struct buf changes;       /* catalog_changes against the catalog before; buf_dispose */
-};
+MUST_CHECK int tap_sync(struct sync_run *run, const struct sync_opts *o, struct err *err);
 
 /* Discover the integration's streams and store the catalog, merged with
  * the one stored (selections kept). Then, when select_all, select every
  * stream; when names (n of them), select exactly those. *out (OUT, may be
- * NULL; tap_discovery_dispose) says what was found. Errors: as tap_sync,
+ * NULL; sync_discovery_dispose) says what was found. Errors: as tap_sync,
  * and ERR_INVALID when the tap fails (its exit and last stderr lines in the
  * message, secrets scrubbed) or prints what is not a catalog (the pointer
  * of the problem). */
-MUST_CHECK int tap_discover(struct tap_discovery *out, const struct oauth_env *env,
+MUST_CHECK int tap_discover(struct sync_discovery *out, const struct oauth_env *env,
                             const char *tenant_id, const char *integration_id,
                             const char *const *names, size_t n, bool select_all, struct err *err);
-
-void tap_discovery_dispose(struct tap_discovery *d);
 
 #endif

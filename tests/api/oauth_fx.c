@@ -10,12 +10,17 @@
 
 void ofx_start(struct ofx *f, void **state, enum sandbox_provider p)
 {
+    ofx_start_n(f, state, p, 5);
+}
+
+void ofx_start_n(struct ofx *f, void **state, enum sandbox_provider p, size_t records)
+{
     struct err e;
     char origin[64];
     f->t = *state;
     f->provider = p;
     f->connector = sandbox_provider_name(p);
-    sb_test_start_provider(&f->sb, p, 5, 0);
+    sb_test_start_provider(&f->sb, p, records, 0);
     snprintf(origin, sizeof(origin), "%s", f->sb.base);
     /* Before any request: the registry is read-only once serving. */
     assert_db_ok(registry_set_origin(f->t->reg, f->connector, origin, &e), &e);

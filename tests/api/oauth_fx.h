@@ -36,6 +36,8 @@ struct ofx {
 /* Start provider p's emulator (5 records) beside the API of *state (the
  * struct api_test) and send its connector there. */
 void ofx_start(struct ofx *f, void **state, enum sandbox_provider p);
+/* The same with records records of each object. */
+void ofx_start_n(struct ofx *f, void **state, enum sandbox_provider p, size_t records);
 void ofx_stop(struct ofx *f);
 
 /* Split an absolute URL into origin (out) and path; returns the path. */

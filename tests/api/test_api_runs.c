@@ -4,14 +4,18 @@
  * worker runs it; a second sync meanwhile is 409 naming the first; cancel
  * stops it; a full sync ignores the stored state; runs list newest first
  * with a cursor; requests that cannot run are refused up front; another
- * tenant sees none of it. */
+ * tenant sees none of it; sync modes are chosen, shown and honoured (an
+ * appended stream keeps every row; switching it back needs a reset). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "api_test.h"
+#include "core/alloc.h"
 #include "core/jsonx.h"
+#include "core/time.h"
 #include "singer/catalog.h"
+#include "store/integration.h"
 #include "test.h"
 
 static struct json_object *call(struct api_test *t, const char *method, const char *path,
@@ -251,6 +255,203 @@ static void choose_streams(void **state)
     json_object_put(v);
 }
 
+/* The first stream of catalog v whose tap_stream_id is id; fails if none. */
+static struct json_object *stream_of(struct json_object *v, const char *id)
+{
+    struct json_object *s = catalog_stream_by_id(v, id);
+    if (!s)
+        fail_msg("no stream %s in %s", id, json_object_to_json_string(v));
+    return s;
+}
+
+/* supported_sync_modes of stream s, comma-separated, into b. */
+static const char *supported_of(struct buf *b, struct json_object *s)
+{
+    struct json_object *list = jsonx_get(s, "supported_sync_modes");
+    buf_reset(b);
+    assert_true(json_object_is_type(list, json_type_array));
+    for (size_t i = 0; i < jsonx_len(list); i++)
+        buf_printf(b, "%s%s", i ? "," : "", jsonx_str(jsonx_at(list, i)));
+    return buf_cstr(b);
+}
+
+/* PUT body to path; 422 with one detail at pointer saying message. */
+static void put_refused(struct api_test *t, const char *path, const char *body, const char *pointer,
+                        const char *message)
+{
+    struct client_reply r;
+    api_test_call(t, &r, "PUT", path, t->a.key, body, NULL);
+    api_test_expect_error(&r, 422, "validation_failed");
+    struct json_object *v = api_test_json(&r);
+    struct json_object *d = jsonx_at(jsonx_get(jsonx_get(v, "error"), "details"), 0);
+    assert_string_equal(str(d, "pointer"), pointer);
+    assert_string_equal(str(d, "message"), message);
+    json_object_put(v);
+    client_reply_dispose(&r);
+}
+
+/* Sync with body and wait: the ended run (json_object_put). */
+static struct json_object *sync_and_wait(struct api_test *t, const char *path, const char *body)
+{
+    struct json_object *v = call(t, "POST", path, body, 202);
+    char run[ID_MAX];
+    snprintf(run, sizeof(run), "%s", str(v, "id"));
+    json_object_put(v);
+    return wait_run(t, run);
+}
+
+#define ALL_MODES                                                                                  \
+    "full_refresh_overwrite,full_refresh_append,incremental_append,incremental_append_deduped"
+
+/* Sync modes through the API: shown per stream, chosen by name or label,
+ * refused with a pointer when unknown or unsupported, kept out of the
+ * stored Singer catalog, and honoured by a sync: an appended stream keeps
+ * every row, and switching its table back to upserts fails the run
+ * naming the reset, which works. */
+static void sync_modes(void **state)
+{
+    struct api_test *t = *state;
+    char id[ID_MAX], path[128], sync[128], sql[160];
+    struct buf b;
+    struct err e;
+    static const struct {
+        const char *given, *mode, *method, *dest;
+    } modes[] = {
+        {"full_refresh_overwrite", "full_refresh_overwrite", "FULL_TABLE", "overwrite"},
+        {"full_refresh_append", "full_refresh_append", "FULL_TABLE", "append"},
+        {"incremental_append", "incremental_append", "INCREMENTAL", "append"},
+        {"incremental_append_deduped", "incremental_append_deduped", "INCREMENTAL", "append_dedup"},
+        {"Full refresh | Append", "full_refresh_append", "FULL_TABLE", "append"},
+        {"Incremental | Append + Deduped", "incremental_append_deduped", "INCREMENTAL",
+         "append_dedup"},
+    };
+
+    buf_init(&b, 0);
+    api_test_create(t, t->a.key,
+                    "{\"connector\":\"testtap\",\"name\":\"Modes\",\"config\":{\"count\":3}}", id);
+    snprintf(path, sizeof(path), "/api/integrations/%s/discover", id);
+    json_object_put(call(t, "POST", path, NULL, 200));
+    snprintf(path, sizeof(path), "/api/integrations/%s/catalog", id);
+    snprintf(sync, sizeof(sync), "/api/integrations/%s/sync", id);
+
+    /* Discovered: the default, and all four (items has a key and a
+     * replication key). */
+    struct json_object *v = call(t, NULL, path, NULL, 200);
+    struct json_object *items = stream_of(v, "items");
+    assert_string_equal(str(items, "sync_mode"), "incremental_append_deduped");
+    assert_string_equal(supported_of(&b, items), ALL_MODES);
+    json_object_put(v);
+
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        char body[200];
+        snprintf(body, sizeof(body),
+                 "{\"streams\":[{\"tap_stream_id\":\"items\",\"sync_mode\":\"%s\"}]}",
+                 modes[i].given);
+        v = call(t, "PUT", path, body, 200);
+        assert_string_equal(str(stream_of(v, "items"), "sync_mode"), modes[i].mode);
+        json_object_put(v);
+        v = call(t, NULL, path, NULL, 200);
+        items = stream_of(v, "items");
+        assert_string_equal(str(items, "sync_mode"), modes[i].mode);
+        assert_string_equal(supported_of(&b, items), ALL_MODES);
+        struct json_object *meta = catalog_stream_meta(items);
+        assert_string_equal(str(meta, "replication-method"), modes[i].method);
+        assert_string_equal(str(meta, "inlet-destination-mode"), modes[i].dest);
+        json_object_put(v);
+    }
+
+    /* Refused, nothing changed. */
+    put_refused(t, path,
+                "{\"streams\":[{\"tap_stream_id\":\"items\",\"sync_mode\":\"sometimes\"}]}",
+                "/streams/0/sync_mode",
+                "\"sometimes\" is not a sync mode: expected full_refresh_overwrite, "
+                "full_refresh_append, incremental_append or incremental_append_deduped");
+    put_refused(t, path, "{\"streams\":[{\"tap_stream_id\":\"items\",\"sync_mode\":true}]}",
+                "/streams/0/sync_mode", "expected a string, got boolean");
+    put_refused(t, path, "{\"streams\":[{\"tap_stream_id\":\"items\",\"mode\":\"full\"}]}",
+                "/streams/0/mode",
+                "unknown member (tap_stream_id, fields and sync_mode are known)");
+    v = call(t, NULL, path, NULL, 200);
+    assert_string_equal(str(stream_of(v, "items"), "sync_mode"), "incremental_append_deduped");
+    json_object_put(v);
+
+    /* The stored catalog, which the tap reads, is Singer's: no view members. */
+    char *text = NULL;
+    assert_db_ok(db_begin_tenant_read(t->tdb->db, t->a.id, &e), &e);
+    int rc = integration_catalog_get(&text, t->tdb->db, t->a.id, id, &e);
+    db_rollback(t->tdb->db);
+    assert_db_ok(rc, &e);
+    assert_db_ok(catalog_parse(&v, text, strlen(text), &e), &e);
+    xfree(text);
+    assert_false(jsonx_has(stream_of(v, "items"), "sync_mode"));
+    assert_false(jsonx_has(stream_of(v, "items"), "supported_sync_modes"));
+    json_object_put(v);
+
+    /* Appended: two full syncs of ids 1..3 leave six rows. */
+    v = call(t, "PUT", path,
+             "{\"streams\":[{\"tap_stream_id\":\"items\",\"sync_mode\":\"incremental_append\"}]}",
+             200);
+    json_object_put(v);
+    for (int i = 0; i < 2; i++) {
+        v = sync_and_wait(t, sync, "{\"mode\":\"full\"}");
+        assert_string_equal(str(v, "status"), "success");
+        json_object_put(v);
+    }
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s_items\"", id);
+    assert_int_equal(test_db_int(t->tdb->db, sql), 6);
+    snprintf(sql, sizeof(sql), "SELECT count(DISTINCT id) FROM \"%s_items\"", id);
+    assert_int_equal(test_db_int(t->tdb->db, sql), 3);
+
+    /* Back to deduped: the table has no key to upsert by; the run says how
+     * to reset it, and the reset works. */
+    v = call(t, "PUT", path, "{\"streams\":[{\"tap_stream_id\":\"items\"}]}", 200);
+    json_object_put(v);
+    v = sync_and_wait(t, sync, "{\"mode\":\"full\"}");
+    assert_string_equal(str(v, "status"), "failed");
+    char want[300];
+    snprintf(want, sizeof(want),
+             "line 1: stream items: its table %s_items was created without a key (appended); "
+             "upserting "
+             "by [\"id\"] needs a reset: DROP TABLE \"%s_items\", then run a full sync",
+             id, id);
+    assert_string_equal(str(v, "error"), want);
+    json_object_put(v);
+    snprintf(sql, sizeof(sql), "DROP TABLE \"%s_items\"", id);
+    assert_db_ok(db_exec(t->tdb->db, sql, NULL, 0, NULL, &e), &e);
+    v = sync_and_wait(t, sync, "{\"mode\":\"full\"}");
+    assert_string_equal(str(v, "status"), "success");
+    json_object_put(v);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s_items\"", id);
+    assert_int_equal(test_db_int(t->tdb->db, sql), 3);
+
+    /* A stream whose tap forces FULL_TABLE (stored as a discovery would):
+     * incremental refused, saying why and what it supports. */
+    assert_db_ok(db_begin_tenant(t->tdb->db, t->a.id, &e), &e);
+    rc = integration_catalog_set(
+        t->tdb->db, t->a.id, id,
+        "{\"streams\":[{\"tap_stream_id\":\"shapes\",\"stream\":\"shapes\",\"schema\":{},"
+        "\"key_properties\":[\"id\"],\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"selected\":true,\"forced-replication-method\":\"FULL_TABLE\"}}]}]}",
+        time_now_ms() / 1000, &e);
+    if (rc == 0)
+        rc = db_commit(t->tdb->db, &e);
+    else
+        db_rollback(t->tdb->db);
+    assert_db_ok(rc, &e);
+    v = call(t, NULL, path, NULL, 200);
+    assert_string_equal(str(stream_of(v, "shapes"), "sync_mode"), "full_refresh_overwrite");
+    assert_string_equal(supported_of(&b, stream_of(v, "shapes")),
+                        "full_refresh_overwrite,full_refresh_append");
+    json_object_put(v);
+    put_refused(t, path,
+                "{\"streams\":[{\"tap_stream_id\":\"shapes\",\"sync_mode\":\"Incremental | "
+                "Append\"}]}",
+                "/streams/0/sync_mode",
+                "stream \"shapes\" cannot use incremental_append: its forced-replication-method "
+                "is FULL_TABLE; it supports full_refresh_overwrite and full_refresh_append");
+    buf_dispose(&b);
+}
+
 int test_api_runs(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, api_test_setup, api_test_teardown)
@@ -258,6 +459,7 @@ int test_api_runs(void)
         T(discover_sync_cancel_list),
         T(refusals),
         T(choose_streams),
+        T(sync_modes),
     };
 #undef T
     return test_group_db("api_runs", tests);

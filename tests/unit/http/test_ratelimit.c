@@ -1,7 +1,7 @@
 /* tests/unit/http/test_ratelimit.c - token buckets on a simulated clock:
- * burst then refusal, refill, Retry-After values, independent keys, a flood
- * of keys that neither grows memory nor frees an exhausted bucket, and
- * threads hammering shared and private keys at once. */
+ * burst then refusal, refill, Retry-After values, millisecond waits,
+ * independent keys, a flood of keys that neither grows memory nor frees an
+ * exhausted bucket, and threads hammering shared and private keys at once. */
 #include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -84,6 +84,37 @@ static void retry_after_values(void **state)
                      retry, cases[i].want);
         ratelimit_free(rl);
     }
+}
+
+/* The millisecond wait of ratelimit_take_ms, for callers that wait. */
+static void wait_ms_values(void **state)
+{
+    (void)state;
+    struct ratelimit *rl = ratelimit_new(4, 2); /* one token per 250 ms */
+    int64_t wait = -1;
+    assert_true(ratelimit_take_ms(rl, "k", 0, &wait));
+    assert_true(ratelimit_take_ms(rl, "k", 0, &wait));
+    assert_int_equal(wait, -1); /* untouched when allowed */
+    assert_false(ratelimit_take_ms(rl, "k", 0, &wait));
+    assert_int_equal(wait, 250);
+    assert_false(ratelimit_take_ms(rl, "k", 100, &wait));
+    assert_int_equal(wait, 150);
+    assert_false(ratelimit_take_ms(rl, "k", 249, &wait));
+    assert_int_equal(wait, 1);
+    assert_true(ratelimit_take_ms(rl, "k", 250, &wait));
+    ratelimit_free(rl);
+
+    /* Rounded up, at least 1, and no overflow for a tiny rate. */
+    rl = ratelimit_new(3, 1);
+    assert_true(ratelimit_take_ms(rl, "k", 0, &wait));
+    assert_false(ratelimit_take_ms(rl, "k", 0, &wait));
+    assert_int_equal(wait, 334);
+    ratelimit_free(rl);
+    rl = ratelimit_new(1e-12, 1);
+    assert_true(ratelimit_take_ms(rl, "k", 0, &wait));
+    assert_false(ratelimit_take_ms(rl, "k", 0, &wait));
+    assert_true(wait > 1000000000000LL);
+    ratelimit_free(rl);
 }
 
 static void keys_are_independent(void **state)
@@ -182,6 +213,7 @@ int test_ratelimit(void)
         cmocka_unit_test(burst_then_refusal),     cmocka_unit_test(refill_over_time),
         cmocka_unit_test(retry_after_values),     cmocka_unit_test(keys_are_independent),
         cmocka_unit_test(many_keys_fixed_memory), cmocka_unit_test(threads_hammering),
+        cmocka_unit_test(wait_ms_values),
     };
     return test_group("ratelimit", tests, NULL, NULL);
 }

@@ -3,8 +3,9 @@
  * fields, every refusal of catalog_parse with its exact message, merging a
  * new discovery into a stored catalog (choices kept, defaults for what is
  * new, automatic and unsupported fields, streams and fields dropped),
- * selecting by name, all and none, and the round trip through
- * catalog_format and catalog_parse. */
+ * selecting by name, all and none, sync modes (names and labels, what each
+ * stream supports and why not, defaults, choosing them, merging them), and
+ * the round trip through catalog_format and catalog_parse. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,6 +374,8 @@ static const struct {
      "/streams/0/metadata/0/metadata/replication-method: expected a string, got array"},
     {MD("{\"breadcrumb\":[],\"metadata\":{\"replication-key\":5}}"),
      "/streams/0/metadata/0/metadata/replication-key: expected a string, got integer"},
+    {MD("{\"breadcrumb\":[],\"metadata\":{\"inlet-destination-mode\":{}}}"),
+     "/streams/0/metadata/0/metadata/inlet-destination-mode: expected a string, got object"},
     {"{\"streams\":[}", "invalid JSON at line 1, column 13 (byte 12): unexpected character '}'"},
     {"{\"streams\":[]} x",
      "invalid JSON at line 1, column 16 (byte 15): unexpected data after the JSON value"},
@@ -715,7 +718,7 @@ static void choose(void **state)
         {"{}", "/streams: expected an array"},
         {"[1]", "/streams/0: expected an object"},
         {"[{\"tap_stream_id\":\"orders\",\"mode\":1}]",
-         "/streams/0/mode: unknown member (tap_stream_id and fields are known)"},
+         "/streams/0/mode: unknown member (tap_stream_id, fields and sync_mode are known)"},
         {"[{\"fields\":[]}]", "/streams/0/tap_stream_id: expected a stream id"},
         {"[{\"tap_stream_id\":\"users\"}]",
          "/streams/0/tap_stream_id: stream \"users\" is not in the catalog"},
@@ -787,6 +790,387 @@ static void changes(void **state)
     json_object_put(fresh);
 }
 
+/* ---- sync modes ---- */
+
+/* One stream per rule, each with the fields id and u. */
+#define MODAL(id, meta, more)                                                                      \
+    "{\"tap_stream_id\":\"" id "\",\"schema\":{\"type\":\"object\",\"properties\":{\"id\":{},"     \
+    "\"u\":{}}},\"metadata\":[{\"breadcrumb\":[],\"metadata\":{" meta "}}]" more "}"
+#define MODAL_BOTH                                                                                 \
+    MODAL("both", "\"valid-replication-keys\":[\"u\"],\"table-key-properties\":[\"id\"]", "")
+#define MODAL_NOKEY MODAL("nokey", "\"valid-replication-keys\":[\"u\"]", "")
+#define MODAL_FULL                                                                                 \
+    MODAL("full",                                                                                  \
+          "\"forced-replication-method\":\"FULL_TABLE\",\"valid-replication-keys\":[\"u\"]",       \
+          ",\"key_properties\":[\"id\"]")
+#define MODAL_FORCED                                                                               \
+    MODAL("forced", "\"forced-replication-method\":\"INCREMENTAL\"", ",\"key_properties\":[\"id\"]")
+#define MODAL_RKEY                                                                                 \
+    MODAL("rkey",                                                                                  \
+          "\"replication-key\":\"u\",\"valid-replication-keys\":[],\"table-key-properties\":[]",   \
+          ",\"key_properties\":[]")
+#define MODAL_PLAIN MODAL("plain", "", "")
+#define MODAL_LOG                                                                                  \
+    MODAL("log", "\"forced-replication-method\":\"LOG_BASED\",\"table-key-properties\":[\"id\"]",  \
+          "")
+static const char modal[] = "{\"streams\":[" MODAL_BOTH "," MODAL_NOKEY "," MODAL_FULL
+                            "," MODAL_FORCED "," MODAL_RKEY "," MODAL_PLAIN "," MODAL_LOG "]}";
+
+/* The modes stream supports, by name, comma-separated. */
+static void put_supported(struct buf *b, const struct json_object *stream)
+{
+    buf_reset(b);
+    for (unsigned m = 0; m < CATALOG_SYNC_MODES; m++)
+        if (catalog_stream_supports(stream, (enum catalog_sync_mode)m))
+            buf_printf(b, "%s%s", b->n ? "," : "",
+                       catalog_sync_mode_name((enum catalog_sync_mode)m));
+}
+
+static const char *meta_str(const struct json_object *stream, const char *key)
+{
+    return jsonx_str(jsonx_get(catalog_stream_meta(stream), key));
+}
+
+static void sync_mode_names(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"full_refresh_overwrite", "full_refresh_append",
+                                        "incremental_append", "incremental_append_deduped"};
+    static const char *const labels[] = {"Full refresh | Overwrite", "Full refresh | Append",
+                                         "Incremental | Append", "Incremental | Append + Deduped"};
+    enum catalog_sync_mode m;
+    struct err e;
+
+    for (unsigned i = 0; i < CATALOG_SYNC_MODES; i++) {
+        assert_string_equal(catalog_sync_mode_name((enum catalog_sync_mode)i), names[i]);
+        assert_string_equal(catalog_sync_mode_label((enum catalog_sync_mode)i), labels[i]);
+        m = (enum catalog_sync_mode)99;
+        assert_int_equal(catalog_sync_mode_parse(&m, names[i], &e), 0);
+        assert_int_equal(m, i);
+        m = (enum catalog_sync_mode)99;
+        assert_int_equal(catalog_sync_mode_parse(&m, labels[i], &e), 0);
+        assert_int_equal(m, i);
+    }
+    assert_false(catalog_sync_mode_appends(CATALOG_SYNC_FULL_REFRESH_OVERWRITE));
+    assert_true(catalog_sync_mode_appends(CATALOG_SYNC_FULL_REFRESH_APPEND));
+    assert_true(catalog_sync_mode_appends(CATALOG_SYNC_INCREMENTAL_APPEND));
+    assert_false(catalog_sync_mode_appends(CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED));
+
+    /* Labels exactly as written; nothing else. */
+    static const char *const wrong[] = {"full refresh | overwrite",
+                                        "Full refresh|Overwrite",
+                                        "incremental",
+                                        "",
+                                        "FULL_TABLE",
+                                        "append"};
+    for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+        m = (enum catalog_sync_mode)99;
+        assert_int_equal(catalog_sync_mode_parse(&m, wrong[i], &e), ERR_INVALID);
+        assert_int_equal(m, 99); /* untouched */
+    }
+    assert_int_equal(catalog_sync_mode_parse(&m, "sometimes", &e), ERR_INVALID);
+    assert_string_equal(e.msg, "\"sometimes\" is not a sync mode: expected full_refresh_overwrite, "
+                               "full_refresh_append, incremental_append or "
+                               "incremental_append_deduped");
+    assert_int_equal(catalog_sync_mode_parse(&m, "x", NULL), ERR_INVALID);
+}
+
+/* What each rule allows, the default, and what a stored mode means. */
+static void sync_mode_support(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *id, *supported, *mode;
+    } want[] = {
+        {"both",
+         "full_refresh_overwrite,full_refresh_append,incremental_append,"
+         "incremental_append_deduped",
+         "incremental_append_deduped"},
+        {"nokey", "full_refresh_overwrite,full_refresh_append,incremental_append",
+         "full_refresh_overwrite"},
+        {"full", "full_refresh_overwrite,full_refresh_append", "full_refresh_overwrite"},
+        {"forced",
+         "full_refresh_overwrite,full_refresh_append,incremental_append,"
+         "incremental_append_deduped",
+         "incremental_append_deduped"},
+        {"rkey", "full_refresh_overwrite,full_refresh_append,incremental_append",
+         "full_refresh_overwrite"},
+        {"plain", "full_refresh_overwrite,full_refresh_append", "full_refresh_overwrite"},
+        {"log",
+         "full_refresh_overwrite,full_refresh_append,incremental_append,"
+         "incremental_append_deduped",
+         "incremental_append_deduped"},
+    };
+    struct json_object *cat = parse_ok(modal);
+    struct buf b;
+
+    buf_init(&b, 0);
+    assert_int_equal(catalog_count(cat), sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        const struct json_object *st = catalog_stream(cat, i);
+        assert_string_equal(catalog_stream_id(st), want[i].id);
+        put_supported(&b, st);
+        assert_string_equal(buf_cstr(&b), want[i].supported);
+        assert_string_equal(catalog_sync_mode_name(catalog_stream_sync_mode(st)), want[i].mode);
+    }
+    buf_dispose(&b);
+    json_object_put(cat);
+
+    /* Stored members: a valid pair the stream supports counts; a method
+     * alone is what older catalogs hold; anything else is the default. */
+    static const struct {
+        const char *meta, *mode;
+    } stored_modes[] = {
+        {"\"replication-method\":\"FULL_TABLE\"", "full_refresh_overwrite"},
+        {"\"replication-method\":\"FULL_TABLE\",\"inlet-destination-mode\":\"overwrite\"",
+         "full_refresh_overwrite"},
+        {"\"replication-method\":\"FULL_TABLE\",\"inlet-destination-mode\":\"append\"",
+         "full_refresh_append"},
+        {"\"replication-method\":\"INCREMENTAL\",\"inlet-destination-mode\":\"append\"",
+         "incremental_append"},
+        {"\"replication-method\":\"INCREMENTAL\"", "incremental_append_deduped"},
+        {"\"replication-method\":\"LOG_BASED\",\"inlet-destination-mode\":\"append\"",
+         "incremental_append"},
+        /* not pairs: the default */
+        {"\"replication-method\":\"INCREMENTAL\",\"inlet-destination-mode\":\"overwrite\"",
+         "incremental_append_deduped"},
+        {"\"replication-method\":\"FULL_TABLE\",\"inlet-destination-mode\":\"append_dedup\"",
+         "incremental_append_deduped"},
+        {"\"inlet-destination-mode\":\"append\"", "incremental_append_deduped"},
+        {"\"replication-method\":\"SOMETIMES\",\"inlet-destination-mode\":\"append\"",
+         "incremental_append_deduped"},
+        {"\"replication-method\":\"FULL_TABLE\",\"inlet-destination-mode\":\"sideways\"",
+         "incremental_append_deduped"},
+    };
+    for (size_t i = 0; i < sizeof(stored_modes) / sizeof(stored_modes[0]); i++) {
+        char text[512];
+        snprintf(text, sizeof(text),
+                 "{\"streams\":[{\"tap_stream_id\":\"s\",\"schema\":{},\"metadata\":["
+                 "{\"breadcrumb\":[],\"metadata\":{\"valid-replication-keys\":[\"u\"],"
+                 "\"table-key-properties\":[\"id\"],%s}}]}]}",
+                 stored_modes[i].meta);
+        cat = parse_ok(text);
+        if (strcmp(catalog_sync_mode_name(catalog_stream_sync_mode(catalog_stream(cat, 0))),
+                   stored_modes[i].mode) != 0)
+            fail_msg("case %zu (%s): %s", i, stored_modes[i].meta,
+                     catalog_sync_mode_name(catalog_stream_sync_mode(catalog_stream(cat, 0))));
+        json_object_put(cat);
+    }
+
+    /* A method alone without keys appends; an incremental mode the stream
+     * does not support (now forced FULL_TABLE) is the default. */
+    cat = parse_ok("{\"streams\":["
+                   "{\"tap_stream_id\":\"a\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],"
+                   "\"metadata\":{\"replication-method\":\"INCREMENTAL\","
+                   "\"valid-replication-keys\":[\"u\"]}}]},"
+                   "{\"tap_stream_id\":\"b\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],"
+                   "\"metadata\":{\"replication-method\":\"INCREMENTAL\","
+                   "\"inlet-destination-mode\":\"append\","
+                   "\"forced-replication-method\":\"FULL_TABLE\"}}]},"
+                   "{\"tap_stream_id\":\"c\",\"schema\":{}}]}");
+    assert_int_equal(catalog_stream_sync_mode(catalog_stream(cat, 0)),
+                     CATALOG_SYNC_INCREMENTAL_APPEND);
+    assert_int_equal(catalog_stream_sync_mode(catalog_stream(cat, 1)),
+                     CATALOG_SYNC_FULL_REFRESH_OVERWRITE);
+    /* No metadata at all: full refresh only. */
+    assert_int_equal(catalog_stream_sync_mode(catalog_stream(cat, 2)),
+                     CATALOG_SYNC_FULL_REFRESH_OVERWRITE);
+    assert_false(catalog_stream_supports(catalog_stream(cat, 2), CATALOG_SYNC_INCREMENTAL_APPEND));
+    json_object_put(cat);
+}
+
+/* Choosing modes: each rule's refusal, names, labels, defaults, and what
+ * is written down. */
+static void choose_modes(void **state)
+{
+    (void)state;
+    struct json_object *cat = parse_ok(modal), *ch;
+    struct err e;
+    char *before, *after;
+    static const struct {
+        const char *choice, *msg;
+    } bad[] = {
+        {"[{\"tap_stream_id\":\"full\",\"sync_mode\":\"incremental_append\"}]",
+         "/streams/0/sync_mode: stream \"full\" cannot use incremental_append: its "
+         "forced-replication-method is FULL_TABLE; it supports full_refresh_overwrite and "
+         "full_refresh_append"},
+        {"[{\"tap_stream_id\":\"both\"},{\"tap_stream_id\":\"plain\",\"sync_mode\":"
+         "\"Incremental | Append + Deduped\"}]",
+         "/streams/1/sync_mode: stream \"plain\" cannot use incremental_append_deduped: it has no "
+         "replication key (valid-replication-keys or replication-key); it supports "
+         "full_refresh_overwrite and full_refresh_append"},
+        {"[{\"tap_stream_id\":\"nokey\",\"sync_mode\":\"incremental_append_deduped\"}]",
+         "/streams/0/sync_mode: stream \"nokey\" cannot use incremental_append_deduped: it has no "
+         "key properties (table-key-properties or key_properties); it supports "
+         "full_refresh_overwrite, full_refresh_append and incremental_append"},
+        {"[{\"tap_stream_id\":\"rkey\",\"sync_mode\":\"incremental_append_deduped\"}]",
+         "/streams/0/sync_mode: stream \"rkey\" cannot use incremental_append_deduped: it has no "
+         "key properties (table-key-properties or key_properties); it supports "
+         "full_refresh_overwrite, full_refresh_append and incremental_append"},
+        {"[{\"tap_stream_id\":\"both\",\"sync_mode\":\"sometimes\"}]",
+         "/streams/0/sync_mode: \"sometimes\" is not a sync mode: expected "
+         "full_refresh_overwrite, full_refresh_append, incremental_append or "
+         "incremental_append_deduped"},
+        {"[{\"tap_stream_id\":\"both\",\"sync_mode\":\"full_refresh_append\\u0000\"}]",
+         "/streams/0/sync_mode: \"full_refresh_append\\u0000\" is not a sync mode: expected "
+         "full_refresh_overwrite, full_refresh_append, incremental_append or "
+         "incremental_append_deduped"},
+        {"[{\"tap_stream_id\":\"both\",\"sync_mode\":3}]",
+         "/streams/0/sync_mode: expected a string, got integer"},
+        {"[{\"tap_stream_id\":\"both\",\"sync_mode\":[\"incremental_append\"]}]",
+         "/streams/0/sync_mode: expected a string, got array"},
+    };
+
+    before = text_of(cat);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ch = choice_of(bad[i].choice);
+        assert_int_equal(catalog_choose(cat, ch, &e), ERR_INVALID);
+        if (strcmp(e.msg, bad[i].msg) != 0)
+            fail_msg("case %zu:\n  got      %s\n  expected %s", i, e.msg, bad[i].msg);
+        json_object_put(ch);
+    }
+    after = text_of(cat);
+    assert_string_equal(before, after); /* nothing written */
+    xfree(after);
+    xfree(before);
+
+    ch = choice_of("[{\"tap_stream_id\":\"both\",\"sync_mode\":\"Incremental | Append\"},"
+                   "{\"tap_stream_id\":\"nokey\"},"
+                   "{\"tap_stream_id\":\"full\",\"sync_mode\":\"full_refresh_append\"},"
+                   "{\"tap_stream_id\":\"plain\",\"sync_mode\":null},"
+                   "{\"tap_stream_id\":\"log\",\"sync_mode\":\"incremental_append_deduped\"},"
+                   "{\"tap_stream_id\":\"forced\",\"fields\":[\"u\"]}]");
+    assert_int_equal(catalog_choose(cat, ch, &e), 0);
+    json_object_put(ch);
+    static const struct {
+        const char *id, *method, *dest;
+        enum catalog_sync_mode mode;
+    } want[] = {
+        {"both", "INCREMENTAL", "append", CATALOG_SYNC_INCREMENTAL_APPEND},
+        {"nokey", "FULL_TABLE", "overwrite", CATALOG_SYNC_FULL_REFRESH_OVERWRITE},
+        {"full", "FULL_TABLE", "append", CATALOG_SYNC_FULL_REFRESH_APPEND},
+        {"forced", "INCREMENTAL", "append_dedup", CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED},
+        {"plain", "FULL_TABLE", "overwrite", CATALOG_SYNC_FULL_REFRESH_OVERWRITE},
+        {"log", "LOG_BASED", "append_dedup", CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED},
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        const struct json_object *st = catalog_stream_by_id(cat, want[i].id);
+        assert_true(catalog_stream_selected(st));
+        assert_string_equal(meta_str(st, "replication-method"), want[i].method);
+        assert_string_equal(meta_str(st, "inlet-destination-mode"), want[i].dest);
+        assert_int_equal(catalog_stream_sync_mode(st), want[i].mode);
+    }
+    /* A stream left out is unselected and keeps what it had: nothing. */
+    const struct json_object *rkey = catalog_stream_by_id(cat, "rkey");
+    assert_false(catalog_stream_selected(rkey));
+    assert_null(meta_str(rkey, "replication-method"));
+    assert_null(meta_str(rkey, "inlet-destination-mode"));
+
+    /* Written down, it survives the round trip; choosing again without a
+     * mode goes back to the default. */
+    before = text_of(cat);
+    struct json_object *again = parse_ok(before);
+    assert_int_equal(catalog_stream_sync_mode(catalog_stream_by_id(again, "both")),
+                     CATALOG_SYNC_INCREMENTAL_APPEND);
+    ch = choice_of("[{\"tap_stream_id\":\"both\"}]");
+    assert_int_equal(catalog_choose(again, ch, &e), 0);
+    json_object_put(ch);
+    assert_string_equal(meta_str(catalog_stream_by_id(again, "both"), "inlet-destination-mode"),
+                        "append_dedup");
+    assert_false(catalog_stream_selected(catalog_stream_by_id(again, "full")));
+    assert_string_equal(meta_str(catalog_stream_by_id(again, "full"), "inlet-destination-mode"),
+                        "append");
+    json_object_put(again);
+    xfree(before);
+    json_object_put(cat);
+}
+
+/* A rediscovery carries the modes chosen and replaces the ones the stream
+ * no longer supports by its default. */
+static void merge_modes(void **state)
+{
+    (void)state;
+    /* Stored: every stream selected with a mode and replication key u,
+     * but f, which has a method alone. */
+    struct json_object *old = parse_ok(
+        "{\"streams\":["
+        "{\"tap_stream_id\":\"a\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"selected\":true,\"replication-method\":\"INCREMENTAL\","
+        "\"inlet-destination-mode\":\"append\",\"replication-key\":\"u\"}}]},"
+        "{\"tap_stream_id\":\"b\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"selected\":true,\"replication-method\":\"FULL_TABLE\","
+        "\"inlet-destination-mode\":\"append\",\"replication-key\":\"u\"}}]},"
+        "{\"tap_stream_id\":\"c\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"selected\":true,\"replication-method\":\"INCREMENTAL\","
+        "\"inlet-destination-mode\":\"append_dedup\",\"replication-key\":\"u\"}}]},"
+        "{\"tap_stream_id\":\"d\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"selected\":true,\"replication-method\":\"INCREMENTAL\","
+        "\"inlet-destination-mode\":\"append_dedup\",\"replication-key\":\"u\"}}]},"
+        "{\"tap_stream_id\":\"e\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"selected\":true,\"replication-method\":\"INCREMENTAL\","
+        "\"inlet-destination-mode\":\"append\",\"replication-key\":\"u\"}}]},"
+        "{\"tap_stream_id\":\"f\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"selected\":true,\"replication-method\":\"INCREMENTAL\"}}]}]}");
+    /* a: as before. b: full refresh is always there. c: the tap now forces
+     * FULL_TABLE. d: its key properties are gone. e: its replication key is
+     * gone (an empty list of valid ones). f: a method alone, kept as it
+     * is. g: new. */
+    struct json_object *fresh = parse_ok(
+        "{\"streams\":["
+        "{\"tap_stream_id\":\"a\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"valid-replication-keys\":[\"u\"]}}]},"
+        "{\"tap_stream_id\":\"b\",\"schema\":{}},"
+        "{\"tap_stream_id\":\"c\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"forced-replication-method\":\"FULL_TABLE\",\"table-key-properties\":[\"id\"]}}]},"
+        "{\"tap_stream_id\":\"d\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"valid-replication-keys\":[\"u\"],\"table-key-properties\":[]}}]},"
+        "{\"tap_stream_id\":\"e\",\"schema\":{},\"metadata\":[{\"breadcrumb\":[],\"metadata\":"
+        "{\"valid-replication-keys\":[]}}]},"
+        "{\"tap_stream_id\":\"f\",\"schema\":{},\"key_properties\":[\"id\"],\"metadata\":["
+        "{\"breadcrumb\":[],\"metadata\":{\"valid-replication-keys\":[\"u\"]}}]},"
+        "{\"tap_stream_id\":\"g\",\"schema\":{},\"key_properties\":[\"id\"],\"metadata\":["
+        "{\"breadcrumb\":[],\"metadata\":{\"valid-replication-keys\":[\"u\"]}}]}]}");
+    static const struct {
+        const char *id, *method, *dest;
+        enum catalog_sync_mode mode;
+    } want[] = {
+        {"a", "INCREMENTAL", "append", CATALOG_SYNC_INCREMENTAL_APPEND},
+        {"b", "FULL_TABLE", "append", CATALOG_SYNC_FULL_REFRESH_APPEND},
+        {"c", "FULL_TABLE", "overwrite", CATALOG_SYNC_FULL_REFRESH_OVERWRITE},
+        {"d", "FULL_TABLE", "overwrite", CATALOG_SYNC_FULL_REFRESH_OVERWRITE},
+        {"e", "FULL_TABLE", "overwrite", CATALOG_SYNC_FULL_REFRESH_OVERWRITE},
+        {"f", "INCREMENTAL", NULL, CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED},
+        {"g", NULL, NULL, CATALOG_SYNC_INCREMENTAL_APPEND_DEDUPED},
+    };
+
+    assert_int_equal(catalog_merge(fresh, old), 6); /* g is new and off by default */
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        const struct json_object *st = catalog_stream_by_id(fresh, want[i].id);
+        const char *method = meta_str(st, "replication-method");
+        const char *dest = meta_str(st, "inlet-destination-mode");
+        if ((want[i].method ? !method || strcmp(method, want[i].method) : method != NULL) ||
+            (want[i].dest ? !dest || strcmp(dest, want[i].dest) : dest != NULL) ||
+            catalog_stream_sync_mode(st) != want[i].mode)
+            fail_msg("%s: %s/%s, %s", want[i].id, method ? method : "-", dest ? dest : "-",
+                     catalog_sync_mode_name(catalog_stream_sync_mode(st)));
+    }
+    /* e's key went with its list; a's stayed. */
+    assert_null(meta_str(catalog_stream_by_id(fresh, "e"), "replication-key"));
+    assert_string_equal(meta_str(catalog_stream_by_id(fresh, "a"), "replication-key"), "u");
+
+    /* Merged again, nothing moves. */
+    char *a = text_of(fresh);
+    struct json_object *stored2 = parse_ok(a);
+    assert_int_equal(catalog_merge(fresh, stored2), 6);
+    char *b = text_of(fresh);
+    assert_string_equal(a, b);
+    xfree(a);
+    xfree(b);
+    json_object_put(stored2);
+    json_object_put(old);
+    json_object_put(fresh);
+}
+
 /* ---- writing ---- */
 
 static void round_trip(void **state)
@@ -837,6 +1221,10 @@ int test_catalog(void)
         cmocka_unit_test(only_some),
         cmocka_unit_test(changes),
         cmocka_unit_test(choose),
+        cmocka_unit_test(sync_mode_names),
+        cmocka_unit_test(sync_mode_support),
+        cmocka_unit_test(choose_modes),
+        cmocka_unit_test(merge_modes),
         cmocka_unit_test(round_trip),
     };
     return test_group("catalog", tests, NULL, NULL);

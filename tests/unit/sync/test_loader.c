@@ -4,7 +4,8 @@
  * within a batch (the last wins), new properties and widened types,
  * numbers kept exact, records that fail validation (counted, kept, or
  * fatal when strict), soft deletes and ACTIVATE_VERSION, STATE released
- * only after its records commit (and stored in the same transaction), and
+ * only after its records commit (and stored in the same transaction),
+ * appended streams (sync modes that append) and the reset of a table, and
  * the errors a stream can make. Each test uses tables of its own. */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +28,8 @@ struct run {
     int64_t probe_count;
     int batches;             /* before_commit calls */
     int64_t batch_counts[4]; /* the rows in the table at each of the first four */
+    const char *append;      /* the stream that is appended, NULL: none */
+    int asked;               /* appended calls */
 };
 
 static int save(void *ctx, struct db *db, struct json_object *state, struct err *err)
@@ -57,11 +60,20 @@ static void committed(void *ctx, struct json_object *state)
     buf_putc(&r->states, '\n');
 }
 
-static void start(struct run *r, void **state, size_t batch, bool strict)
+static bool appended(void *ctx, const char *stream)
+{
+    struct run *r = ctx;
+    r->asked++;
+    return r->append && strcmp(stream, r->append) == 0;
+}
+
+/* A load in which stream append (NULL: none) is appended. */
+static void start_append(struct run *r, void **state, size_t batch, bool strict, const char *append)
 {
     struct err e;
     memset(r, 0, sizeof(*r));
     r->t = *state;
+    r->append = append;
     buf_init(&r->states, 0);
     struct loader_opts o = {.db = r->t->db,
                             .batch_size = batch,
@@ -69,8 +81,14 @@ static void start(struct run *r, void **state, size_t batch, bool strict)
                             .save_state = save,
                             .before_commit = before_commit,
                             .committed = committed,
+                            .appended = appended,
                             .ctx = r};
     assert_db_ok(loader_new(&r->l, &o, &e), &e);
+}
+
+static void start(struct run *r, void **state, size_t batch, bool strict)
+{
+    start_append(r, state, batch, strict, NULL);
 }
 
 /* Feed lines (separated by '\n'); returns the first error code (0 if none). */
@@ -267,7 +285,9 @@ static void schema_changes_widen(void **state)
                           "\"integer\"},\"n\":{\"type\":\"string\"}}}}\n",
                           &e),
                      ERR_INVALID);
-    assert_non_null(strstr(e.msg, "key_properties changed"));
+    assert_string_equal(e.msg, "stream la_wide: key_properties changed from [\"id\"] to "
+                               "[\"n\"]; its table la_wide keeps the ones it was made with until "
+                               "a reset: DROP TABLE \"la_wide\", then run a full sync");
     stop(&r);
 }
 
@@ -479,6 +499,100 @@ static void colliding_stream_names(void **state)
                         "la_twin_2");
 }
 
+#define SCHEMA_LOG(stream)                                                                         \
+    "{\"type\":\"SCHEMA\",\"stream\":\"" stream "\",\"key_properties\":[\"id\"],\"schema\":"       \
+    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"what\":{\"type\":"       \
+    "\"string\"}}}}\n"
+#define RECORD_LOG(stream, id, what)                                                               \
+    "{\"type\":\"RECORD\",\"stream\":\"" stream "\",\"version\":7,\"record\":{\"id\":" #id         \
+    ",\"what\":\"" what "\"}}\n"
+
+#define ACTIVATE_8 "{\"type\":\"ACTIVATE_VERSION\",\"stream\":\"la_appended\",\"version\":8}\n"
+
+/* An appended stream: its SCHEMA's key ignored, every record a row, the
+ * same key twice included, ACTIVATE_VERSION leaving earlier rows; a table
+ * made with a key refuses to become appended (and back) until it is
+ * dropped, which resets it. */
+static void appended_streams(void **state)
+{
+    struct test_db *t = *state;
+    struct run r;
+    struct err e;
+
+    start_append(&r, state, 2, false, "la_appended");
+    assert_db_ok(feed(&r,
+                      SCHEMA_LOG("la_appended") RECORD_LOG("la_appended", 1, "a")
+                          RECORD_LOG("la_appended", 1, "b") RECORD_LOG("la_appended", 2, "c")
+                              RECORD_LOG("la_appended", 1, "b"),
+                      &e),
+                 &e);
+    finish(&r);
+    counts(&r, 4, 4, 0, 0, 0);
+    assert_int_equal(r.asked, 1); /* at the SCHEMA, not per record */
+    stop(&r);
+    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM la_appended"), 4);
+    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM la_appended WHERE id = 1"), 3);
+    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM la_appended WHERE what = 'b'"), 2);
+    assert_int_equal(
+        test_db_int(t->db,
+                    "SELECT count(*) FROM _inlet_columns WHERE table_name = 'la_appended' AND "
+                    "is_key <> 0"),
+        0);
+
+    /* A full refresh appended again: the snapshot before stays as it was. */
+    start_append(&r, state, 100, false, "la_appended");
+    assert_db_ok(
+        feed(&r, SCHEMA_LOG("la_appended") RECORD_LOG("la_appended", 1, "a") ACTIVATE_8, &e), &e);
+    finish(&r);
+    stop(&r);
+    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM la_appended"), 5);
+    assert_int_equal(
+        test_db_int(t->db, "SELECT count(*) FROM la_appended WHERE _inlet_deleted_at IS NOT NULL"),
+        0);
+
+    /* Upserted by the same SCHEMA's key: refused, naming the reset. */
+    start(&r, state, 100, false);
+    assert_int_equal(feed(&r, SCHEMA_LOG("la_appended"), &e), ERR_INVALID);
+    assert_string_equal(e.msg,
+                        "stream la_appended: its table la_appended was created without a key "
+                        "(appended); upserting by [\"id\"] needs a reset: DROP TABLE "
+                        "\"la_appended\", then run a full sync");
+    stop(&r);
+
+    /* A keyed table switched to appending: refused the same way. */
+    start(&r, state, 100, false);
+    assert_db_ok(feed(&r, SCHEMA_LOG("la_keyed") RECORD_LOG("la_keyed", 1, "a"), &e), &e);
+    finish(&r);
+    stop(&r);
+    start_append(&r, state, 100, false, "la_keyed");
+    assert_int_equal(feed(&r, SCHEMA_LOG("la_keyed") RECORD_LOG("la_keyed", 1, "b"), &e),
+                     ERR_INVALID);
+    assert_string_equal(e.msg, "stream la_keyed: its table la_keyed was created with key "
+                               "[\"id\"]; switching it to an append mode needs a reset: DROP "
+                               "TABLE \"la_keyed\", then run a full sync");
+    stop(&r);
+    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM la_keyed"), 1); /* untouched */
+
+    /* The reset the message names: the table is made again, without a key. */
+    assert_db_ok(db_exec(t->db, "DROP TABLE \"la_keyed\"", NULL, 0, NULL, &e), &e);
+    start_append(&r, state, 100, false, "la_keyed");
+    assert_db_ok(feed(&r,
+                      SCHEMA_LOG("la_keyed") RECORD_LOG("la_keyed", 1, "b")
+                          RECORD_LOG("la_keyed", 1, "c"),
+                      &e),
+                 &e);
+    finish(&r);
+    counts(&r, 2, 2, 0, 0, 0);
+    stop(&r);
+    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM la_keyed WHERE id = 1"), 2);
+    assert_int_equal(
+        test_db_int(t->db, "SELECT count(*) FROM _inlet_columns WHERE table_name = 'la_keyed'"), 2);
+    assert_int_equal(
+        test_db_int(t->db, "SELECT count(*) FROM _inlet_columns WHERE table_name = 'la_keyed' AND "
+                           "is_key <> 0"),
+        0);
+}
+
 int test_loader(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +600,7 @@ int test_loader(void)
         cmocka_unit_test(schema_changes_widen),  cmocka_unit_test(validation_and_strict),
         cmocka_unit_test(states_follow_commits), cmocka_unit_test(wide_tables),
         cmocka_unit_test(unstorable_records),    cmocka_unit_test(colliding_stream_names),
+        cmocka_unit_test(appended_streams),
     };
     return test_group_db("loader", tests);
 }

@@ -135,7 +135,7 @@ static void set_catalog(struct fx *f, const char *id, const char *catalog)
 
 static int sync(struct fx *f, const char *id, struct sync_run *run, struct err *e)
 {
-    struct tap_sync_opts o = {
+    struct sync_opts o = {
         .env = &f->env, .tenant_id = f->tenant, .integration_id = id, .batch_size = 7};
     return tap_sync(run, &o, e);
 }
@@ -162,14 +162,14 @@ static void discover_and_sync(void **state)
     assert_non_null(strstr(e.msg, "discover its streams first"));
 
     /* The tap marks "items" selected by default. */
-    struct tap_discovery d;
+    struct sync_discovery d;
     assert_db_ok(tap_discover(&d, &f.env, f.tenant, id, NULL, 0, false, &e), &e);
     assert_int_equal(d.streams, 1);
     assert_int_equal(d.selected, 1);
     assert_string_equal(buf_cstr(&d.changes),
                         "{\"streams_added\":[\"items\"],\"streams_removed\":[],"
                         "\"fields_added\":{},\"fields_removed\":{}}");
-    tap_discovery_dispose(&d);
+    sync_discovery_dispose(&d);
     /* Deselect it (select none by name list is "exactly these"): nothing to run. */
     const char *none[] = {"nope"};
     assert_int_equal(tap_discover(NULL, &f.env, f.tenant, id, none, 1, false, &e), ERR_NOTFOUND);
@@ -177,7 +177,7 @@ static void discover_and_sync(void **state)
     assert_int_equal(d.selected, 1);
     assert_string_equal(buf_cstr(&d.changes), "{\"streams_added\":[],\"streams_removed\":[],"
                                               "\"fields_added\":{},\"fields_removed\":{}}");
-    tap_discovery_dispose(&d);
+    sync_discovery_dispose(&d);
 
     assert_db_ok(sync(&f, id, &run, &e), &e);
     assert_string_equal(run.status, "success");
@@ -342,23 +342,23 @@ static void timeout_and_cancel(void **state)
     sync_run_dispose(&run);
 
     reconfigure(&f, id, "{\"polite\":1}");
-    struct tap_sync_opts o = {.env = &f.env,
-                              .tenant_id = f.tenant,
-                              .integration_id = id,
-                              .timeout_ms = 60000,
-                              .cancelled = cancel_now,
-                              .ctx = &polls};
+    struct sync_opts o = {.env = &f.env,
+                          .tenant_id = f.tenant,
+                          .integration_id = id,
+                          .timeout_ms = 60000,
+                          .cancelled = cancel_now,
+                          .ctx = &polls};
     assert_db_ok(tap_sync(&run, &o, &e), &e);
     assert_string_equal(run.status, "cancelled");
     assert_true(polls >= 2);
     sync_run_dispose(&run);
 
     /* The watchdog: a tap silent on stdout past stall_ms is taken as hung. */
-    struct tap_sync_opts w = {.env = &f.env,
-                              .tenant_id = f.tenant,
-                              .integration_id = id,
-                              .timeout_ms = 60000,
-                              .stall_ms = 700};
+    struct sync_opts w = {.env = &f.env,
+                          .tenant_id = f.tenant,
+                          .integration_id = id,
+                          .timeout_ms = 60000,
+                          .stall_ms = 700};
     assert_db_ok(tap_sync(&run, &w, &e), &e);
     assert_string_equal(run.status, "failed");
     assert_string_equal(run.error, "the tap printed nothing for 700 ms and was stopped as hung "

@@ -1,0 +1,295 @@
+/* sync/session.c - see session.h. */
+#include "sync/session.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/jsonx.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "singer/catalog.h"
+#include "store/integration.h"
+
+void session_init(struct session *s, const struct sync_opts *o)
+{
+    memset(s, 0, sizeof(*s));
+    s->o = o;
+    run_log_init(&s->log);
+}
+
+void session_dispose(struct session *s)
+{
+    sync_run_dispose(&s->run);
+    run_log_dispose(&s->log);
+    json_object_put(s->cat);
+    json_object_put(s->streams);
+    xfree(s->current);
+}
+
+int session_start(struct session *s, const char *integration_id, struct err *err)
+{
+    const struct sync_opts *o = s->o;
+    struct db *db = o->env->db;
+    const char *by = o->triggered_by ? o->triggered_by : "manual";
+    int rc;
+    if (o->run_id) { /* started by the caller */
+        if ((rc = db_begin_tenant_read(db, o->tenant_id, err)) < 0)
+            return rc;
+        rc = sync_run_get(&s->run, db, o->tenant_id, o->run_id, err);
+        db_rollback(db);
+        return rc;
+    }
+    if ((rc = db_begin_tenant(db, o->tenant_id, err)) < 0)
+        return rc;
+    rc = sync_run_start(&s->run, db, o->tenant_id, integration_id, by,
+                        o->full ? "full" : "incremental", time_now_ms() / 1000, err);
+    if (rc == 0)
+        rc = db_commit(db, err);
+    else
+        db_rollback(db);
+    return rc;
+}
+
+static int store_stream_counts(struct session *s, struct db *db, struct err *err);
+
+int session_finish(struct session *s, const char *status, const char *error, struct err *err)
+{
+    struct db *db = s->o->env->db;
+    const char *tenant = s->o->tenant_id;
+    struct loader_counts n = {0};
+    struct buf log;
+    const char *kept = s->l ? loader_errors(s->l) : "";
+
+    if (s->l)
+        loader_counts(s->l, &n);
+    for (const char *p = kept; *p;) {
+        size_t len = strcspn(p, "\n");
+        run_log_add(&s->log, time_now_ms(), "warn", "loader", p, len);
+        p += len + (p[len] == '\n');
+    }
+    char summary[300];
+    snprintf(summary, sizeof(summary),
+             "%s: %lld records (created %lld, updated %lld, unchanged %lld, deleted %lld, "
+             "failed %lld)",
+             status, (long long)n.processed, (long long)n.created, (long long)n.updated,
+             (long long)n.unchanged, (long long)n.deleted, (long long)n.failed);
+    run_log_add(&s->log, time_now_ms(), strcmp(status, "success") == 0 ? "info" : "warn", "inlet",
+                summary, strlen(summary));
+    if (error)
+        run_log_add(&s->log, time_now_ms(), "error", "inlet", error, strlen(error));
+    buf_init(&log, 0);
+    run_log_render(&s->log, &log);
+    session_stream_end(s);
+    int rc = db_begin_tenant(db, tenant, err);
+    if (rc == 0) {
+        rc = store_stream_counts(s, db, err);
+        if (rc == 0)
+            rc = sync_run_finish(db, tenant, s->run.id, status, error, buf_cstr(&log), &n, s->bytes,
+                                 time_now_ms() / 1000, err);
+        if (rc == 0)
+            rc = db_commit(db, err);
+        else
+            db_rollback(db);
+    }
+    buf_dispose(&log);
+    if (rc == 0) {
+        char id[ID_MAX];
+        memcpy(id, s->run.id, sizeof(id));
+        sync_run_dispose(&s->run);
+        if ((rc = db_begin_tenant_read(db, tenant, err)) == 0) {
+            rc = sync_run_get(&s->run, db, tenant, id, err);
+            db_rollback(db);
+        }
+    }
+    return rc;
+}
+
+bool session_cancelled(struct session *s)
+{
+    char status[16];
+    struct err e;
+    if (s->cancel_seen || (s->o->cancelled && s->o->cancelled(s->o->ctx)))
+        return s->cancel_seen = true;
+    /* Someone else (the API) may have cancelled the run: its row says so.
+     * Read it between batches only, in a transaction of its own. */
+    int64_t now = time_mono_ms();
+    if (now - s->polled_ms < SESSION_POLL_CANCEL_MS || (s->l && loader_in_batch(s->l)))
+        return false;
+    s->polled_ms = now;
+    if (db_begin_tenant_read(s->o->env->db, s->o->tenant_id, &e) < 0)
+        return false;
+    if (sync_run_status(status, s->o->env->db, s->o->tenant_id, s->run.id, &e) == 0 &&
+        strcmp(status, "cancelled") == 0)
+        s->cancel_seen = true;
+    db_rollback(s->o->env->db);
+    return s->cancel_seen;
+}
+
+static void put_counts(struct json_object *all, const char *stream, const struct loader_counts *a,
+                       const struct loader_counts *b)
+{
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "processed", json_object_new_int64(b->processed - a->processed));
+    json_object_object_add(o, "created", json_object_new_int64(b->created - a->created));
+    json_object_object_add(o, "updated", json_object_new_int64(b->updated - a->updated));
+    json_object_object_add(o, "unchanged", json_object_new_int64(b->unchanged - a->unchanged));
+    json_object_object_add(o, "deleted", json_object_new_int64(b->deleted - a->deleted));
+    json_object_object_add(o, "failed", json_object_new_int64(b->failed - a->failed));
+    json_object_object_add(all, stream, o);
+}
+
+void session_stream_begin(struct session *s, const char *name)
+{
+    session_stream_end(s);
+    s->current = xstrdup(name);
+    loader_counts(s->l, &s->before);
+}
+
+void session_stream_end(struct session *s)
+{
+    struct loader_counts now;
+    if (!s->current)
+        return;
+    if (!s->streams)
+        s->streams = json_object_new_object();
+    loader_counts(s->l, &now);
+    put_counts(s->streams, s->current, &s->before, &now);
+    xfree(s->current);
+    s->current = NULL;
+}
+
+/* The per-stream counters so far, the stream being read included. */
+static int store_stream_counts(struct session *s, struct db *db, struct err *err)
+{
+    if (!s->streams && !s->current)
+        return 0;
+    if (!s->streams)
+        s->streams = json_object_new_object();
+    if (s->current) {
+        struct loader_counts now;
+        loader_counts(s->l, &now);
+        put_counts(s->streams, s->current, &s->before, &now);
+    }
+    struct buf b;
+    buf_init(&b, 0);
+    jsonx_format(&b, s->streams);
+    int rc = sync_run_stream_counts(db, s->o->tenant_id, s->run.id, buf_cstr(&b), err);
+    buf_dispose(&b);
+    return rc;
+}
+
+int session_before_commit(void *ctx, struct db *db, struct err *err)
+{
+    struct session *s = ctx;
+    struct loader_counts n;
+    loader_counts(s->l, &n);
+    int rc = sync_run_progress(db, s->o->tenant_id, s->run.id, &n, s->bytes, err);
+    if (rc == 0)
+        rc = store_stream_counts(s, db, err);
+    if (rc == 0 && s->o->progress) /* not committed yet, but about to be */
+        s->o->progress(s->o->ctx, &n);
+    return rc;
+}
+
+bool session_appended(struct session *s, const char *stream)
+{
+    for (size_t i = 0; i < catalog_count(s->cat); i++) {
+        const struct json_object *st = catalog_stream(s->cat, i);
+        const char *name = catalog_stream_name(st);
+        if (name && strcmp(name, stream) == 0)
+            return catalog_sync_mode_appends(catalog_stream_sync_mode(st));
+    }
+    return false;
+}
+
+void session_fail_given(const struct sync_opts *o, const struct err *why)
+{
+    struct err e;
+    if (sync_run_fail_alone(o->env->db, o->tenant_id, o->run_id, why->msg, time_now_ms() / 1000,
+                            &e) < 0)
+        log_warn("sync: a run that could not start is not marked failed", LOG_STR("run", o->run_id),
+                 LOG_ERROR(&e));
+}
+
+int session_catalog_for_run(char **out, const char *text, const char *id,
+                            const char *const *streams, size_t n, struct err *err)
+{
+    struct json_object *cat = NULL;
+    size_t selected = 0;
+    if (!text)
+        return err_set(err, ERR_INVALID,
+                       "integration %s has no catalog yet: discover its streams first", id);
+    int rc = catalog_parse(&cat, text, strlen(text), err);
+    if (rc == 0 && n)
+        rc = catalog_only(cat, streams, n, err);
+    for (size_t i = 0; rc == 0 && i < catalog_count(cat); i++)
+        selected += catalog_stream_selected(catalog_stream(cat, i));
+    if (rc == 0 && selected == 0)
+        rc = err_set(err, ERR_INVALID, "integration %s selects no stream: select some first", id);
+    if (rc == 0 && out && n == 0) {
+        *out = xstrdup(text); /* stored as catalog_format wrote it */
+    } else if (rc == 0 && out) {
+        struct buf b;
+        buf_init(&b, 0);
+        catalog_format(&b, cat);
+        *out = buf_take(&b);
+        buf_dispose(&b);
+    }
+    json_object_put(cat);
+    return rc;
+}
+
+int session_read_catalog(char **json, const struct sync_opts *o, const char *id, struct err *err)
+{
+    char *stored = NULL;
+    int rc = db_begin_tenant_read(o->env->db, o->tenant_id, err);
+    if (rc < 0)
+        return rc;
+    rc = integration_catalog_get(&stored, o->env->db, o->tenant_id, id, err);
+    db_rollback(o->env->db);
+    if (rc == 0)
+        rc = session_catalog_for_run(json, stored, id, o->streams, o->nstreams, err);
+    xfree(stored);
+    return rc;
+}
+
+int session_catalog_store(struct sync_discovery *out, const struct oauth_env *env,
+                          const char *tenant_id, const char *id, struct json_object *fresh,
+                          const char *const *names, size_t n, bool select_all, struct err *err)
+{
+    struct json_object *old = NULL;
+    char *old_text = NULL;
+    struct buf b;
+    int rc = db_begin_tenant(env->db, tenant_id, err);
+    if (rc < 0)
+        return rc;
+    rc = integration_catalog_get(&old_text, env->db, tenant_id, id, err);
+    if (rc == 0 && old_text && catalog_parse(&old, old_text, strlen(old_text), err) < 0)
+        old = NULL; /* a stored catalog that no longer parses: start afresh */
+    if (rc == 0) {
+        if (out)
+            catalog_changes(&out->changes, old, fresh);
+        catalog_merge(fresh, old);
+        if (select_all || n)
+            rc = catalog_select(fresh, names, n, select_all, err);
+    }
+    buf_init(&b, 0);
+    if (rc == 0) {
+        catalog_format(&b, fresh);
+        rc = integration_catalog_set(env->db, tenant_id, id, buf_cstr(&b), time_now_ms() / 1000,
+                                     err);
+    }
+    if (rc == 0)
+        rc = db_commit(env->db, err);
+    else
+        db_rollback(env->db);
+    for (size_t i = 0; rc == 0 && out && i < catalog_count(fresh); i++)
+        out->selected += catalog_stream_selected(catalog_stream(fresh, i));
+    if (rc == 0 && out)
+        out->streams = catalog_count(fresh);
+    buf_dispose(&b);
+    json_object_put(old);
+    xfree(old_text);
+    return rc;
+}
