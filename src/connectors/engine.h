@@ -103,6 +103,14 @@ MUST_CHECK int engine_discover(struct json_object **out, const struct engine_env
  * maps. ERR_INVALID with *at (OUT) the JSON Pointer of the problem. */
 MUST_CHECK int engine_spec_check(struct jsonx_ptr *at, struct json_object *doc, struct err *err);
 
+/* A one-line summary of a provider's error answer, for users: the first of
+ * Salesforce's [{"message"}], "message", "error_description", "error" (or
+ * Slack's "error"), with the code (Salesforce's errorCode, HubSpot's
+ * category) when there is one, else the status; control characters
+ * blanked, at most n
+ * - 1 bytes. Never the request, so never a credential. */
+void connector_error_summary(char *out, size_t n, const struct fetch_resp *r);
+
 /* Whether connector c syncs through this engine (kind declarative, with
  * streams or a discover section). */
 bool engine_supports(const struct connector *c);

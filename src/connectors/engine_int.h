@@ -64,7 +64,4 @@ struct json_object *eng_stream_spec(const struct connector *c, const char *name)
  * array) that schema (a JSON Schema object) has as a property; NULL. */
 const char *eng_cursor_field(const struct json_object *spec, const struct json_object *schema);
 
-/* The provider's error answer in one line (status, code, message). */
-void eng_error_summary(char *out, size_t n, const struct fetch_resp *r);
-
 #endif

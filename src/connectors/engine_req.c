@@ -183,7 +183,7 @@ int eng_send(struct fetch_resp *out, const struct engine_io *io, const char *met
     if (out->status >= 200 && out->status < 300)
         return 0;
     path_only(where, sizeof(where), path);
-    eng_error_summary(why, sizeof(why), out);
+    connector_error_summary(why, sizeof(why), out);
     return err_set(err, ERR_INVALID, "%s %s: %s", method, where, why);
 }
 
@@ -232,7 +232,7 @@ static void blank_controls(char *s)
             *s = ' ';
 }
 
-void eng_error_summary(char *out, size_t n, const struct fetch_resp *r)
+void connector_error_summary(char *out, size_t n, const struct fetch_resp *r)
 {
     struct json_object *o = NULL;
     struct err e;

@@ -448,33 +448,3 @@ int connector_usage_flush(struct db *db, const char *tenant_id, const char *inte
         *u = (struct call_usage){0};
     return rc;
 }
-
-static void blank_controls(char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < ' ' || *s == 0x7f)
-            *s = ' ';
-}
-
-void connector_error_summary(char *out, size_t n, const struct fetch_resp *r)
-{
-    struct json_object *o = NULL;
-    struct err e;
-    const char *msg = NULL, *code = NULL;
-
-    if (jsonx_parse(&o, r->body.p ? r->body.p : "", r->body.n, r->body.n + 1, &e) == 0) {
-        struct json_object *first = json_object_is_type(o, json_type_array) ? jsonx_at(o, 0) : o;
-        msg = jsonx_str(jsonx_get(first, "message"));
-        code = jsonx_str(jsonx_get(first, "errorCode"));
-        if (!msg)
-            msg = jsonx_str(jsonx_get(first, "error_description"));
-        if (!msg)
-            msg = jsonx_str(jsonx_get(first, "error"));
-    }
-    if (msg)
-        snprintf(out, n, "%ld %s%s%.200s", r->status, code ? code : "", code ? ": " : "", msg);
-    else
-        snprintf(out, n, "the provider answered %ld", r->status);
-    blank_controls(out);
-    json_object_put(o);
-}

@@ -111,10 +111,4 @@ MUST_CHECK int connector_usage_flush(struct db *db, const char *tenant_id,
                                      const char *integration_id, struct call_usage *u,
                                      int64_t now_ms, struct err *err);
 
-/* A one-line summary of a provider's error answer, for users: the first of
- * Salesforce's [{"message"}], "message", "error_description", "error" (or
- * Slack's "error"), else the status; control characters blanked, at most n
- * - 1 bytes. Never the request, so never a credential. */
-void connector_error_summary(char *out, size_t n, const struct fetch_resp *r);
-
 #endif

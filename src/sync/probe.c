@@ -6,6 +6,7 @@
 
 #include <json-c/linkhash.h>
 
+#include "connectors/engine.h"
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "store/health.h"
