@@ -44,12 +44,6 @@ static void native_dispose(struct native *n)
     integration_dispose(&n->it);
 }
 
-static int parse_member(struct json_object **out, const char *text, struct err *err)
-{
-    const char *s = text && *text ? text : "{}";
-    return jsonx_parse(out, s, strlen(s), strlen(s) + 1, err);
-}
-
 static int native_open(struct native *n, const struct oauth_env *env, const char *tenant_id,
                        const char *id, struct err *err)
 {
@@ -58,24 +52,14 @@ static int native_open(struct native *n, const struct oauth_env *env, const char
     n->env = env;
     n->tenant_id = tenant_id;
     buf_init(&n->base_url, 0);
-    int rc = db_begin_tenant_read(env->db, tenant_id, err);
-    if (rc < 0)
-        return rc;
-    rc = integration_get(&n->it, env->db, tenant_id, id, err);
-    db_rollback(env->db);
-    if (rc < 0)
-        return rc;
-    n->c = registry_get(env->reg, n->it.connector);
-    if (!engine_supports(n->c))
-        return err_set(err, ERR_INVALID, "integration %s: connector %s has no streams", id,
-                       n->it.connector);
-    if (strcmp(n->it.status, "disconnected") == 0 || strcmp(n->it.status, "paused") == 0)
-        return err_set(err, ERR_INVALID, "integration %s is %s", id, n->it.status);
-    if ((rc = parse_member(&n->config, n->it.config, err)) < 0 ||
-        (rc = parse_member(&conn, n->it.connection, err)) < 0)
-        return rc;
+    int rc = session_integration(&n->it, &n->c, &n->config, &conn, env, tenant_id, id, err);
+    if (rc == 0 && !engine_supports(n->c))
+        rc = err_set(err, ERR_INVALID, "integration %s: connector %s has no streams", id,
+                     n->it.connector);
     n->connection = json_object_get(jsonx_get(conn, "metadata"));
     json_object_put(conn);
+    if (rc < 0)
+        return rc;
     return connector_url(&n->base_url, n->c, "/base_url", n->config, n->connection, err);
 }
 

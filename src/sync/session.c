@@ -212,6 +212,35 @@ void session_fail_given(const struct sync_opts *o, const struct err *why)
                  LOG_ERROR(&e));
 }
 
+/* A JSON text of the integration, parsed; an empty object when absent. */
+static int parse_member(struct json_object **out, const char *text, struct err *err)
+{
+    const char *s = text && *text ? text : "{}";
+    return jsonx_parse(out, s, strlen(s), strlen(s) + 1, err);
+}
+
+int session_integration(struct integration *it, const struct connector **c,
+                        struct json_object **config, struct json_object **connection,
+                        const struct oauth_env *env, const char *tenant_id, const char *id,
+                        struct err *err)
+{
+    *c = NULL;
+    *config = *connection = NULL;
+    int rc = db_begin_tenant_read(env->db, tenant_id, err);
+    if (rc < 0)
+        return rc;
+    rc = integration_get(it, env->db, tenant_id, id, err);
+    db_rollback(env->db);
+    if (rc < 0)
+        return rc;
+    *c = registry_get(env->reg, it->connector);
+    if (strcmp(it->status, "disconnected") == 0 || strcmp(it->status, "paused") == 0)
+        return err_set(err, ERR_INVALID, "integration %s is %s", id, it->status);
+    if ((rc = parse_member(config, it->config, err)) < 0)
+        return rc;
+    return parse_member(connection, it->connection, err);
+}
+
 int session_catalog_for_run(char **out, const char *text, const char *id,
                             const char *const *streams, size_t n, struct err *err)
 {

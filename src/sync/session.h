@@ -14,6 +14,7 @@
 
 #include "core/err.h"
 #include "oauth/flow.h"
+#include "store/integration.h"
 #include "store/sync_run.h"
 #include "sync/loader.h"
 #include "sync/run_log.h"
@@ -72,6 +73,16 @@ bool session_appended(struct session *s, const char *stream);
 
 /* The caller's run (o->run_id) could not go ahead: it ends failed with why. */
 void session_fail_given(const struct sync_opts *o, const struct err *why);
+
+/* Integration id, ready to sync: *it (OUT, integration_dispose) read in a
+ * transaction of its own, its connector (*c, NULL when the registry has
+ * none), its config and connection parsed (*config, *connection: OUT,
+ * json_object_put; {} when empty). ERR_NOTFOUND; ERR_INVALID when it is
+ * paused or disconnected. The outputs are set as far as it got. */
+MUST_CHECK int session_integration(struct integration *it, const struct connector **c,
+                                   struct json_object **config, struct json_object **connection,
+                                   const struct oauth_env *env, const char *tenant_id,
+                                   const char *id, struct err *err);
 
 /* Check catalog text (the stored one; NULL when there is none) for a run
  * of integration id, restricted to streams[0..n) when n > 0; the catalog

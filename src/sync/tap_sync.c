@@ -59,13 +59,6 @@ static void tap_ctx_dispose(struct tap_ctx *t)
     xfree(t->envv);
 }
 
-/* A JSON text of the integration, parsed; an empty object when absent. */
-static int parse_member(struct json_object **out, const char *text, struct err *err)
-{
-    const char *s = text && *text ? text : "{}";
-    return jsonx_parse(out, s, strlen(s), strlen(s) + 1, err);
-}
-
 static int open_secrets(struct tap_ctx *t, struct err *err)
 {
     struct secret s = {0};
@@ -116,21 +109,12 @@ static int tap_ctx_open(struct tap_ctx *t, const struct oauth_env *env, const ch
     t->env = env;
     t->tenant_id = tenant_id;
     buf_init(&t->tap_config, 0);
-    int rc = db_begin_tenant_read(env->db, tenant_id, err);
+    int rc =
+        session_integration(&t->it, &t->c, &t->config, &t->connection, env, tenant_id, id, err);
+    if (rc == 0 && (!t->c || !t->c->singer))
+        rc = err_set(err, ERR_INVALID, "integration %s: connector %s is not a Singer tap", id,
+                     t->it.connector);
     if (rc < 0)
-        return rc;
-    rc = integration_get(&t->it, env->db, tenant_id, id, err);
-    db_rollback(env->db);
-    if (rc < 0)
-        return rc;
-    t->c = registry_get(env->reg, t->it.connector);
-    if (!t->c || !t->c->singer)
-        return err_set(err, ERR_INVALID, "integration %s: connector %s is not a Singer tap", id,
-                       t->it.connector);
-    if (strcmp(t->it.status, "disconnected") == 0 || strcmp(t->it.status, "paused") == 0)
-        return err_set(err, ERR_INVALID, "integration %s is %s", id, t->it.status);
-    if ((rc = parse_member(&t->config, t->it.config, err)) < 0 ||
-        (rc = parse_member(&t->connection, t->it.connection, err)) < 0)
         return rc;
     if (t->c->auth_kind == CONNECTOR_AUTH_API_KEY || t->c->auth_kind == CONNECTOR_AUTH_BASIC)
         rc = open_secrets(t, err);

@@ -184,3 +184,20 @@ const char *api_test_str(const struct client_reply *r, const char *name, char *o
     json_object_put(v);
     return out;
 }
+
+struct json_object *api_test_expect(struct api_test *t, const char *method, const char *path,
+                                    const char *body, long status)
+{
+    struct client_reply r;
+    api_test_call(t, &r, method, path, t->a.key, body, NULL);
+    if (r.status != status) {
+        char got[1024];
+        long s = r.status;
+        snprintf(got, sizeof(got), "%s", buf_cstr(&r.body));
+        client_reply_dispose(&r);
+        fail_msg("%s %s: expected %ld, got %ld: %s", method ? method : "GET", path, status, s, got);
+    }
+    struct json_object *v = api_test_json(&r);
+    client_reply_dispose(&r);
+    return v;
+}

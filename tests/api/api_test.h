@@ -58,6 +58,11 @@ void api_test_call(struct api_test *t, struct client_reply *r, const char *metho
 /* The reply's body as JSON (json_object_put); fails the test if it is not. */
 struct json_object *api_test_json(const struct client_reply *r);
 
+/* A request by tenant a that must answer status (the test fails with the
+ * body otherwise); its JSON body, the caller's to json_object_put. */
+struct json_object *api_test_expect(struct api_test *t, const char *method, const char *path,
+                                    const char *body, long status);
+
 /* Fail unless r has status and, in the error shape, code; also checks that
  * message is a non-empty string and details is present. */
 void api_test_expect_error(const struct client_reply *r, long status, const char *code);

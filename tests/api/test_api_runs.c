@@ -21,18 +21,7 @@
 static struct json_object *call(struct api_test *t, const char *method, const char *path,
                                 const char *body, long status)
 {
-    struct client_reply r;
-    api_test_call(t, &r, method, path, t->a.key, body, NULL);
-    if (r.status != status) {
-        char got[1024];
-        long s = r.status;
-        snprintf(got, sizeof(got), "%s", buf_cstr(&r.body));
-        client_reply_dispose(&r);
-        fail_msg("%s %s: expected %ld, got %ld: %s", method ? method : "GET", path, status, s, got);
-    }
-    struct json_object *v = api_test_json(&r);
-    client_reply_dispose(&r);
-    return v;
+    return api_test_expect(t, method, path, body, status);
 }
 
 static void call_error(struct api_test *t, const char *key, const char *method, const char *path,
