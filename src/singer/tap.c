@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +32,14 @@
 #include "core/time.h"
 #include "singer/message.h"
 
-#define READ_BYTES     ((size_t)64 * 1024) /* one read() of either pipe */
-#define TICK_MS        100                 /* longest poll(): cancel and exit checks */
-#define TERM_GRACE_MS  2000                /* SIGTERM to SIGKILL */
-#define PIPE_GRACE_MS  1000 /* pipes left open by a grandchild, after the tap exited */
-#define PIECE_MIN      4    /* shortest line of a multi-line secret hidden on its own */
-#define REDACTED       "[redacted]"
-#define DEFAULT_PATH   "/usr/local/bin:/usr/bin:/bin"
-#define FOLDER_PATTERN "/inlet-tap-XXXXXX"
+#define READ_BYTES    ((size_t)64 * 1024) /* one read() of either pipe */
+#define TICK_MS       100                 /* longest poll(): cancel and exit checks */
+#define TERM_GRACE_MS 2000                /* SIGTERM to SIGKILL */
+#define PIPE_GRACE_MS 1000 /* pipes left open by a grandchild, after the tap exited */
+#define PIECE_MIN     4    /* shortest line of a multi-line secret hidden on its own */
+#define REDACTED      "[redacted]"
+#define DEFAULT_PATH  "/usr/local/bin:/usr/bin:/bin"
+#define FOLDER_PREFIX "/inlet-tap-" /* then the owner's pid, '-' and mkdtemp's six */
 
 /* ---- scrubbing ---- */
 
@@ -576,7 +577,8 @@ static int make_folder(struct buf *dir, struct err *err)
     int rc;
 
     buf_put(dir, base, n);
-    buf_puts(dir, FOLDER_PATTERN);
+    /* The owner's pid in the name: a sweep leaves a live process's folders. */
+    buf_printf(dir, FOLDER_PREFIX "%ld-XXXXXX", (long)getpid());
     if (!mkdtemp(dir->p)) {
         rc = err_set(err, ERR_IO, "tap folder in %.*s: %s", (int)n, base, strerror(errno));
         buf_reset(dir); /* nothing to remove */
@@ -760,9 +762,29 @@ static int remove_folder(const char *dir, struct err *err)
     return err_set(err, ERR_IO, "tap folder %s: cannot be removed", dir);
 }
 
+/* Whether name is a tap folder a dead process left: "inlet-tap-" then
+ * either the owner's pid, '-' and six characters, with no such process
+ * alive, or (as inlet named them before the pid) six characters alone. */
+static bool leftover(const char *name)
+{
+    size_t prefix = strlen(FOLDER_PREFIX) - 1, digits;
+    if (strncmp(name, FOLDER_PREFIX + 1, prefix) != 0)
+        return false;
+    name += prefix;
+    if (strlen(name) == 6 && !strchr(name, '-'))
+        return true;
+    digits = strspn(name, "0123456789");
+    if (digits == 0 || digits > 10 || name[digits] != '-' || strlen(name + digits + 1) != 6)
+        return false;
+    long long pid = strtoll(name, NULL, 10);
+    if (pid <= 0 || pid > INT32_MAX || pid == (long long)getpid())
+        return false;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
 int tap_sweep(size_t *removed, struct err *err)
 {
-    size_t n, prefix = strlen(FOLDER_PATTERN) - 7; /* "inlet-tap-" */
+    size_t n;
     const char *base = folder_base(&n);
     struct buf dir, path;
     struct dirent *de;
@@ -780,8 +802,7 @@ int tap_sweep(size_t *removed, struct err *err)
     buf_init(&path, 0);
     while ((de = readdir(d)) != NULL) {
         struct stat st;
-        if (strncmp(de->d_name, &FOLDER_PATTERN[1], prefix) != 0 ||
-            strlen(de->d_name) != prefix + 6)
+        if (!leftover(de->d_name))
             continue;
         buf_reset(&path);
         buf_printf(&path, "%s/%s", buf_cstr(&dir), de->d_name);

@@ -108,10 +108,11 @@ MUST_CHECK int tap_run(const struct tap_spec *spec, const struct tap_io *io,
 
 /* Remove the private folders (ours, named as tap_run names them, under
  * the same $TMPDIR) that a process killed during a run left behind, with
- * the config files, secrets included, in them. Only right when no tap of
- * this user runs from that folder base (inlet serve calls it at start,
- * before its workers). *removed (OUT) counts them; ERR_IO when the base
- * cannot be read or a folder cannot be removed (the others still are). */
+ * the config files, secrets included, in them. A folder's name holds its
+ * owner's pid, and only folders whose owner is gone are removed, so any
+ * number of inlet processes may share a $TMPDIR (inlet serve calls it at
+ * start). *removed (OUT) counts them; ERR_IO when the base cannot be read
+ * or a folder cannot be removed (the others still are). */
 MUST_CHECK int tap_sweep(size_t *removed, struct err *err);
 
 /* Scrub secrets out of s: appends s[0..n) to out with each secret replaced by

@@ -105,7 +105,7 @@ kill_after() {
         case "${3:-}" in queued | running) ;; *) runinfo "$1"; return 1 ;; esac
         processed=$4
         [ "$processed" -ge "$2" ] && break
-        seen="$seen $processed"
+        case " $seen " in *" $processed "*) ;; *) seen="$seen $processed" ;; esac
         sleep 0.02
     done
     sleep "0.$(printf '%03d' "$(rand 100)")"
@@ -210,7 +210,7 @@ sync_until_success() {
                 restart; r=$?
                 [ $r = 0 ] && kills_mid=$((kills_mid + 1))
                 [ $r = 1 ] && kills_late=$((kills_late + 1))
-                note "$trial: run $runs killed after $processed processed (at $at; seen $seen); $(rows) rows committed" \
+                note "$trial: run $runs killed after $processed processed (at $at; seen$(echo "$seen" | tr ' ' '\n' | tail -n 4 | tr '\n' ' ')); $(rows) rows committed" \
                     "$([ $r = 1 ] && echo "(it had ended)")"
                 [ $r = 2 ] && return 1
                 [ $r = 0 ] && continue

@@ -497,7 +497,7 @@ static void private_folder(void **state)
 
     /* A fresh folder under TMPDIR, 0700, the tap's cwd, HOME and TMPDIR. */
     line_after(dir, sizeof(dir), &t.cap.errs, "cwd: ");
-    snprintf(want, sizeof(want), "%s/inlet-tap-", tmp_base);
+    snprintf(want, sizeof(want), "%s/inlet-tap-%ld-", tmp_base, (long)getpid());
     assert_true(strncmp(dir, want, strlen(want)) == 0);
     assert_int_equal(strlen(dir), strlen(want) + 6);
     assert_line(&t.cap.errs, "cwd mode: 700");
@@ -747,7 +747,8 @@ static void grandchild_holds_pipes(void **state)
 }
 
 /* What a killed process left in $TMPDIR: its folders go, with a folder
- * inside it cannot write to; anything else named alike stays. */
+ * inside it cannot write to; a live process's folders and anything else
+ * named alike stay. */
 static void sweep_leftovers(void **state)
 {
     (void)state;
@@ -770,6 +771,12 @@ static void sweep_leftovers(void **state)
     fclose(f);
     snprintf(q, sizeof(q), "%s/locked", p);
     assert_int_equal(chmod(q, 0500), 0);
+    /* A folder of a process that is gone goes too; a live one's stays. */
+    char dead[512], live[512];
+    snprintf(dead, sizeof(dead), "%s/inlet-tap-2147483000-Xy12Zq", tmp_base);
+    assert_int_equal(mkdir(dead, 0700), 0);
+    snprintf(live, sizeof(live), "%s/inlet-tap-%ld-Xy12Zq", tmp_base, (long)getppid());
+    assert_int_equal(mkdir(live, 0700), 0);
     /* Not ours to remove: a longer name, a file, a symlink to a folder. */
     snprintf(q, sizeof(q), "%s/inlet-tap-Ab12Cd7", tmp_base);
     assert_int_equal(mkdir(q, 0700), 0);
@@ -781,8 +788,11 @@ static void sweep_leftovers(void **state)
     assert_int_equal(symlink(scratch, q), 0);
 
     assert_int_equal(tap_sweep(&removed, &e), 0);
-    assert_int_equal(removed, 1);
+    assert_int_equal(removed, 2);
     assert_int_equal(access(p, F_OK), -1);
+    assert_int_equal(access(dead, F_OK), -1);
+    assert_int_equal(access(live, F_OK), 0);
+    assert_int_equal(rmdir(live), 0);
     snprintf(q, sizeof(q), "%s/inlet-tap-Ab12Cd7", tmp_base);
     assert_int_equal(access(q, F_OK), 0);
     assert_int_equal(rmdir(q), 0);
