@@ -188,7 +188,7 @@ int session_before_commit(void *ctx, struct db *db, struct err *err)
     if (rc == 0)
         rc = store_stream_counts(s, db, err);
     if (rc == 0 && s->o->progress) /* not committed yet, but about to be */
-        s->o->progress(s->o->ctx, &n);
+        s->o->progress(s->o->ctx, s->current, &n);
     return rc;
 }
 

@@ -32,8 +32,9 @@ struct sync_opts {
     const char *const *streams; /* only these selected streams; NULL: all selected */
     size_t nstreams;
     /* Called with the counters after each committed batch (ctx as
-     * cancelled's); NULL: none. */
-    void (*progress)(void *ctx, const struct loader_counts *n);
+     * cancelled's) and the stream being read (NULL for a Singer tap, whose
+     * streams interleave); NULL: none. */
+    void (*progress)(void *ctx, const char *stream, const struct loader_counts *n);
 };
 
 /* What a discovery found. */
