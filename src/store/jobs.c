@@ -1,0 +1,180 @@
+/* store/jobs.c - see jobs.h. The claim is one UPDATE of the row a
+ * sub-select picks; only PostgreSQL's sub-select says FOR UPDATE SKIP
+ * LOCKED (SQLite has one writer at a time, so the UPDATE alone is atomic). */
+#include "store/jobs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+
+#define ERROR_KEPT 500 /* bytes of a job's last error */
+
+void job_dispose(struct job *j)
+{
+    xfree(j->payload);
+    xfree(j->dedupe_key);
+    j->payload = j->dedupe_key = NULL;
+}
+
+int jobs_enqueue(char id[ID_MAX], struct db *db, const char *tenant_id, const char *kind,
+                 const char *payload, const char *dedupe_key, int64_t run_at, int max_attempts,
+                 int64_t now, struct err *err)
+{
+    struct db_rows *r = NULL;
+    int rc;
+    if (dedupe_key) {
+        rc = db_query_row(&r, db,
+                          "SELECT id FROM jobs WHERE dedupe_key = $2 AND status IN ('queued',"
+                          " 'running') AND (tenant_id = $1 OR (tenant_id IS NULL AND"
+                          " CAST($1 AS TEXT) IS NULL))",
+                          DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(dedupe_key)), err);
+        if (rc == 0) {
+            snprintf(id, ID_MAX, "%s", db_rows_text(r, 0));
+            db_rows_free(r);
+            return err_set(err, ERR_CONFLICT, "a %s job is queued or running already (%s)", kind,
+                           id);
+        }
+        if (rc != ERR_NOTFOUND)
+            return rc;
+    }
+    id_new(id, "job");
+    return db_exec(db,
+                   "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, status, run_at,"
+                   " max_attempts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'queued',"
+                   " $6, $7, $8, $8)",
+                   DB_ARGS(DB_TEXT(id), DB_TEXT(tenant_id), DB_TEXT(kind),
+                           DB_TEXT(payload ? payload : "{}"), DB_TEXT(dedupe_key), DB_INT(run_at),
+                           DB_INT(max_attempts > 0 ? max_attempts : JOBS_ATTEMPTS_MAX),
+                           DB_INT(now)),
+                   NULL, err);
+}
+
+#define CLAIM_PICK                                                                                 \
+    "SELECT j.id FROM jobs j WHERE ((j.status = 'queued' AND j.run_at <= $3) OR"                   \
+    " (j.status = 'running' AND j.lease_expires_at < $3)) AND ($4 = 0 OR j.tenant_id IS NULL OR"   \
+    " (SELECT count(*) FROM jobs r WHERE r.tenant_id = j.tenant_id AND r.status = 'running' AND"   \
+    " r.lease_expires_at >= $3) < $4) ORDER BY j.run_at, j.id LIMIT 1"
+#define CLAIM_SET                                                                                  \
+    "UPDATE jobs SET status = 'running', lease_owner = $1, lease_expires_at = $2,"                 \
+    " attempts = attempts + 1, updated_at = $3 WHERE id = ("
+#define CLAIM_RETURN                                                                               \
+    ") RETURNING id, tenant_id, kind, payload, dedupe_key, attempts, max_attempts, run_at,"        \
+    " lease_expires_at"
+
+int jobs_claim(struct job *out, bool *got, struct db *db, const char *owner, int64_t lease_s,
+               int64_t now, const struct jobs_limits *lim, struct err *err)
+{
+    static const char pg[] = CLAIM_SET CLAIM_PICK " FOR UPDATE OF j SKIP LOCKED" CLAIM_RETURN;
+    static const char lite[] = CLAIM_SET CLAIM_PICK CLAIM_RETURN;
+    struct db_rows *r = NULL;
+    bool is_pg = strcmp(db_engine(db), "postgres") == 0;
+
+    *got = false;
+    memset(out, 0, sizeof(*out));
+    int rc = db_begin(db, err);
+    if (rc < 0)
+        return rc;
+    rc = db_query_row(&r, db, is_pg ? pg : lite,
+                      DB_ARGS(DB_TEXT(owner), DB_INT(now + lease_s), DB_INT(now),
+                              DB_INT(lim ? lim->per_tenant : 0)),
+                      err);
+    if (rc == 0) {
+        snprintf(out->id, sizeof(out->id), "%s", db_rows_text(r, 0));
+        snprintf(out->tenant_id, sizeof(out->tenant_id), "%s",
+                 db_rows_text(r, 1) ? db_rows_text(r, 1) : "");
+        snprintf(out->kind, sizeof(out->kind), "%s", db_rows_text(r, 2));
+        out->payload = xstrdup(db_rows_text(r, 3) ? db_rows_text(r, 3) : "{}");
+        out->dedupe_key = db_rows_text(r, 4) ? xstrdup(db_rows_text(r, 4)) : NULL;
+        out->attempts = (int)db_rows_int(r, 5);
+        out->max_attempts = (int)db_rows_int(r, 6);
+        out->run_at = db_rows_int(r, 7);
+        out->lease_expires_at = db_rows_int(r, 8);
+        db_rows_free(r);
+        *got = true;
+    } else if (rc == ERR_NOTFOUND) {
+        rc = 0;
+    }
+    if (rc == 0)
+        rc = db_commit(db, err);
+    else
+        db_rollback(db);
+    if (rc < 0 && *got) {
+        job_dispose(out);
+        *got = false;
+    }
+    return rc;
+}
+
+int jobs_renew(struct db *db, const char *id, const char *owner, int64_t until, struct err *err)
+{
+    int64_t n = 0;
+    int rc = db_begin(db, err);
+    if (rc < 0)
+        return rc;
+    rc = db_exec(db,
+                 "UPDATE jobs SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2 AND"
+                 " status = 'running'",
+                 DB_ARGS(DB_TEXT(id), DB_TEXT(owner), DB_INT(until)), &n, err);
+    if (rc == 0 && n == 0)
+        rc = err_set(err, ERR_CONFLICT, "job %s: the lease is lost", id);
+    if (rc == 0)
+        rc = db_commit(db, err);
+    else
+        db_rollback(db);
+    return rc;
+}
+
+int jobs_finish(bool *requeued, struct db *db, const char *id, const char *owner, bool ok,
+                const char *error, int64_t retry_at, int64_t now, struct err *err)
+{
+    char cut[ERROR_KEPT + 1];
+    int64_t n = 0;
+    snprintf(cut, sizeof(cut), "%s", error ? error : "");
+    if (requeued)
+        *requeued = false;
+    int rc = db_begin(db, err);
+    if (rc < 0)
+        return rc;
+    if (ok)
+        rc = db_exec(db,
+                     "UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL,"
+                     " updated_at = $3, finished_at = $3 WHERE id = $1 AND lease_owner = $2 AND"
+                     " status = 'running'",
+                     DB_ARGS(DB_TEXT(id), DB_TEXT(owner), DB_INT(now)), &n, err);
+    else
+        /* Queued again while attempts remain and a retry time is given. */
+        rc = db_exec(
+            db,
+            "UPDATE jobs SET status = CASE WHEN $4 > 0 AND attempts < max_attempts THEN"
+            " 'queued' ELSE 'failed' END, run_at = CASE WHEN $4 > 0 THEN $4 ELSE run_at"
+            " END, lease_owner = NULL, lease_expires_at = NULL, last_error = $5,"
+            " updated_at = $3, finished_at = CASE WHEN $4 > 0 AND attempts < max_attempts"
+            " THEN NULL ELSE $3 END WHERE id = $1 AND lease_owner = $2 AND"
+            " status = 'running'",
+            DB_ARGS(DB_TEXT(id), DB_TEXT(owner), DB_INT(now), DB_INT(retry_at), DB_TEXT(cut)), &n,
+            err);
+    if (rc == 0 && n == 0)
+        rc = err_set(err, ERR_CONFLICT, "job %s: the lease is lost", id);
+    if (rc == 0 && !ok && requeued) {
+        int64_t q = 0;
+        rc = db_query_int(&q, db, "SELECT count(*) FROM jobs WHERE id = $1 AND status = 'queued'",
+                          DB_ARGS(DB_TEXT(id)), err);
+        *requeued = q > 0;
+    }
+    if (rc == 0)
+        rc = db_commit(db, err);
+    else
+        db_rollback(db);
+    return rc;
+}
+
+int jobs_count(int64_t *queued, int64_t *running, struct db *db, struct err *err)
+{
+    int rc = db_query_int(queued, db, "SELECT count(*) FROM jobs WHERE status = 'queued'",
+                          DB_ARGS(), err);
+    if (rc == 0)
+        rc = db_query_int(running, db, "SELECT count(*) FROM jobs WHERE status = 'running'",
+                          DB_ARGS(), err);
+    return rc;
+}
