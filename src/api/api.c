@@ -22,8 +22,10 @@ int api_start(struct api **out, const struct api_opts *o, struct err *err)
     struct runner_opts ro = {.pool = o->pool,
                              .vault = o->vault,
                              .registry = o->registry,
-                             .threads = o->sync_workers ? o->sync_workers : 2};
-    int rc = runner_start(&a->runner, &ro, err);
+                             .threads = o->sync_workers ? o->sync_workers : 2,
+                             .name = "serve"};
+    /* Eager: the queue is shared and durable, so there may be work at once. */
+    int rc = runner_start(&a->runner, &ro, true, err);
     if (rc < 0) {
         api_cache_free(a->cache);
         ratelimit_free(a->rl);

@@ -127,6 +127,10 @@ void api_integration_sync(struct api_ctx *c)
     if (rc == 0 && (rc = db_begin_tenant(c->db, c->tenant_id, &e)) == 0) {
         rc = sync_run_start(&run, c->db, c->tenant_id, id, "manual", full ? "full" : "incremental",
                             c->now, &e);
+        /* The job in the same transaction: a run is never without one. */
+        if (rc == 0)
+            rc = runner_enqueue_sync(c->db, c->tenant_id, id, run.id, "manual", full, names_local,
+                                     n, c->now, &e);
         if (rc == 0)
             rc = api_audit(c, "integration.sync", "integration", id, NULL, &e);
         if (rc == 0)
@@ -134,14 +138,9 @@ void api_integration_sync(struct api_ctx *c)
         else
             db_rollback(c->db);
     }
-    if (rc == 0 && (rc = runner_submit(c->api->runner, c->tenant_id, id, run.id, full, names_local,
-                                       n, &e)) < 0) {
-        /* Nobody will run it: it ends here, saying why. */
-        struct err e2;
-        if (sync_run_fail_alone(c->db, c->tenant_id, run.id, e.msg, c->now, &e2) < 0)
-            log_warn("sync: a run nobody will run is left running", LOG_STR("run", run.id),
-                     LOG_ERROR(&e2));
-    }
+    struct err e2;
+    if (rc == 0 && runner_kick(c->api->runner, &e2) < 0) /* another process's worker may run it */
+        log_warn("sync: no worker started here", LOG_STR("run", run.id), LOG_ERROR(&e2));
     json_object_put(body);
     if (rc == ERR_CONFLICT) {
         api_error(c, 409, "sync_running", NULL, "%s", e.msg);

@@ -768,7 +768,7 @@ static int remove_folder(const char *dir, struct err *err)
 static bool leftover(const char *name)
 {
     size_t prefix = strlen(FOLDER_PREFIX) - 1, digits;
-    if (strncmp(name, FOLDER_PREFIX + 1, prefix) != 0)
+    if (strncmp(name, &FOLDER_PREFIX[1], prefix) != 0)
         return false;
     name += prefix;
     if (strlen(name) == 6 && !strchr(name, '-'))

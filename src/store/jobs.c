@@ -72,7 +72,17 @@ int jobs_claim(struct job *out, bool *got, struct db *db, const char *owner, int
 
     *got = false;
     memset(out, 0, sizeof(*out));
-    int rc = db_begin(db, err);
+    /* A look first, without the write lock: an idle worker polling must not
+     * queue up behind a sync's batch on SQLite's one writer. */
+    int64_t due = 0;
+    int rc = db_query_int(&due, db,
+                          "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE (status = 'queued' AND"
+                          " run_at <= $1) OR (status = 'running' AND lease_expires_at < $1)"
+                          " LIMIT 1) d",
+                          DB_ARGS(DB_INT(now)), err);
+    if (rc < 0 || due == 0)
+        return rc;
+    rc = db_begin(db, err);
     if (rc < 0)
         return rc;
     rc = db_query_row(&r, db, is_pg ? pg : lite,
@@ -167,6 +177,41 @@ int jobs_finish(bool *requeued, struct db *db, const char *id, const char *owner
     else
         db_rollback(db);
     return rc;
+}
+
+int jobs_each_running(struct db *db, jobs_owner_fn fn, void *ctx, struct err *err)
+{
+    struct db_rows *rows = NULL;
+    char(*got)[2][JOBS_OWNER_MAX] = NULL;
+    size_t n = 0, cap = 0;
+    int rc = db_query(&rows, db,
+                      "SELECT id, lease_owner FROM jobs WHERE status = 'running' AND"
+                      " lease_owner IS NOT NULL ORDER BY id",
+                      DB_ARGS(), err);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_rows_next(rows, err)) == 1) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            got = xrealloc(got, cap * sizeof(*got));
+        }
+        snprintf(got[n][0], JOBS_OWNER_MAX, "%s", db_rows_text(rows, 0));
+        snprintf(got[n][1], JOBS_OWNER_MAX, "%s", db_rows_text(rows, 1));
+        n++;
+    }
+    db_rows_free(rows);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = fn(ctx, got[i][0], got[i][1]);
+    xfree(got);
+    return rc;
+}
+
+int jobs_expire(struct db *db, const char *id, const char *owner, struct err *err)
+{
+    return db_exec(db,
+                   "UPDATE jobs SET lease_expires_at = 0 WHERE id = $1 AND lease_owner = $2 AND"
+                   " status = 'running'",
+                   DB_ARGS(DB_TEXT(id), DB_TEXT(owner)), NULL, err);
 }
 
 int jobs_count(int64_t *queued, int64_t *running, struct db *db, struct err *err)

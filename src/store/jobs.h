@@ -18,7 +18,7 @@
 #include "core/id.h"
 #include "db/db.h"
 
-#define JOBS_OWNER_MAX    64 /* bytes of a lease owner, "host:pid:thread" */
+#define JOBS_OWNER_MAX    80 /* bytes of a lease owner, "host:pid:thread" */
 #define JOBS_ATTEMPTS_MAX 5  /* the default max_attempts */
 
 struct job {
@@ -71,6 +71,15 @@ MUST_CHECK int jobs_renew(struct db *db, const char *id, const char *owner, int6
 MUST_CHECK int jobs_finish(bool *requeued, struct db *db, const char *id, const char *owner,
                            bool ok, const char *error, int64_t retry_at, int64_t now,
                            struct err *err);
+
+/* Each running job's id and lease owner, to fn (a nonzero return stops and
+ * is returned); rows are read whole first, so fn may use db. */
+typedef int (*jobs_owner_fn)(void *ctx, const char *id, const char *owner);
+MUST_CHECK int jobs_each_running(struct db *db, jobs_owner_fn fn, void *ctx, struct err *err);
+
+/* End owner's lease of job id now (its process is known dead), so that
+ * the next claim takes it without waiting for the lease to run out. */
+MUST_CHECK int jobs_expire(struct db *db, const char *id, const char *owner, struct err *err);
 
 /* Queued and running jobs, for metrics and tests. */
 MUST_CHECK int jobs_count(int64_t *queued, int64_t *running, struct db *db, struct err *err);

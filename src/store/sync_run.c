@@ -229,7 +229,10 @@ int sync_run_fail_orphans(int64_t *n, struct db *db, const char *why, int64_t no
     int64_t changes = 0;
     int rc = db_exec(db,
                      "UPDATE sync_runs SET status = 'failed', error = $1, finished_at = $2"
-                     " WHERE status IN ('queued', 'running')",
+                     " WHERE status IN ('queued', 'running') AND NOT EXISTS (SELECT 1 FROM jobs j"
+                     " WHERE j.tenant_id = sync_runs.tenant_id AND j.kind = 'sync' AND"
+                     " j.status IN ('queued', 'running') AND j.dedupe_key = 'sync:' ||"
+                     " sync_runs.integration_id)",
                      DB_ARGS(DB_TEXT(why), DB_INT(now)), &changes, err);
     if (n)
         *n = rc == 0 ? changes : 0;

@@ -81,12 +81,12 @@ MUST_CHECK int sync_run_list(bool *more, struct db *db, const char *tenant_id,
                              const char *integration_id, int limit, const char *before,
                              sync_run_list_fn fn, void *ctx, struct err *err);
 
-/* Runs left queued or running by a process that died (no worker runs them
- * any more, and each would refuse its integration's next sync with 409):
- * every tenant's become "failed" with why, finished at now; *n (OUT, may be
- * NULL) counts them. System code: in a db_begin transaction. Only right
- * while no other process runs syncs on this database (one `inlet serve`;
- * leases for many come with the scheduler). */
+/* Runs left queued or running by a process that died, that no job will
+ * take up again (no queued or running sync job of their integration in the
+ * jobs table: a job whose lease expires is claimed again and goes on with
+ * its run): every tenant's become "failed" with why, finished at now; *n
+ * (OUT, may be NULL) counts them. System code: in a db_begin transaction.
+ * Safe while other processes run syncs on the database. */
 MUST_CHECK int sync_run_fail_orphans(int64_t *n, struct db *db, const char *why, int64_t now,
                                      struct err *err);
 

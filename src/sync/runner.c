@@ -1,155 +1,354 @@
-/* sync/runner.c - see runner.h. A FIFO of jobs under one mutex, workers
- * waiting on one condition. */
+/* sync/runner.c - see runner.h. Workers claim jobs from the database; one
+ * keeper thread renews the leases of the jobs running here; a kick wakes
+ * an idle worker at once, otherwise each looks at the queue every poll. */
 #include "sync/runner.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json_object.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/id.h"
+#include "core/jsonx.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "crypto/random.h"
+#include "http/retry.h"
 #include "singer/tap.h"
+#include "store/integration.h"
+#include "store/jobs.h"
 #include "store/sync_run.h"
 #include "sync/sync.h"
-#include "sync/tap_sync.h"
 
 #define TAKE_WAIT_MS 1000 /* a worker waiting for a connection rechecks the stop this often */
 
-struct job {
-    struct job *next;
-    char tenant_id[ID_MAX], integration_id[ID_MAX], run_id[ID_MAX];
-    bool full;
-    char **streams; /* owned, n of them */
-    size_t n;
-    struct runner *runner;
-    bool cancel; /* runner_cancel asked (under the runner's mutex) */
+/* What one worker runs, seen by runner_cancel and the keeper. */
+struct slot {
+    bool busy;
+    char job_id[ID_MAX], run_id[ID_MAX];
+    char owner[JOBS_OWNER_MAX];
+    bool cancel; /* runner_cancel asked, or the lease was lost */
+    bool lost;
 };
-
-struct worker_arg;
-
-struct runner {
-    struct runner_opts o;
-    pthread_mutex_t mu;
-    pthread_cond_t work;
-    struct job *head, *tail;
-    size_t queued;
-    struct job **running; /* one slot per worker, NULL when idle */
-    bool stop;
-    pthread_t *threads;
-    struct worker_arg *args;
-    unsigned nthreads; /* started */
-};
-
-static void job_free(struct job *j)
-{
-    for (size_t i = 0; i < j->n; i++)
-        xfree(j->streams[i]);
-    xfree(j->streams);
-    xfree(j);
-}
-
-static bool stopping(void *ctx)
-{
-    struct runner *r = ctx;
-    pthread_mutex_lock(&r->mu);
-    bool stop = r->stop;
-    pthread_mutex_unlock(&r->mu);
-    return stop;
-}
-
-static bool job_cancelled(void *ctx)
-{
-    struct job *j = ctx;
-    pthread_mutex_lock(&j->runner->mu);
-    bool stop = j->runner->stop || j->cancel;
-    pthread_mutex_unlock(&j->runner->mu);
-    return stop;
-}
-
-/* End run j as failed with why, on db (a run that no worker will run). */
-static void fail_job(struct db *db, const struct job *j, const char *why)
-{
-    struct err e;
-    if (sync_run_fail_alone(db, j->tenant_id, j->run_id, why, time_now_ms() / 1000, &e) < 0)
-        log_warn("sync: a run was left running", LOG_STR("run", j->run_id), LOG_ERROR(&e));
-}
-
-static void run_job(struct runner *r, struct job *j)
-{
-    struct db *db = NULL;
-    struct err e;
-    int rc;
-    /* A connection, however long it takes, unless we are stopping. */
-    while ((rc = db_pool_take(&db, r->o.pool, TAKE_WAIT_MS, &e)) == ERR_AGAIN && !stopping(r))
-        ;
-    if (rc < 0) {
-        log_warn("sync: no database connection for a run", LOG_STR("run", j->run_id),
-                 LOG_ERROR(&e));
-        return; /* nothing to record it with; the watchdog's to find */
-    }
-    if (stopping(r)) {
-        fail_job(db, j, "the server stopped before it ran");
-        db_pool_give(r->o.pool, db);
-        return;
-    }
-    struct oauth_env env = {.db = db, .vault = r->o.vault, .reg = r->o.registry};
-    struct sync_opts o = {.env = &env,
-                          .tenant_id = j->tenant_id,
-                          .integration_id = j->integration_id,
-                          .run_id = j->run_id,
-                          .full = j->full,
-                          .streams = (const char *const *)j->streams,
-                          .nstreams = j->n,
-                          .cancelled = job_cancelled,
-                          .ctx = j};
-    struct sync_run run = {0};
-    int64_t t0 = time_mono_ms();
-    if (sync_integration(&run, &o, &e) < 0)
-        log_warn("sync: run failed before it started", LOG_STR("run", j->run_id), LOG_ERROR(&e));
-    else
-        log_info("sync: run ended", LOG_STR("run", run.id),
-                 LOG_STR("integration", run.integration_id), LOG_STR("status", run.status),
-                 LOG_INT("records", run.n.processed), LOG_INT("ms", time_mono_ms() - t0));
-    sync_run_dispose(&run);
-    db_pool_give(r->o.pool, db);
-}
 
 struct worker_arg {
     struct runner *r;
     unsigned slot;
 };
 
+struct runner {
+    struct runner_opts o;
+    char owner[JOBS_OWNER_MAX - 12]; /* name:host:pid; a slot adds ":N" */
+    pthread_mutex_t mu;
+    pthread_cond_t work;  /* a kick, or the stop */
+    pthread_cond_t renew; /* the keeper's sleep, cut short by the stop */
+    bool stop;
+    struct slot *slots;
+    struct worker_arg *args;
+    pthread_t *threads;
+    unsigned nthreads;
+    pthread_t keeper;
+    bool keeper_started;
+};
+
+static void cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    (void)pthread_cond_timedwait(cv, mu, &ts); /* a timeout is the point */
+}
+
+static bool stopping(struct runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    bool stop = r->stop;
+    pthread_mutex_unlock(&r->mu);
+    return stop;
+}
+
+struct slot_ctx {
+    struct runner *r;
+    struct slot *s;
+};
+
+static bool slot_cancelled(void *ctx)
+{
+    struct slot_ctx *c = ctx;
+    pthread_mutex_lock(&c->r->mu);
+    bool stop = c->r->stop || c->s->cancel;
+    pthread_mutex_unlock(&c->r->mu);
+    return stop;
+}
+
+/* ---- the job's payload ---- */
+
+int runner_enqueue_sync(struct db *db, const char *tenant_id, const char *integration_id,
+                        const char *run_id, const char *triggered_by, bool full,
+                        const char *const *streams, size_t n, int64_t now, struct err *err)
+{
+    struct json_object *p = json_object_new_object(), *list = json_object_new_array();
+    char key[ID_MAX + 8], id[ID_MAX];
+    struct buf b;
+    json_object_object_add(p, "integration_id", json_object_new_string(integration_id));
+    if (run_id)
+        json_object_object_add(p, "run_id", json_object_new_string(run_id));
+    json_object_object_add(p, "triggered_by",
+                           json_object_new_string(triggered_by ? triggered_by : "manual"));
+    json_object_object_add(p, "full", json_object_new_boolean(full));
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(list, json_object_new_string(streams[i]));
+    json_object_object_add(p, "streams", list);
+    buf_init(&b, 0);
+    jsonx_format(&b, p);
+    snprintf(key, sizeof(key), "sync:%s", integration_id);
+    /* A run someone asked for is run once; a scheduled one is retried. */
+    bool retried = triggered_by && strcmp(triggered_by, "schedule") == 0;
+    int rc = jobs_enqueue(id, db, tenant_id, "sync", buf_cstr(&b), key, now,
+                          retried ? RUNNER_ATTEMPTS_DEFAULT : 1, now, err);
+    buf_dispose(&b);
+    json_object_put(p);
+    return rc;
+}
+
+/* ---- running one job ---- */
+
+/* The status of run id (into st), in a read transaction of its own. */
+static int run_status(char st[16], struct db *db, const char *tenant_id, const char *id,
+                      struct err *err)
+{
+    int rc = db_begin_tenant_read(db, tenant_id, err);
+    if (rc < 0)
+        return rc;
+    rc = sync_run_status(st, db, tenant_id, id, err);
+    db_rollback(db);
+    return rc;
+}
+
+/* The integration's syncs keep failing: it goes to "error" with why. */
+static void give_up(struct db *db, const char *tenant_id, const char *id, const char *why)
+{
+    struct integration_change ch = {.status = "error", .status_reason = why};
+    struct err e;
+    int rc = db_begin_tenant(db, tenant_id, &e);
+    if (rc == 0) {
+        rc = integration_update(NULL, db, tenant_id, id, &ch, time_now_ms() / 1000, &e);
+        if (rc == 0)
+            rc = db_commit(db, &e);
+        else
+            db_rollback(db);
+    }
+    if (rc < 0)
+        log_warn("sync: an integration whose syncs keep failing is not marked error",
+                 LOG_STR("integration", id), LOG_ERROR(&e));
+}
+
+static void run_job(struct runner *r, struct slot *s, struct db *db, const struct job *j)
+{
+    struct json_object *p = NULL;
+    struct err e;
+    const char *names[64];
+    size_t n = 0;
+    char st[16];
+
+    if (jsonx_parse(&p, j->payload, strlen(j->payload), strlen(j->payload) + 1, &e) < 0 ||
+        strcmp(j->kind, "sync") != 0) {
+        if (jobs_finish(NULL, db, j->id, s->owner, false, "not a sync job inlet can read", 0,
+                        time_now_ms() / 1000, &e) < 0)
+            log_warn("sync: a job left running", LOG_STR("job", j->id), LOG_ERROR(&e));
+        json_object_put(p);
+        return;
+    }
+    const char *integration = jsonx_str(jsonx_get(p, "integration_id"));
+    const char *run_id = jsonx_str(jsonx_get(p, "run_id"));
+    const char *by = jsonx_str(jsonx_get(p, "triggered_by"));
+    struct json_object *streams = jsonx_get(p, "streams");
+    for (size_t i = 0; i < jsonx_len(streams) && n < sizeof(names) / sizeof(names[0]); i++)
+        names[n++] = jsonx_str(jsonx_at(streams, i));
+    /* A run that has ended already: cancelled before a worker took it, or
+     * the failed run a retry follows (then a new run). */
+    if (run_id && run_status(st, db, j->tenant_id, run_id, &e) == 0 && strcmp(st, "running") != 0 &&
+        strcmp(st, "queued") != 0) {
+        if (j->attempts <= 1) {
+            if (jobs_finish(NULL, db, j->id, s->owner, true, NULL, 0, time_now_ms() / 1000, &e) < 0)
+                log_warn("sync: a job left running", LOG_STR("job", j->id), LOG_ERROR(&e));
+            json_object_put(p);
+            return;
+        }
+        run_id = NULL;
+        by = "retry";
+    }
+    if (!run_id && j->attempts > 1 && by && strcmp(by, "schedule") == 0)
+        by = "retry";
+    struct oauth_env env = {.db = db, .vault = r->o.vault, .reg = r->o.registry};
+    struct slot_ctx sc = {r, s};
+    struct sync_opts o = {.env = &env,
+                          .tenant_id = j->tenant_id,
+                          .integration_id = integration,
+                          .triggered_by = by,
+                          .run_id = run_id,
+                          .full = json_object_get_boolean(jsonx_get(p, "full")),
+                          .streams = n ? names : NULL,
+                          .nstreams = n,
+                          .cancelled = slot_cancelled,
+                          .ctx = &sc};
+    struct sync_run run = {0};
+    char why[300] = "";
+    int64_t t0 = time_mono_ms();
+    int rc = sync_integration(&run, &o, &e);
+    if (rc < 0) {
+        snprintf(why, sizeof(why), "%s", e.msg);
+        log_warn("sync: run failed before it started", LOG_STR("job", j->id), LOG_ERROR(&e));
+    } else {
+        if (run.error)
+            snprintf(why, sizeof(why), "%s", run.error);
+        log_info("sync: run ended", LOG_STR("run", run.id),
+                 LOG_STR("integration", run.integration_id), LOG_STR("status", run.status),
+                 LOG_INT("records", run.n.processed), LOG_INT("ms", time_mono_ms() - t0));
+    }
+    pthread_mutex_lock(&r->mu);
+    bool lost = s->lost;
+    pthread_mutex_unlock(&r->mu);
+    if (!lost) { /* a lost lease is another worker's job now */
+        bool failed = rc < 0 || strcmp(run.status, "failed") == 0;
+        int64_t now = time_now_ms() / 1000, retry_at = 0;
+        if (failed && j->max_attempts > 1) {
+            uint64_t rnd;
+            random_bytes(&rnd, sizeof(rnd));
+            retry_at = now + 1 +
+                       retry_backoff_ms(j->attempts, RUNNER_RETRY_BASE_S * 1000,
+                                        RUNNER_RETRY_MAX_S * 1000, rnd) /
+                           1000;
+        }
+        bool again = false;
+        if (jobs_finish(&again, db, j->id, s->owner, !failed, why, retry_at, now, &e) < 0)
+            log_warn("sync: a job's end not recorded", LOG_STR("job", j->id), LOG_ERROR(&e));
+        else if (failed && retry_at && !again)
+            give_up(db, j->tenant_id, integration, why);
+    }
+    sync_run_dispose(&run);
+    json_object_put(p);
+}
+
 static void *worker(void *arg)
 {
     struct runner *r = ((struct worker_arg *)arg)->r;
-    unsigned slot = ((struct worker_arg *)arg)->slot;
-    for (;;) {
-        pthread_mutex_lock(&r->mu);
-        while (!r->head && !r->stop)
-            pthread_cond_wait(&r->work, &r->mu);
-        struct job *j = r->head;
-        if (j) {
-            r->head = j->next;
-            if (!r->head)
-                r->tail = NULL;
-            r->queued--;
-            r->running[slot] = j;
+    struct slot *s = &r->slots[((struct worker_arg *)arg)->slot];
+    struct jobs_limits lim = {.per_tenant = r->o.per_tenant};
+    struct err e;
+    while (!stopping(r)) {
+        struct db *db = NULL;
+        int rc = db_pool_take(&db, r->o.pool, TAKE_WAIT_MS, &e);
+        if (rc == ERR_AGAIN)
+            continue;
+        if (rc < 0) {
+            log_warn("sync: a worker has no database connection", LOG_ERROR(&e));
+            pthread_mutex_lock(&r->mu);
+            cond_wait_ms(&r->work, &r->mu, r->o.poll_ms);
+            pthread_mutex_unlock(&r->mu);
+            continue;
         }
-        pthread_mutex_unlock(&r->mu);
-        if (!j)
-            return NULL; /* stopping, nothing left */
-        run_job(r, j);
-        pthread_mutex_lock(&r->mu);
-        r->running[slot] = NULL;
-        pthread_mutex_unlock(&r->mu);
-        job_free(j);
+        struct job j;
+        bool got = false;
+        if ((rc = jobs_claim(&j, &got, db, s->owner, r->o.lease_s, time_now_ms() / 1000, &lim,
+                             &e)) < 0)
+            log_warn("sync: claiming a job failed", LOG_ERROR(&e));
+        if (got) {
+            struct json_object *p = NULL;
+            struct err pe;
+            pthread_mutex_lock(&r->mu);
+            s->busy = true;
+            s->cancel = s->lost = false;
+            snprintf(s->job_id, sizeof(s->job_id), "%s", j.id);
+            if (jsonx_parse(&p, j.payload, strlen(j.payload), strlen(j.payload) + 1, &pe) == 0)
+                snprintf(s->run_id, sizeof(s->run_id), "%s",
+                         jsonx_str(jsonx_get(p, "run_id")) ? jsonx_str(jsonx_get(p, "run_id"))
+                                                           : "");
+            pthread_mutex_unlock(&r->mu);
+            json_object_put(p);
+            run_job(r, s, db, &j);
+            pthread_mutex_lock(&r->mu);
+            s->busy = false;
+            s->job_id[0] = s->run_id[0] = '\0';
+            pthread_mutex_unlock(&r->mu);
+            job_dispose(&j);
+        }
+        db_pool_give(r->o.pool, db);
+        if (!got) {
+            pthread_mutex_lock(&r->mu);
+            if (!r->stop)
+                cond_wait_ms(&r->work, &r->mu, r->o.poll_ms);
+            pthread_mutex_unlock(&r->mu);
+        }
     }
+    return NULL;
 }
 
-/* Runs a dead process left behind end failed, or their integrations could
- * never sync again. */
+/* Renew the leases of the jobs running here every third of a lease; a
+ * lease another worker took since (this process stalled past it) stops
+ * the work on it. */
+static void *keeper(void *arg)
+{
+    struct runner *r = arg;
+    char(*ids)[ID_MAX] = xcalloc(r->o.threads, ID_MAX);
+    unsigned *which = xcalloc(r->o.threads, sizeof(*which));
+    pthread_mutex_lock(&r->mu);
+    while (!r->stop) {
+        cond_wait_ms(&r->renew, &r->mu, r->o.lease_s * 1000 / 3);
+        if (r->stop)
+            break;
+        unsigned n = 0;
+        for (unsigned i = 0; i < r->nthreads; i++)
+            if (r->slots[i].busy) {
+                snprintf(ids[n], ID_MAX, "%s", r->slots[i].job_id);
+                which[n++] = i;
+            }
+        pthread_mutex_unlock(&r->mu);
+        struct db *db = NULL;
+        struct err e;
+        if (n && db_pool_take(&db, r->o.pool, TAKE_WAIT_MS, &e) == 0) {
+            int64_t until = time_now_ms() / 1000 + r->o.lease_s;
+            for (unsigned k = 0; k < n; k++) {
+                int rc = jobs_renew(db, ids[k], r->slots[which[k]].owner, until, &e);
+                if (rc == ERR_CONFLICT) {
+                    log_warn("sync: a job's lease was lost; its work here stops",
+                             LOG_STR("job", ids[k]));
+                    pthread_mutex_lock(&r->mu);
+                    if (strcmp(r->slots[which[k]].job_id, ids[k]) == 0)
+                        r->slots[which[k]].lost = r->slots[which[k]].cancel = true;
+                    pthread_mutex_unlock(&r->mu);
+                } else if (rc < 0) {
+                    log_warn("sync: a job's lease not renewed", LOG_STR("job", ids[k]),
+                             LOG_ERROR(&e));
+                }
+            }
+            db_pool_give(r->o.pool, db);
+        }
+        pthread_mutex_lock(&r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+    xfree(ids);
+    xfree(which);
+    return NULL;
+}
+
+/* ---- start, kick, cancel, stop ---- */
+
+/* Runs a dead process left behind, that no job will take up again, end
+ * failed, or their integrations could never sync again. */
 static int fail_orphans(struct db_pool *pool, struct err *err)
 {
     struct db *db = NULL;
@@ -179,88 +378,130 @@ static int fail_orphans(struct db_pool *pool, struct err *err)
     return rc;
 }
 
-int runner_start(struct runner **out, const struct runner_opts *o, struct err *err)
+/* A lease held by a process of this host that is gone: released now, so
+ * that its job (and its run) goes on at once rather than after the lease.
+ * Owners are "name:host:pid:slot". */
+struct dead {
+    struct db *db;
+    const char *host;
+    int64_t released;
+};
+
+static int release_if_dead(void *ctx, const char *id, const char *owner)
 {
-    int frc = fail_orphans(o->pool, err);
-    if (frc < 0)
-        return frc;
-    struct runner *r = xcalloc(1, sizeof(*r));
-    r->o = *o;
-    pthread_mutex_init(&r->mu, NULL);
-    pthread_cond_init(&r->work, NULL);
-    unsigned n = o->threads ? o->threads : 1;
-    r->threads = xcalloc(n, sizeof(*r->threads));
-    r->running = xcalloc(n, sizeof(struct job *));
-    r->args = xcalloc(n, sizeof(*r->args));
-    *out = r;
+    struct dead *d = ctx;
+    struct err e;
+    const char *h = strchr(owner, ':');
+    size_t hn = strlen(d->host);
+    if (!h || strncmp(h + 1, d->host, hn) != 0 || h[1 + hn] != ':')
+        return 0; /* another host's: its lease will tell */
+    long long pid = strtoll(h + 2 + hn, NULL, 10);
+    if (pid <= 0 || pid == (long long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        return 0;
+    if (jobs_expire(d->db, id, owner, &e) < 0)
+        log_warn("sync: a dead process's job not released", LOG_STR("job", id), LOG_ERROR(&e));
+    else
+        d->released++;
     return 0;
 }
 
-/* Start the workers, at the first submit (under r->mu): a server that
- * never syncs runs no idle threads. */
-static int workers_start(struct runner *r, struct err *err)
+static void release_dead(struct db_pool *pool, const char *host)
 {
-    unsigned n = r->o.threads ? r->o.threads : 1;
-    while (r->nthreads < n) {
+    struct db *db = NULL;
+    struct err e;
+    if (db_pool_take(&db, pool, -1, &e) < 0)
+        return;
+    struct dead d = {db, host, 0};
+    if (db_begin(db, &e) == 0) {
+        if (jobs_each_running(db, release_if_dead, &d, &e) == 0 && db_commit(db, &e) == 0) {
+            if (d.released)
+                log_warn("sync: jobs of a stopped process taken up again",
+                         LOG_INT("jobs", d.released));
+        } else {
+            db_rollback(db);
+        }
+    }
+    db_pool_give(pool, db);
+}
+
+/* Start the workers and the keeper (under r->mu). */
+static int threads_start(struct runner *r, struct err *err)
+{
+    while (r->nthreads < r->o.threads) {
         unsigned i = r->nthreads;
         r->args[i] = (struct worker_arg){.r = r, .slot = i};
         int rc = pthread_create(&r->threads[i], NULL, worker, &r->args[i]);
-        if (rc != 0)
-            return r->nthreads ? 0
-                               : err_set(err, ERR_IO, "starting a sync worker: %s", strerror(rc));
+        if (rc != 0) {
+            if (r->nthreads)
+                break;
+            return err_set(err, ERR_IO, "starting a sync worker: %s", strerror(rc));
+        }
         r->nthreads++;
+    }
+    if (!r->keeper_started) {
+        int rc = pthread_create(&r->keeper, NULL, keeper, r);
+        if (rc != 0)
+            return err_set(err, ERR_IO, "starting the lease keeper: %s", strerror(rc));
+        r->keeper_started = true;
     }
     return 0;
 }
 
-int runner_submit(struct runner *r, const char *tenant_id, const char *integration_id,
-                  const char *run_id, bool full, const char *const *streams, size_t n,
-                  struct err *err)
+int runner_start(struct runner **out, const struct runner_opts *o, bool eager, struct err *err)
 {
-    struct job *j = xcalloc(1, sizeof(*j));
-    snprintf(j->tenant_id, sizeof(j->tenant_id), "%s", tenant_id);
-    snprintf(j->integration_id, sizeof(j->integration_id), "%s", integration_id);
-    snprintf(j->run_id, sizeof(j->run_id), "%s", run_id);
-    j->full = full;
-    j->runner = r;
-    j->n = n;
-    j->streams = n ? xcalloc(n, sizeof(*j->streams)) : NULL;
-    for (size_t i = 0; i < n; i++)
-        j->streams[i] = xstrdup(streams[i]);
-    pthread_mutex_lock(&r->mu);
-    bool ok = !r->stop && r->queued < RUNNER_QUEUE_MAX;
-    if (ok && workers_start(r, err) < 0) {
+    char host[64] = "";
+    int rc = fail_orphans(o->pool, err);
+    if (rc < 0)
+        return rc;
+    struct runner *r = xcalloc(1, sizeof(*r));
+    r->o = *o;
+    if (!r->o.threads)
+        r->o.threads = 1;
+    if (r->o.lease_s <= 0)
+        r->o.lease_s = RUNNER_LEASE_S_DEFAULT;
+    if (r->o.poll_ms <= 0)
+        r->o.poll_ms = RUNNER_POLL_MS_DEFAULT;
+    if (gethostname(host, sizeof(host) - 1) != 0)
+        snprintf(host, sizeof(host), "host");
+    host[24] = '\0'; /* as much as an owner keeps */
+    for (char *c = host; *c; c++)
+        if (*c == ':')
+            *c = '-';
+    release_dead(o->pool, host);
+    snprintf(r->owner, sizeof(r->owner), "%.12s:%.24s:%ld", o->name ? o->name : "inlet", host,
+             (long)getpid());
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->work, NULL);
+    pthread_cond_init(&r->renew, NULL);
+    r->threads = xcalloc(r->o.threads, sizeof(*r->threads));
+    r->slots = xcalloc(r->o.threads, sizeof(*r->slots));
+    r->args = xcalloc(r->o.threads, sizeof(*r->args));
+    for (unsigned i = 0; i < r->o.threads; i++)
+        snprintf(r->slots[i].owner, sizeof(r->slots[i].owner), "%s:%u", r->owner, i % 100000u);
+    *out = r;
+    if (eager) {
+        pthread_mutex_lock(&r->mu);
+        rc = threads_start(r, err);
         pthread_mutex_unlock(&r->mu);
-        job_free(j);
-        return ERR_IO;
     }
-    if (ok) {
-        if (r->tail)
-            r->tail->next = j;
-        else
-            r->head = j;
-        r->tail = j;
-        r->queued++;
-        pthread_cond_signal(&r->work);
-    }
+    return rc;
+}
+
+int runner_kick(struct runner *r, struct err *err)
+{
+    pthread_mutex_lock(&r->mu);
+    int rc = r->stop ? 0 : threads_start(r, err);
+    pthread_cond_signal(&r->work);
     pthread_mutex_unlock(&r->mu);
-    if (!ok) {
-        job_free(j);
-        return err_set(err, ERR_AGAIN, "%d runs wait for a worker already: try again later",
-                       RUNNER_QUEUE_MAX);
-    }
-    return 0;
+    return rc;
 }
 
 void runner_cancel(struct runner *r, const char *run_id)
 {
     pthread_mutex_lock(&r->mu);
     for (unsigned i = 0; i < r->nthreads; i++)
-        if (r->running[i] && strcmp(r->running[i]->run_id, run_id) == 0)
-            r->running[i]->cancel = true;
-    for (struct job *j = r->head; j; j = j->next)
-        if (strcmp(j->run_id, run_id) == 0)
-            j->cancel = true;
+        if (r->slots[i].busy && strcmp(r->slots[i].run_id, run_id) == 0)
+            r->slots[i].cancel = true;
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -271,18 +512,17 @@ void runner_stop(struct runner *r)
     pthread_mutex_lock(&r->mu);
     r->stop = true;
     pthread_cond_broadcast(&r->work);
+    pthread_cond_broadcast(&r->renew);
     pthread_mutex_unlock(&r->mu);
-    /* Workers drain the queue, failing what waits (run_job sees the stop). */
     for (unsigned i = 0; i < r->nthreads; i++)
         pthread_join(r->threads[i], NULL);
-    for (struct job *j = r->head, *next; j; j = next) { /* no worker started */
-        next = j->next;
-        job_free(j);
-    }
+    if (r->keeper_started)
+        pthread_join(r->keeper, NULL);
     pthread_cond_destroy(&r->work);
+    pthread_cond_destroy(&r->renew);
     pthread_mutex_destroy(&r->mu);
     xfree(r->threads);
-    xfree(r->running);
+    xfree(r->slots);
     xfree(r->args);
     xfree(r);
 }

@@ -1,20 +1,32 @@
-/* sync/runner.h - the threads that execute sync runs in the background for
- * the API: a request starts a run (its row, status running) and submits
- * it; a worker takes it, with a database connection from the pool, and
- * runs it to the end (sync/tap_sync.h). The key idea: the run's row is the
- * only shared state, so a cancel is a write to it (sync_run_cancel) that
- * the worker sees, and nothing of a run lives only in this queue for long.
- * Stopping the runner cancels what runs and fails what waits. */
+/* sync/runner.h - the worker threads that execute syncs, fed by the shared
+ * job queue (store/jobs.h), so that any inlet process on the database may
+ * run any integration's sync: the API and the scheduler enqueue a job
+ * (runner_enqueue_sync, in their own transaction), a worker of some
+ * process claims it with a lease, a keeper thread renews the leases of
+ * what runs here, and a job whose process died is claimed again once its
+ * lease expires - its run goes on from the committed bookmarks. The key
+ * idea: the run's row and the job's row are the only shared state, so a
+ * cancel is a write to the run (sync_run_cancel) that the worker sees.
+ * Failed runs of the schedule are retried with exponential backoff and
+ * jitter until the job's attempts run out; then the integration is marked
+ * "error". */
 #ifndef INLET_SYNC_RUNNER_H
 #define INLET_SYNC_RUNNER_H
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "connectors/registry.h"
 #include "core/err.h"
 #include "crypto/vault.h"
+#include "db/db.h"
 #include "db/pool.h"
 
-#define RUNNER_QUEUE_MAX 1000 /* runs waiting for a worker */
+#define RUNNER_LEASE_S_DEFAULT  60   /* a job's lease, renewed every third of it */
+#define RUNNER_POLL_MS_DEFAULT  1000 /* an idle worker looks at the queue this often */
+#define RUNNER_RETRY_BASE_S     60   /* the first retry of a failed scheduled run, at most */
+#define RUNNER_RETRY_MAX_S      3600 /* no retry waits longer */
+#define RUNNER_ATTEMPTS_DEFAULT 4    /* a scheduled sync's runs: the first and 3 retries */
 
 struct runner;
 
@@ -23,29 +35,41 @@ struct runner_opts {
     const struct vault *vault;
     const struct registry *registry;
     unsigned threads; /* workers, >= 1 */
+    int64_t lease_s;  /* 0: RUNNER_LEASE_S_DEFAULT */
+    int64_t poll_ms;  /* 0: RUNNER_POLL_MS_DEFAULT */
+    int per_tenant;   /* syncs running at once per tenant, all processes; 0: no limit */
+    const char *name; /* for lease owners ("serve", "worker"); NULL: "inlet" */
 };
 
-/* Start the workers, after failing the runs a stopped process left running
- * (sync_run_fail_orphans). *out (OUT) is released with runner_stop. ERR_IO
- * when a thread cannot start; the database's errors. */
-MUST_CHECK int runner_start(struct runner **out, const struct runner_opts *o, struct err *err);
+/* Start: fail the runs a dead process left running that no job will take
+ * up again (sync_run_fail_orphans), remove dead processes' tap folders,
+ * then start the workers (lazily, at the first runner_kick, or at once
+ * when eager: `inlet worker`). *out (OUT) is released with runner_stop.
+ * ERR_IO when a thread cannot start; the database's errors. */
+MUST_CHECK int runner_start(struct runner **out, const struct runner_opts *o, bool eager,
+                            struct err *err);
 
-/* Queue run_id (a run of integration_id, started with sync_run_start) for
- * a worker; full: ignore the stored state; streams[0..n): only these
- * (copied). ERR_AGAIN when RUNNER_QUEUE_MAX runs wait already or the runner
- * is stopping: the caller then ends the run itself. */
-MUST_CHECK int runner_submit(struct runner *r, const char *tenant_id, const char *integration_id,
-                             const char *run_id, bool full, const char *const *streams, size_t n,
-                             struct err *err);
+/* Queue a sync of integration_id in the caller's transaction on db:
+ * run_id (NULL: the worker starts one, triggered_by saying why: schedule,
+ * webhook, retry), full, streams[0..n). ERR_CONFLICT (the job's id in the
+ * message) when one is queued or running for the integration already. */
+MUST_CHECK int runner_enqueue_sync(struct db *db, const char *tenant_id, const char *integration_id,
+                                   const char *run_id, const char *triggered_by, bool full,
+                                   const char *const *streams, size_t n, int64_t now,
+                                   struct err *err);
 
-/* Tell the worker running run_id, if any, to stop it (the API's cancel,
- * after marking the row: a worker in the middle of a batch cannot read the
- * row, its connection being busy with the batch). */
+/* Wake a worker here: a job was just queued (the others find it at their
+ * next poll). Starts the workers when they are not yet. */
+MUST_CHECK int runner_kick(struct runner *r, struct err *err);
+
+/* Tell the worker running run_id here, if any, to stop now (the API's
+ * cancel, after marking the row; a worker in another process sees the row
+ * within a second or so). */
 void runner_cancel(struct runner *r, const char *run_id);
 
-/* Stop: running syncs are cancelled (their taps stopped, their rows
- * "cancelled"), waiting ones end "failed" ("the server stopped before it
- * ran"), then the workers are joined and r freed. NULL is fine. */
+/* Stop: running syncs are cancelled (their rows "cancelled", their jobs
+ * done); queued jobs stay queued for the next start or another process.
+ * The workers are joined and r freed. NULL is fine. */
 void runner_stop(struct runner *r);
 
 #endif

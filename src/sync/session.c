@@ -33,11 +33,16 @@ int session_start(struct session *s, const char *integration_id, struct err *err
     struct db *db = o->env->db;
     const char *by = o->triggered_by ? o->triggered_by : "manual";
     int rc;
-    if (o->run_id) { /* started by the caller */
+    if (o->run_id) { /* started by the caller, or taken up again after a crash */
         if ((rc = db_begin_tenant_read(db, o->tenant_id, err)) < 0)
             return rc;
         rc = sync_run_get(&s->run, db, o->tenant_id, o->run_id, err);
         db_rollback(db);
+        /* What it counted before goes on counting. */
+        if (rc == 0) {
+            s->base = s->run.n;
+            s->bytes = s->run.bytes;
+        }
         return rc;
     }
     if ((rc = db_begin_tenant(db, o->tenant_id, err)) < 0)
@@ -53,6 +58,19 @@ int session_start(struct session *s, const char *integration_id, struct err *err
 
 static int store_stream_counts(struct session *s, struct db *db, struct err *err);
 
+void session_counts(const struct session *s, struct loader_counts *n)
+{
+    struct loader_counts l = {0};
+    if (s->l)
+        loader_counts(s->l, &l);
+    n->processed = s->base.processed + l.processed;
+    n->created = s->base.created + l.created;
+    n->updated = s->base.updated + l.updated;
+    n->unchanged = s->base.unchanged + l.unchanged;
+    n->deleted = s->base.deleted + l.deleted;
+    n->failed = s->base.failed + l.failed;
+}
+
 int session_finish(struct session *s, const char *status, const char *error, struct err *err)
 {
     struct db *db = s->o->env->db;
@@ -61,8 +79,7 @@ int session_finish(struct session *s, const char *status, const char *error, str
     struct buf log;
     const char *kept = s->l ? loader_errors(s->l) : "";
 
-    if (s->l)
-        loader_counts(s->l, &n);
+    session_counts(s, &n);
     for (const char *p = kept; *p;) {
         size_t len = strcspn(p, "\n");
         run_log_add(&s->log, time_now_ms(), "warn", "loader", p, len);
@@ -183,7 +200,7 @@ int session_before_commit(void *ctx, struct db *db, struct err *err)
 {
     struct session *s = ctx;
     struct loader_counts n;
-    loader_counts(s->l, &n);
+    session_counts(s, &n);
     int rc = sync_run_progress(db, s->o->tenant_id, s->run.id, &n, s->bytes, err);
     if (rc == 0)
         rc = store_stream_counts(s, db, err);

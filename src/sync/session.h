@@ -37,7 +37,12 @@ struct session {
     struct json_object *streams;
     char *current;               /* the stream being read (owned), or NULL */
     struct loader_counts before; /* the loader's counters when it began */
+    struct loader_counts base;   /* a run taken up again: what it had counted */
 };
+
+/* The run's counters: what it had counted before it was taken up again,
+ * plus the loader's. */
+void session_counts(const struct session *s, struct loader_counts *n);
 
 void session_init(struct session *s, const struct sync_opts *o);
 void session_dispose(struct session *s);
