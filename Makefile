@@ -107,6 +107,7 @@ bench: deps $(BUILD)/bench/json $(BUILD)/bench/db $(BUILD)/bench/sandbox-walk \
 	bench/api/run.sh $(BUILD)/inlet
 	bench/sandbox/run.sh $(BUILD)/inlet $(BUILD)/bench/sandbox-walk
 	scripts/with-pg bench/load/run.sh $(BUILD)/inlet $(BUILD)/bench/load-gen $(BUILD)/bench/load-ref
+	scripts/with-pg bench/sync/run.sh $(BUILD)/inlet
 # lib_jsonx.c compiles the core sources it needs itself (jsonx is measured
 # exactly as inlet builds it).
 $(BUILD)/bench/json: $(wildcard bench/json/*.c bench/json/*.h src/core/*.c src/core/*.h)
