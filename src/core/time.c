@@ -32,7 +32,7 @@ static bool is_leap(int y)
     return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
 }
 
-static int days_in_month(int y, int m)
+int time_days_in_month(int y, int m)
 {
     static const unsigned char len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     assert(m >= 1 && m <= 12);
@@ -42,7 +42,7 @@ static int days_in_month(int y, int m)
 /* Days since 1970-01-01 of the date y-m-d (m 1-12, d 1-31, y >= 0).
  * Counting from March, month lengths repeat 31,30,31,30,31 and
  * (153 * month + 2) / 5 gives the days before each month. */
-static int64_t days_from_civil(int y, int m, int d)
+int64_t time_days_from_civil(int y, int m, int d)
 {
     if (m <= 2)
         y--; /* January and February belong to the previous March-based year */
@@ -55,7 +55,7 @@ static int64_t days_from_civil(int y, int m, int d)
 }
 
 /* The inverse: the civil date of `days` since 1970-01-01. */
-static void civil_from_days(int64_t days, int *y, int *m, int *d)
+void time_civil_from_days(int64_t days, int *y, int *m, int *d)
 {
     days += EPOCH_SHIFT;
     int64_t era = (days >= 0 ? days : days - (DAYS_PER_ERA - 1)) / DAYS_PER_ERA;
@@ -92,7 +92,7 @@ static char *put_date_time(char *p, int64_t unix_ms, int *ms_out)
         days--;
     }
     int y, m, d;
-    civil_from_days(days, &y, &m, &d);
+    time_civil_from_days(days, &y, &m, &d);
     int secs = (int)(in_day / 1000);
     p = put_digits(p, y, 4);
     *p++ = '-';
@@ -193,10 +193,10 @@ static int scan_date(struct scan *sc, int64_t *days, struct err *err)
     day_at = sc->i;
     if (!digits(sc, 2, &d))
         return err_set(err, ERR_INVALID, "time: expected 2-digit day at byte %zu", day_at);
-    if (d < 1 || d > days_in_month(y, m))
+    if (d < 1 || d > time_days_in_month(y, m))
         return err_set(err, ERR_INVALID, "time: day %02d out of range for %04d-%02d at byte %zu", d,
                        y, m, day_at);
-    *days = days_from_civil(y, m, d);
+    *days = time_days_from_civil(y, m, d);
     return 0;
 }
 

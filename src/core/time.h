@@ -63,4 +63,11 @@ MUST_CHECK int time_parse_rfc3339(int64_t *out_ms, const char *s, size_t n, stru
  * e.g. "time: day 29 out of range for 2023-02 at byte 8". */
 MUST_CHECK int time_parse_date(int64_t *out_ms, const char *s, size_t n, struct err *err);
 
+/* The proleptic Gregorian calendar, UTC, in days since 1970-01-01 (the
+ * scheduler's arithmetic too). Days in month m (1-12) of year y; the days
+ * of y-m-d (m 1-12, d 1-31, y >= 0); and the inverse. */
+int time_days_in_month(int y, int m);
+int64_t time_days_from_civil(int y, int m, int d);
+void time_civil_from_days(int64_t days, int *y, int *m, int *d);
+
 #endif
