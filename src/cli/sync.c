@@ -128,7 +128,7 @@ static void show_progress(void *ctx, const char *stream, const struct loader_cou
     char name[64] = "";
     /* The name comes from the provider: nothing of it may steer the terminal. */
     for (size_t i = 0; stream && stream[i] && i < sizeof(name) - 1; i++)
-        name[i] = (unsigned char)stream[i] < ' ' || stream[i] == 0x7f ? '?' : stream[i];
+        name[i] = (char)((unsigned char)stream[i] < ' ' || stream[i] == 0x7f ? '?' : stream[i]);
     fprintf(stderr, "\rinlet sync: %lld records (%lld failed), %.0f records/s%s%s\033[K",
             (long long)n->processed, (long long)n->failed, s > 0 ? (double)n->processed / s : 0.0,
             name[0] ? ", stream " : "", name);

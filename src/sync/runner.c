@@ -229,8 +229,8 @@ static void run_job(struct runner *r, struct slot *s, struct db *db, const struc
             uint64_t rnd;
             random_bytes(&rnd, sizeof(rnd));
             retry_at = now + 1 +
-                       retry_backoff_ms(j->attempts, RUNNER_RETRY_BASE_S * 1000,
-                                        RUNNER_RETRY_MAX_S * 1000, rnd) /
+                       retry_backoff_ms(j->attempts, (int64_t)RUNNER_RETRY_BASE_S * 1000,
+                                        (int64_t)RUNNER_RETRY_MAX_S * 1000, rnd) /
                            1000;
         }
         bool again = false;
@@ -263,8 +263,7 @@ static void *worker(void *arg)
         }
         struct job j;
         bool got = false;
-        if ((rc = jobs_claim(&j, &got, db, s->owner, r->o.lease_s, time_now_ms() / 1000, &lim,
-                             &e)) < 0)
+        if (jobs_claim(&j, &got, db, s->owner, r->o.lease_s, time_now_ms() / 1000, &lim, &e) < 0)
             log_warn("sync: claiming a job failed", LOG_ERROR(&e));
         if (got) {
             struct json_object *p = NULL;

@@ -111,11 +111,11 @@ static int tap_ctx_open(struct tap_ctx *t, const struct oauth_env *env, const ch
     buf_init(&t->tap_config, 0);
     int rc =
         session_integration(&t->it, &t->c, &t->config, &t->connection, env, tenant_id, id, err);
-    if (rc == 0 && (!t->c || !t->c->singer))
-        rc = err_set(err, ERR_INVALID, "integration %s: connector %s is not a Singer tap", id,
-                     t->it.connector);
     if (rc < 0)
         return rc;
+    if (!t->c || !t->c->singer)
+        return err_set(err, ERR_INVALID, "integration %s: connector %s is not a Singer tap", id,
+                       t->it.connector);
     if (t->c->auth_kind == CONNECTOR_AUTH_API_KEY || t->c->auth_kind == CONNECTOR_AUTH_BASIC)
         rc = open_secrets(t, err);
     else if (t->c->auth_kind == CONNECTOR_AUTH_OAUTH2)
