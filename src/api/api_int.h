@@ -188,4 +188,15 @@ void api_integration_test(struct api_ctx *c);
 void api_integration_health(struct api_ctx *c);
 void api_health_summary(struct api_ctx *c);
 
+/* notifications.c: notification channels and in-app notifications. */
+void api_notification_channels_list(struct api_ctx *c);
+void api_notification_channels_create(struct api_ctx *c);
+void api_notification_channel_get(struct api_ctx *c);
+void api_notification_channel_put(struct api_ctx *c);
+void api_notification_channel_delete(struct api_ctx *c);
+void api_notification_channel_test(struct api_ctx *c);
+void api_notifications_list(struct api_ctx *c);
+void api_notification_read(struct api_ctx *c);
+void api_notifications_read_all(struct api_ctx *c);
+
 #endif

@@ -46,6 +46,16 @@ const struct api_route api_routes[] = {
     {"GET", "/api/health/summary", api_health_summary, AUTH},
 
     {"GET", "/api/audit", api_audit_list, AUTH},
+
+    {"GET", "/api/notification-channels", api_notification_channels_list, AUTH},
+    {"POST", "/api/notification-channels", api_notification_channels_create, AUTH},
+    {"GET", "/api/notification-channels/{id}", api_notification_channel_get, AUTH},
+    {"PUT", "/api/notification-channels/{id}", api_notification_channel_put, AUTH},
+    {"DELETE", "/api/notification-channels/{id}", api_notification_channel_delete, AUTH},
+    {"POST", "/api/notification-channels/{id}/test", api_notification_channel_test, AUTH},
+    {"GET", "/api/notifications", api_notifications_list, AUTH},
+    {"POST", "/api/notifications/read-all", api_notifications_read_all, AUTH},
+    {"POST", "/api/notifications/{id}/read", api_notification_read, AUTH},
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -39,6 +39,7 @@ static const char *const tenant_tables[] = {
     "webhook_deliveries",
     "notification_channels",
     "notifications",
+    "notification_state",
     "audit_log",
     "api_usage",
     "sessions",
@@ -153,6 +154,9 @@ static const struct fk_case {
     {"notifications", "integration_id", "int", true,
      "INSERT INTO notifications (id, tenant_id, integration_id, event, title, created_at)"
      " VALUES (" OWN("ntf2") ", $1, " PARENT("int") ", 'sync.failed', 't', 0)"},
+    {"notification_state", "integration_id", "int", false,
+     "INSERT INTO notification_state (tenant_id, integration_id, topic, state, changed_at)"
+     " VALUES ($1, " PARENT("int") ", 'sync', 'failed', 0)"},
     {"api_usage", "integration_id", "int", false,
      "INSERT INTO api_usage (tenant_id, integration_id, day)"
      " VALUES ($1, " PARENT("int") ", '2024-01-01')"},
