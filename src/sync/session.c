@@ -8,6 +8,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "notify/notify.h"
 #include "singer/catalog.h"
 #include "store/integration.h"
 
@@ -58,6 +59,22 @@ int session_start(struct session *s, const char *integration_id, struct err *err
 
 static int store_stream_counts(struct session *s, struct db *db, struct err *err);
 
+/* The run's outcome to notify/, in the run's last transaction: it tells
+ * the tenant when the state changes (failed, partial, recovered). A
+ * cancelled run says nothing about the integration. */
+static int notify_outcome(const struct session *s, struct db *db, const char *status,
+                          const char *error, struct err *err)
+{
+    enum notify_outcome oc = strcmp(status, "success") == 0   ? NOTIFY_OUTCOME_SYNC_SUCCESS
+                             : strcmp(status, "partial") == 0 ? NOTIFY_OUTCOME_SYNC_PARTIAL
+                                                              : NOTIFY_OUTCOME_SYNC_FAILURE;
+    if (strcmp(status, "cancelled") == 0)
+        return 0;
+    int rc = notify_record(NULL, db, s->o->tenant_id, s->run.integration_id, oc, error,
+                           time_now_ms() / 1000, err);
+    return rc == ERR_NOTFOUND ? 0 : rc; /* deleted meanwhile: nobody to tell */
+}
+
 void session_counts(const struct session *s, struct loader_counts *n)
 {
     struct loader_counts l = {0};
@@ -104,6 +121,8 @@ int session_finish(struct session *s, const char *status, const char *error, str
         if (rc == 0)
             rc = sync_run_finish(db, tenant, s->run.id, status, error, buf_cstr(&log), &n, s->bytes,
                                  time_now_ms() / 1000, err);
+        if (rc == 0)
+            rc = notify_outcome(s, db, status, error, err);
         if (rc == 0)
             rc = db_commit(db, err);
         else

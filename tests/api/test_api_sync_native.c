@@ -161,6 +161,10 @@ static void salesforce(void **state)
     assert_string_equal(jsonx_str(jsonx_get(run, "status")), "partial");
     assert_non_null(strstr(jsonx_str(jsonx_get(run, "error")), "REQUEST_LIMIT_EXCEEDED"));
     json_object_put(run);
+    /* The tenant is told, in the app: the state changed to partial. */
+    struct json_object *inbox = call(f.t, NULL, "/api/notifications", NULL, 200);
+    assert_non_null(strstr(json_object_to_json_string(inbox), "sync.partial"));
+    json_object_put(inbox);
     /* The resume is scheduled for when the limit resets. */
     struct json_object *it = ofx_integration(&f, id);
     assert_non_null(jsonx_str(jsonx_get(it, "next_run_at")));
