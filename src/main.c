@@ -331,6 +331,7 @@ static int cmd_serve(struct app *a)
             .rate_burst = a->cfg.rate_limit_burst,
             .access_log = true,
             .sync_workers = SERVE_SYNC_WORKERS,
+            .scheduler = true,
             .pool = pool,
             .vault = a->vault,
             .registry = reg,

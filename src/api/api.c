@@ -5,6 +5,7 @@
 
 #include "api/api_int.h"
 #include "core/alloc.h"
+#include "sched/loop.h"
 #include "sync/runner.h"
 
 int api_start(struct api **out, const struct api_opts *o, struct err *err)
@@ -68,6 +69,14 @@ int api_start(struct api **out, const struct api_opts *o, struct err *err)
         buf_printf(&b, "http://127.0.0.1:%d", http_server_port(a->http));
         a->public_url = buf_take(&b);
     }
+    if (o->scheduler) {
+        struct sched_loop_opts so = {
+            .pool = o->pool, .vault = o->vault, .runner = a->runner, .public_url = a->public_url};
+        if ((rc = sched_loop_start(&a->sched, &so, err)) < 0) {
+            api_stop(a, 0);
+            return rc;
+        }
+    }
     *out = a;
     return 0;
 }
@@ -82,6 +91,7 @@ void api_stop(struct api *a, int grace_ms)
     if (!a)
         return;
     http_server_stop(a->http, grace_ms); /* no request submits a run after this */
+    sched_loop_stop(a->sched);           /* nor the schedule */
     runner_stop(a->runner);
     api_cache_free(a->cache);
     ratelimit_free(a->rl);

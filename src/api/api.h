@@ -26,6 +26,7 @@ struct api_opts {
     double rate_rps;        /* per API key and per client address; 0: no limit */
     double rate_burst;
     bool access_log;
+    bool scheduler;        /* run the scheduling and delivery loop (sched/loop.h) */
     unsigned sync_workers; /* threads running syncs; 0: 2. Each holds a pool
                               connection while it runs. */
     /* Borrowed for the API's life; the pool must hold at least one

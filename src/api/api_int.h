@@ -33,6 +33,7 @@ struct api {
     char *public_url;          /* xmalloc: where users and providers reach us, no trailing '/' */
     struct http_route *routes; /* the http/ view of api_routes; owned */
     struct runner *runner;     /* sync runs in the background (sync/runner.h) */
+    struct sched_loop *sched;  /* schedules and deliveries (sched/loop.h); NULL when off */
 };
 
 /* One request as a handler sees it. */
@@ -166,6 +167,7 @@ void api_audit_list(struct api_ctx *c);
 void api_integration_discover(struct api_ctx *c);
 void api_integration_catalog(struct api_ctx *c);
 void api_integration_catalog_put(struct api_ctx *c);
+void api_integration_schedule_put(struct api_ctx *c); /* schedule.c */
 
 /* runs.c: sync runs. */
 void api_integration_sync(struct api_ctx *c);

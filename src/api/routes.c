@@ -39,6 +39,7 @@ const struct api_route api_routes[] = {
     {"POST", "/api/integrations/{id}/discover", api_integration_discover, AUTH},
     {"GET", "/api/integrations/{id}/catalog", api_integration_catalog, AUTH},
     {"PUT", "/api/integrations/{id}/catalog", api_integration_catalog_put, AUTH},
+    {"PUT", "/api/integrations/{id}/schedule", api_integration_schedule_put, AUTH},
     {"POST", "/api/integrations/{id}/sync", api_integration_sync, AUTH},
     {"GET", "/api/integrations/{id}/runs", api_integration_runs, AUTH},
     {"GET", "/api/runs/{id}", api_run_get, AUTH},

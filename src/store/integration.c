@@ -528,8 +528,12 @@ void integration_format(const struct integration *it, struct buf *b)
     buf_put_json_str(b, it->status);
     buf_puts(b, ",\"status_reason\":");
     buf_put_json_str(b, it->status_reason);
+    /* Stored canonical by sched/schedule.c: a JSON object, embedded. */
     buf_puts(b, ",\"schedule\":");
-    buf_put_json_str(b, it->schedule);
+    if (it->schedule && it->schedule[0] == '{')
+        buf_puts(b, it->schedule);
+    else
+        buf_put_json_str(b, it->schedule);
     buf_puts(b, ",\"next_run_at\":");
     put_time(b, it->next_run_at);
     buf_puts(b, ",\"connection\":");

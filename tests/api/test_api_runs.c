@@ -14,6 +14,7 @@
 #include "core/alloc.h"
 #include "core/jsonx.h"
 #include "core/time.h"
+#include "sched/scheduler.h"
 #include "singer/catalog.h"
 #include "store/integration.h"
 #include "test.h"
@@ -441,6 +442,82 @@ static void sync_modes(void **state)
     buf_dispose(&b);
 }
 
+/* A schedule: set, shown with its next run, refused when wrong; a
+ * scheduling pass at that time queues the sync, a worker runs it as
+ * "schedule", and the next run moves past it; manual takes it off. */
+static void scheduled_sync(void **state)
+{
+    struct api_test *t = *state;
+    char id[ID_MAX], path[128];
+    struct err e;
+
+    api_test_create(t, t->a.key,
+                    "{\"connector\":\"testtap\",\"name\":\"Scheduled\",\"config\":{\"count\":50}}",
+                    id);
+    snprintf(path, sizeof(path), "/api/integrations/%s/discover", id);
+    json_object_put(call(t, "POST", path, NULL, 200));
+    snprintf(path, sizeof(path), "/api/integrations/%s/schedule", id);
+    call_error(t, t->a.key, "PUT", path, "{\"kind\":\"daily\",\"time\":\"25:00\"}", 422,
+               "validation_failed");
+    call_error(t, t->a.key, "PUT", path, "{\"kind\":\"yearly\"}", 422, "validation_failed");
+    call_error(t, t->b.key, "PUT", path, "{\"kind\":\"hourly\"}", 404, "not_found");
+    struct json_object *v = call(t, "PUT", path, "{\"kind\":\"hourly\",\"minute\":15}", 200);
+    assert_string_equal(str(jsonx_get(v, "schedule"), "kind"), "hourly");
+    const char *next = str(v, "next_run_at");
+    int64_t at = 0;
+    assert_int_equal(time_parse_rfc3339(&at, next, strlen(next), &e), 0);
+    assert_int_equal((at / 1000) % 3600, 15 * 60);
+    json_object_put(v);
+
+    /* Activate it (a tap integration is active once it has its secrets;
+     * this one needs none), then pass at its time. */
+    int64_t now = time_now_ms() / 1000;
+    assert_db_ok(db_begin(t->tdb->db, &e), &e);
+    assert_db_ok(
+        db_exec(t->tdb->db,
+                "UPDATE integrations SET status = 'active', next_run_at = $2 WHERE id = $1",
+                DB_ARGS(DB_TEXT(id), DB_INT(now)), NULL, &e),
+        &e);
+    assert_db_ok(db_commit(t->tdb->db, &e), &e);
+    struct sched_result r;
+    assert_db_ok(sched_pass(&r, t->tdb->db, now, 100, &e), &e);
+    assert_int_equal(r.enqueued, 1);
+    snprintf(path, sizeof(path), "/api/integrations/%s/runs", id);
+    const char *status = NULL;
+    for (int i = 0; i < 600; i++) {
+        v = call(t, NULL, path, NULL, 200);
+        struct json_object *run = jsonx_at(jsonx_get(v, "data"), 0);
+        status = run ? jsonx_str(jsonx_get(run, "status")) : NULL;
+        if (status && strcmp(status, "running") != 0 && strcmp(status, "queued") != 0) {
+            assert_string_equal(status, "success");
+            assert_string_equal(str(run, "triggered_by"), "schedule");
+            json_object_put(v);
+            break;
+        }
+        json_object_put(v);
+        status = NULL;
+        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+    }
+    assert_non_null(status);
+    snprintf(path, sizeof(path), "/api/integrations/%s", id);
+    v = call(t, NULL, path, NULL, 200);
+    next = str(v, "next_run_at");
+    int64_t again = 0;
+    assert_int_equal(time_parse_rfc3339(&again, next, strlen(next), &e), 0);
+    /* The next quarter past an hour after the pass. */
+    int64_t want = now - now % 3600 + 900;
+    if (want <= now)
+        want += 3600;
+    assert_int_equal(again / 1000, want);
+    json_object_put(v);
+
+    snprintf(path, sizeof(path), "/api/integrations/%s/schedule", id);
+    v = call(t, "PUT", path, "{\"kind\":\"manual\"}", 200);
+    assert_null(jsonx_get(v, "schedule"));
+    assert_null(jsonx_get(v, "next_run_at"));
+    json_object_put(v);
+}
+
 int test_api_runs(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, api_test_setup, api_test_teardown)
@@ -449,6 +526,7 @@ int test_api_runs(void)
         T(refusals),
         T(choose_streams),
         T(sync_modes),
+        T(scheduled_sync),
     };
 #undef T
     return test_group_db("api_runs", tests);

@@ -1,0 +1,97 @@
+/* sched/loop.c - see loop.h. */
+#include "sched/loop.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "notify/deliver.h"
+#include "sched/scheduler.h"
+
+#define DELIVERIES_PER_TICK 20
+
+struct sched_loop {
+    struct sched_loop_opts o;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+static void tick(struct sched_loop *l)
+{
+    struct db *db = NULL;
+    struct err e;
+    if (db_pool_take(&db, l->o.pool, 1000, &e) < 0)
+        return; /* the next tick tries again */
+    int64_t now = time_now_ms() / 1000;
+    struct sched_result r;
+    if (sched_pass(&r, db, now, SCHED_PASS_MAX, &e) < 0)
+        log_warn("scheduler: a pass failed", LOG_ERROR(&e));
+    else if (r.enqueued > 0 && l->o.runner && runner_kick(l->o.runner, &e) < 0)
+        log_warn("scheduler: no worker to wake here", LOG_ERROR(&e));
+    struct notify_env ne = {.db = db, .vault = l->o.vault, .public_url = l->o.public_url};
+    struct notify_deliver_stats st;
+    if (notify_deliver_due(&st, &ne, now, DELIVERIES_PER_TICK, &e) < 0)
+        log_warn("notify: sending deliveries failed", LOG_ERROR(&e));
+    db_pool_give(l->o.pool, db);
+}
+
+static void *run(void *arg)
+{
+    struct sched_loop *l = arg;
+    pthread_mutex_lock(&l->mu);
+    while (!l->stop) {
+        pthread_mutex_unlock(&l->mu);
+        tick(l);
+        pthread_mutex_lock(&l->mu);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)(l->o.tick_ms / 1000);
+        ts.tv_nsec += (long)(l->o.tick_ms % 1000) * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        if (!l->stop)
+            (void)pthread_cond_timedwait(&l->cv, &l->mu, &ts); /* a timeout is the tick */
+    }
+    pthread_mutex_unlock(&l->mu);
+    return NULL;
+}
+
+int sched_loop_start(struct sched_loop **out, const struct sched_loop_opts *o, struct err *err)
+{
+    struct sched_loop *l = xcalloc(1, sizeof(*l));
+    l->o = *o;
+    if (l->o.tick_ms <= 0)
+        l->o.tick_ms = SCHED_TICK_MS_DEFAULT;
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->cv, NULL);
+    int rc = pthread_create(&l->thread, NULL, run, l);
+    if (rc != 0) {
+        pthread_cond_destroy(&l->cv);
+        pthread_mutex_destroy(&l->mu);
+        xfree(l);
+        return err_set(err, ERR_IO, "starting the scheduler: %s", strerror(rc));
+    }
+    *out = l;
+    return 0;
+}
+
+void sched_loop_stop(struct sched_loop *l)
+{
+    if (!l)
+        return;
+    pthread_mutex_lock(&l->mu);
+    l->stop = true;
+    pthread_cond_signal(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+    pthread_join(l->thread, NULL);
+    pthread_cond_destroy(&l->cv);
+    pthread_mutex_destroy(&l->mu);
+    xfree(l);
+}
