@@ -20,6 +20,7 @@
 #include "crypto/pkce.h"
 #include "crypto/random.h"
 #include "http/fetch.h"
+#include "notify/notify.h"
 #include "oauth/client.h"
 #include "oauth/exchange.h"
 #include "store/audit.h"
@@ -455,6 +456,10 @@ static int store_connection(char id[ID_MAX], const struct oauth_env *env,
         struct integration_change ch = {.status = "active", .connection = conn};
         rc = integration_update(NULL, env->db, w->st->tenant_id, id, &ch, now, err);
     }
+    /* Connected (again): a tenant told it needed its user hears it is back. */
+    if (rc == 0 && (rc = notify_record(NULL, env->db, w->st->tenant_id, id, NOTIFY_OUTCOME_TOKEN_OK,
+                                       NULL, now, err)) == ERR_NOTFOUND)
+        rc = 0;
     if (rc == 0)
         rc = consent_add(env->db, w->st->tenant_id, id, w->c->name,
                          w->st->actor[0] ? w->st->actor : "unknown", account_of(w->identity),

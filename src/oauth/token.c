@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "crypto/hash.h"
+#include "notify/notify.h"
 #include "oauth/client.h"
 #include "oauth/exchange.h"
 #include "store/audit.h"
@@ -89,6 +90,15 @@ static int give(struct secret *access, struct oauth_token_info *info, const stru
     return 0;
 }
 
+/* The token's state to notify/, in the refresh's transaction: the tenant
+ * hears when refreshing starts or stops working, once per change. */
+static int tell(const struct oauth_env *env, const struct stored *s, enum notify_outcome o,
+                const char *detail, int64_t now, struct err *err)
+{
+    int rc = notify_record(NULL, env->db, s->it.tenant_id, s->it.id, o, detail, now, err);
+    return rc == ERR_NOTFOUND ? 0 : rc; /* deleted meanwhile: nobody to tell */
+}
+
 /* The provider refused the refresh token: the integration needs its user. */
 static int mark_reauth(const struct oauth_env *env, const struct stored *s, const char *why,
                        int64_t now, struct err *err)
@@ -104,6 +114,8 @@ static int mark_reauth(const struct oauth_env *env, const struct stored *s, cons
         rc = credential_refresh_mark(env->db, s->it.tenant_id, s->it.id, false, now, err);
     if (rc == 0)
         rc = audit_record(env->db, &a, now, err);
+    if (rc == 0)
+        rc = tell(env, s, NOTIFY_OUTCOME_NEEDS_REAUTH, why, now, err);
     return rc;
 }
 
@@ -161,7 +173,8 @@ static int refresh_locked(struct stored *s, const struct oauth_env *env, bool un
             err_set(err, ERR_INVALID, "needs_reauth: %s", why);
     } else if (rc < 0) {
         struct err me; /* keep the first error; the mark is best effort */
-        if (credential_refresh_mark(env->db, s->it.tenant_id, s->it.id, false, now, &me) < 0)
+        if (credential_refresh_mark(env->db, s->it.tenant_id, s->it.id, false, now, &me) < 0 ||
+            tell(env, s, NOTIFY_OUTCOME_TOKEN_FAILURE, err->msg, now, &me) < 0)
             log_warn("oauth: refresh failure not recorded", LOG_ERROR(&me));
     } else {
         if (jsonx_has(fresh, "expires_in") &&
@@ -178,6 +191,8 @@ static int refresh_locked(struct stored *s, const struct oauth_env *env, bool un
                                          &plain, names, s->meta.expires_at, now, err);
         if (rc == 0)
             rc = credential_refresh_mark(env->db, s->it.tenant_id, s->it.id, true, now, err);
+        if (rc == 0)
+            rc = tell(env, s, NOTIFY_OUTCOME_TOKEN_OK, NULL, now, err);
         if (rc == 0) {
             json_object_put(s->tokens);
             s->tokens = NULL;

@@ -439,6 +439,12 @@ static void stale_token_rotation_and_reauth(void **state)
     int64_t before = ofx_sb_counter(&f, "token_refresh");
     assert_int_equal(token(&f, id, NULL, false, &c, NULL, &e), ERR_INVALID);
     assert_int_equal(ofx_sb_counter(&f, "token_refresh"), before);
+    /* The tenant is told once, in the app, with what to do. */
+    struct json_object *inbox = ofx_get_json(&f, "/api/notifications");
+    const char *text = json_object_to_json_string(inbox);
+    assert_non_null(strstr(text, "integration.needs_reauth"));
+    assert_null(strstr(strstr(text, "integration.needs_reauth") + 1, "integration.needs_reauth"));
+    json_object_put(inbox);
     /* Reconnecting brings it back. */
     struct ofx_browser br;
     char q[128], provider[2048], back[2048], landing[2048];
