@@ -150,6 +150,8 @@ static const char *route_body(const struct api_route *r, const char *key, char *
         snprintf(out, n,
                  "{\"name\":\"hijacked\",\"config\":{\"page_size\":7},"
                  "\"secrets\":{\"account_id\":\"hijacked\"},\"status\":\"paused\"}");
+    } else if (strcmp(r->pattern, "/api/integrations/{id}/schedule") == 0) {
+        snprintf(out, n, "{\"kind\":\"hourly\"}");
     } else {
         snprintf(out, n, "{}");
     }
