@@ -624,11 +624,11 @@ static const struct cmd {
     {"integration", "disconnect", cmd_integration_disconnect, NEED_DB | NEED_VAULT, 2,
      check_tenant_id, "TENANT ID: revoke at the provider and delete the credentials"},
     {"discover", NULL, cmd_discover, NEED_DB | NEED_VAULT, 2, check_tenant_id,
-     "TENANT ID [--select S1,S2 | --select-all]: run a Singer tap's discovery, store its "
-     "catalog"},
+     "TENANT ID [--select S1,S2 | --select-all]: discover an integration's streams (its "
+     "Singer tap, or its connector's describe requests), store the catalog"},
     {"sync", NULL, cmd_sync, NEED_DB | NEED_VAULT, 2, check_tenant_id,
-     "TENANT ID [--full] [--stream S1,S2] [--timeout S]: run a Singer tap integration's sync "
-     "now"},
+     "TENANT ID [--full] [--stream S1,S2] [--timeout S]: run an integration's sync now, in "
+     "the foreground"},
     {"load", NULL, cmd_load, 0, 0, NULL,
      "[--schema S] [--batch-size N] [--strict] [--config FILE] < SINGER: a Singer target "
      "into --db"},
