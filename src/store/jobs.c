@@ -50,11 +50,22 @@ int jobs_enqueue(char id[ID_MAX], struct db *db, const char *tenant_id, const ch
                    NULL, err);
 }
 
+int jobs_set_connector(struct db *db, const char *id, const char *tenant_id,
+                       const char *integration_id, struct err *err)
+{
+    return db_exec(db,
+                   "UPDATE jobs SET connector = (SELECT i.connector_id FROM integrations i WHERE"
+                   " i.tenant_id = $2 AND i.id = $3) WHERE id = $1",
+                   DB_ARGS(DB_TEXT(id), DB_TEXT(tenant_id), DB_TEXT(integration_id)), NULL, err);
+}
+
 #define CLAIM_PICK                                                                                 \
     "SELECT j.id FROM jobs j WHERE ((j.status = 'queued' AND j.run_at <= $3) OR"                   \
     " (j.status = 'running' AND j.lease_expires_at < $3)) AND ($4 = 0 OR j.tenant_id IS NULL OR"   \
     " (SELECT count(*) FROM jobs r WHERE r.tenant_id = j.tenant_id AND r.status = 'running' AND"   \
-    " r.lease_expires_at >= $3) < $4) ORDER BY j.run_at, j.id LIMIT 1"
+    " r.lease_expires_at >= $3) < $4) AND ($5 = 0 OR j.connector IS NULL OR (SELECT count(*)"      \
+    " FROM jobs c WHERE c.connector = j.connector AND c.status = 'running' AND"                    \
+    " c.lease_expires_at >= $3) < $5) ORDER BY j.run_at, j.id LIMIT 1"
 #define CLAIM_SET                                                                                  \
     "UPDATE jobs SET status = 'running', lease_owner = $1, lease_expires_at = $2,"                 \
     " attempts = attempts + 1, updated_at = $3 WHERE id = ("
@@ -87,7 +98,8 @@ int jobs_claim(struct job *out, bool *got, struct db *db, const char *owner, int
         return rc;
     rc = db_query_row(&r, db, is_pg ? pg : lite,
                       DB_ARGS(DB_TEXT(owner), DB_INT(now + lease_s), DB_INT(now),
-                              DB_INT(lim ? lim->per_tenant : 0)),
+                              DB_INT(lim ? lim->per_tenant : 0),
+                              DB_INT(lim ? lim->per_connector : 0)),
                       err);
     if (rc == 0) {
         snprintf(out->id, sizeof(out->id), "%s", db_rows_text(r, 0));
@@ -148,7 +160,7 @@ int jobs_finish(bool *requeued, struct db *db, const char *id, const char *owner
         return rc;
     if (ok)
         rc = db_exec(db,
-                     "UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL,"
+                     "UPDATE jobs SET status = 'done', lease_expires_at = NULL,"
                      " updated_at = $3, finished_at = $3 WHERE id = $1 AND lease_owner = $2 AND"
                      " status = 'running'",
                      DB_ARGS(DB_TEXT(id), DB_TEXT(owner), DB_INT(now)), &n, err);
@@ -158,7 +170,8 @@ int jobs_finish(bool *requeued, struct db *db, const char *id, const char *owner
             db,
             "UPDATE jobs SET status = CASE WHEN $4 > 0 AND attempts < max_attempts THEN"
             " 'queued' ELSE 'failed' END, run_at = CASE WHEN $4 > 0 THEN $4 ELSE run_at"
-            " END, lease_owner = NULL, lease_expires_at = NULL, last_error = $5,"
+            " END, lease_owner = CASE WHEN $4 > 0 AND attempts < max_attempts THEN NULL ELSE"
+            " lease_owner END, lease_expires_at = NULL, last_error = $5,"
             " updated_at = $3, finished_at = CASE WHEN $4 > 0 AND attempts < max_attempts"
             " THEN NULL ELSE $3 END WHERE id = $1 AND lease_owner = $2 AND"
             " status = 'running'",
@@ -222,4 +235,32 @@ int jobs_count(int64_t *queued, int64_t *running, struct db *db, struct err *err
         rc = db_query_int(running, db, "SELECT count(*) FROM jobs WHERE status = 'running'",
                           DB_ARGS(), err);
     return rc;
+}
+
+int jobs_stats(struct db *db, jobs_stats_fn fn, void *ctx, struct err *err)
+{
+    struct db_rows *rows = NULL;
+    int rc = db_query(&rows, db,
+                      "SELECT kind, status, count(*) FROM jobs GROUP BY kind, status"
+                      " ORDER BY kind, status",
+                      DB_ARGS(), err);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_rows_next(rows, err)) == 1)
+        if (fn(ctx, db_rows_text(rows, 0), db_rows_text(rows, 1), db_rows_int(rows, 2)) != 0) {
+            rc = err_set(err, ERR_IO, "jobs: writing the counts failed");
+            break;
+        }
+    db_rows_free(rows);
+    return rc < 0 ? rc : 0;
+}
+
+int jobs_purge(int64_t *n, struct db *db, int64_t before, int limit, struct err *err)
+{
+    /* By id through a bounded sub-select: a first purge after months must
+     * not hold one huge delete. */
+    return db_exec(db,
+                   "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('done',"
+                   " 'failed', 'cancelled') AND finished_at < $1 LIMIT $2)",
+                   DB_ARGS(DB_INT(before), DB_INT(limit)), n, err);
 }

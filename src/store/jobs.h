@@ -43,11 +43,20 @@ MUST_CHECK int jobs_enqueue(char id[ID_MAX], struct db *db, const char *tenant_i
                             const char *payload, const char *dedupe_key, int64_t run_at,
                             int max_attempts, int64_t now, struct err *err);
 
-/* Limits a claim respects: a tenant with this many jobs running (live
- * leases) gets no more until one ends; 0 for none. A soft limit on
- * PostgreSQL: two workers claiming at the same instant may pass it by one. */
+/* Mark job id (queued in this transaction) as working for the connector
+ * of tenant_id's integration_id, so that per_connector limits count it. */
+MUST_CHECK int jobs_set_connector(struct db *db, const char *id, const char *tenant_id,
+                                  const char *integration_id, struct err *err);
+
+/* Limits a claim respects, counting jobs running (live leases) across
+ * every process: a tenant with per_tenant of them gets no more until one
+ * ends, nor does a connector with per_connector (a provider's limit on
+ * concurrent API use, or a fair share between connectors); 0 for none.
+ * Soft limits on PostgreSQL: two workers claiming at the same instant may
+ * pass one by one. */
 struct jobs_limits {
     int per_tenant;
+    int per_connector;
 };
 
 /* Claim the job due first (queued with run_at <= now, or running with a
@@ -66,6 +75,7 @@ MUST_CHECK int jobs_renew(struct db *db, const char *id, const char *owner, int6
 
 /* End owner's job id: done (ok), or with error (one line, kept): queued
  * again at retry_at when it has attempts left and retry_at > 0, else failed.
+ * An ended job keeps owner, to say who ran it last.
  * *requeued (OUT, may be NULL) says which. ERR_CONFLICT when owner holds it
  * no more. Each in a transaction of its own. */
 MUST_CHECK int jobs_finish(bool *requeued, struct db *db, const char *id, const char *owner,
@@ -80,6 +90,16 @@ MUST_CHECK int jobs_each_running(struct db *db, jobs_owner_fn fn, void *ctx, str
 /* End owner's lease of job id now (its process is known dead), so that
  * the next claim takes it without waiting for the lease to run out. */
 MUST_CHECK int jobs_expire(struct db *db, const char *id, const char *owner, struct err *err);
+
+/* Each (kind, status) with its number of jobs, to fn in order (a nonzero
+ * return stops with ERR_IO): `inlet jobs`. */
+typedef int (*jobs_stats_fn)(void *ctx, const char *kind, const char *status, int64_t n);
+MUST_CHECK int jobs_stats(struct db *db, jobs_stats_fn fn, void *ctx, struct err *err);
+
+/* Delete at most limit ended jobs (done, failed, cancelled) that finished
+ * before before; *n (OUT, may be NULL) gets how many. The queue keeps a
+ * week of history for `inlet jobs` and post-mortems, not more. */
+MUST_CHECK int jobs_purge(int64_t *n, struct db *db, int64_t before, int limit, struct err *err);
 
 /* Queued and running jobs, for metrics and tests. */
 MUST_CHECK int jobs_count(int64_t *queued, int64_t *running, struct db *db, struct err *err);

@@ -1,13 +1,16 @@
 /* tests/unit/store/test_jobs.c - the shared job queue on both engines:
  * due order, dedupe keys per tenant, leases that expire and are claimed
  * again, renewals refused to a worker that lost its lease, retries until
- * the attempts run out, the per-tenant limit, and four connections
+ * the attempts run out, the per-tenant and per-connector limits, the purge
+ * of old ended jobs and the counts by kind and status, and four connections
  * draining one queue at once with every job claimed exactly once. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "store/integration.h"
 #include "store/jobs.h"
 #include "store/tenant.h"
 #include "test.h"
@@ -154,6 +157,112 @@ static void tenant_limit(void **state)
     assert_false(got);
 }
 
+/* The connector of a's integration, through jobs_set_connector. */
+static void tag(struct test_db *t, const char *tenant, const char *job, const char *integration)
+{
+    struct err e;
+    assert_db_ok(db_begin(t->db, &e), &e);
+    assert_db_ok(jobs_set_connector(t->db, job, tenant, integration, &e), &e);
+    assert_db_ok(db_commit(t->db, &e), &e);
+}
+
+static void connector_limit(void **state)
+{
+    struct test_db *t = *state;
+    clean(t);
+    char a[ID_MAX], ids[5][ID_MAX];
+    struct integration sf = {0}, hs = {0};
+    struct err e;
+    struct job j;
+    bool got;
+    struct jobs_limits lim = {.per_connector = 2};
+
+    make_tenant(t, "jobs-ca", a);
+    assert_db_ok(db_begin_tenant(t->db, a, &e), &e);
+    assert_db_ok(integration_create(&sf, t->db, a, "salesforce", "sf", NULL, 100, &e), &e);
+    assert_db_ok(integration_create(&hs, t->db, a, "hubspot", "hs", NULL, 100, &e), &e);
+    assert_db_ok(db_commit(t->db, &e), &e);
+    /* Three Salesforce syncs due first, then a HubSpot one, then a system
+     * job without a connector. */
+    for (int i = 0; i < 5; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "c%d", i);
+        assert_db_ok(enqueue(t->db, ids[i], i < 4 ? a : NULL, key, 100 + i, 0, &e), &e);
+        if (i < 4)
+            tag(t, a, ids[i], i < 3 ? sf.id : hs.id);
+    }
+    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM jobs WHERE connector ="
+                                        " 'salesforce'"),
+                     3);
+    /* Two Salesforce, then HubSpot's and the system one: the third
+     * Salesforce sync waits for one to end. */
+    const char *want[] = {ids[0], ids[1], ids[3], ids[4]};
+    for (int i = 0; i < 4; i++) {
+        assert_db_ok(jobs_claim(&j, &got, t->db, "w", 30, 300, &lim, &e), &e);
+        assert_true(got);
+        assert_string_equal(j.id, want[i]);
+        job_dispose(&j);
+    }
+    assert_db_ok(jobs_claim(&j, &got, t->db, "w", 30, 300, &lim, &e), &e);
+    assert_false(got);
+    assert_db_ok(jobs_finish(NULL, t->db, ids[0], "w", true, NULL, 0, 301, &e), &e);
+    assert_db_ok(jobs_claim(&j, &got, t->db, "w", 30, 302, &lim, &e), &e);
+    assert_true(got);
+    assert_string_equal(j.id, ids[2]);
+    job_dispose(&j);
+    integration_dispose(&sf);
+    integration_dispose(&hs);
+}
+
+static int count_row(void *ctx, const char *kind, const char *status, int64_t n)
+{
+    struct buf *b = ctx;
+    buf_printf(b, "%s/%s=%lld;", kind, status, (long long)n);
+    return 0;
+}
+
+/* Ended jobs older than the cut go, a batch at a time; queued, running
+ * and recent ones stay. The counts by kind and status say so. */
+static void purge_and_stats(void **state)
+{
+    struct test_db *t = *state;
+    clean(t);
+    char ids[6][ID_MAX];
+    struct err e;
+    struct job j;
+    bool got;
+    struct buf b;
+    int64_t n = 0;
+
+    for (int i = 0; i < 6; i++)
+        assert_db_ok(enqueue(t->db, ids[i], NULL, NULL, 100 + i, 1, &e), &e);
+    /* Four end: two done long ago, one failed long ago, one done now. */
+    for (int i = 0; i < 4; i++) {
+        assert_db_ok(jobs_claim(&j, &got, t->db, "w", 30, 200, NULL, &e), &e);
+        assert_true(got);
+        assert_db_ok(
+            jobs_finish(NULL, t->db, j.id, "w", i != 2, "boom", 0, i == 3 ? 5000 : 300, &e), &e);
+        job_dispose(&j);
+    }
+    assert_db_ok(jobs_claim(&j, &got, t->db, "w", 30, 200, NULL, &e), &e); /* one running */
+    job_dispose(&j);
+    buf_init(&b, 0);
+    assert_db_ok(jobs_stats(t->db, count_row, &b, &e), &e);
+    assert_string_equal(buf_cstr(&b), "sync/done=3;sync/failed=1;sync/queued=1;sync/running=1;");
+    assert_db_ok(db_begin(t->db, &e), &e);
+    assert_db_ok(jobs_purge(&n, t->db, 1000, 2, &e), &e);
+    assert_int_equal(n, 2);
+    assert_db_ok(jobs_purge(&n, t->db, 1000, 2, &e), &e);
+    assert_int_equal(n, 1);
+    assert_db_ok(jobs_purge(&n, t->db, 1000, 2, &e), &e);
+    assert_int_equal(n, 0);
+    assert_db_ok(db_commit(t->db, &e), &e);
+    buf_reset(&b);
+    assert_db_ok(jobs_stats(t->db, count_row, &b, &e), &e);
+    assert_string_equal(buf_cstr(&b), "sync/done=1;sync/queued=1;sync/running=1;");
+    buf_dispose(&b);
+}
+
 #define DRAIN_JOBS    600
 #define DRAIN_WORKERS 4
 
@@ -228,10 +337,9 @@ static void drained_once(void **state)
 int test_jobs(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(order_dedupe_lease),
-        cmocka_unit_test(retries),
-        cmocka_unit_test(tenant_limit),
-        cmocka_unit_test(drained_once),
+        cmocka_unit_test(order_dedupe_lease), cmocka_unit_test(retries),
+        cmocka_unit_test(tenant_limit),       cmocka_unit_test(connector_limit),
+        cmocka_unit_test(purge_and_stats),    cmocka_unit_test(drained_once),
     };
     return test_group_db("jobs", tests);
 }

@@ -9,6 +9,10 @@
 ALTER TABLE jobs ADD COLUMN connector TEXT;
 CREATE INDEX jobs_running_connector_idx ON jobs (connector) WHERE status = 'running';
 CREATE INDEX jobs_running_tenant_idx ON jobs (tenant_id) WHERE status = 'running';
+-- The purge of ended jobs (jobs_purge) finds the old ones through this.
+CREATE INDEX jobs_finished_idx ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+-- And that of old notifications (notify_purge).
+CREATE INDEX notifications_done_idx ON notifications (created_at) WHERE status <> 'pending';
 
 -- Unix seconds; NULL when the token needs no upkeep (no refresh token, or
 -- the integration must be connected again). Set on every write of the
