@@ -166,3 +166,12 @@ void notify_item_format(const struct notify_item *n, const char *public_url, str
     put_time(b, n->created_at);
     buf_putc(b, '}');
 }
+
+int notify_purge(int64_t *n, struct db *db, int64_t before, int limit, struct err *err)
+{
+    /* Bounded by id, as jobs_purge: no huge delete after months. */
+    return db_exec(db,
+                   "DELETE FROM notifications WHERE id IN (SELECT id FROM notifications WHERE"
+                   " status <> 'pending' AND created_at < $1 LIMIT $2)",
+                   DB_ARGS(DB_INT(before), DB_INT(limit)), n, err);
+}

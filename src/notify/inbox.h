@@ -46,6 +46,12 @@ MUST_CHECK int notify_inbox_read(struct db *db, const char *tenant_id, const cha
 MUST_CHECK int notify_inbox_read_all(int64_t *n, struct db *db, const char *tenant_id, int64_t now,
                                      struct err *err);
 
+/* Delete at most limit notifications of every tenant created before
+ * before that wait for nothing (in-app ones, and deliveries sent or given
+ * up), in the caller's system transaction (db_begin); *n (OUT, may be
+ * NULL) gets how many. A pending delivery is never deleted. */
+MUST_CHECK int notify_purge(int64_t *n, struct db *db, int64_t before, int limit, struct err *err);
+
 /* Append n as the API's JSON object: {"id","event","level","title","body",
  * "integration_id","link","data":{...},"read","read_at","created_at"};
  * the link is public_url's deep link to the integration, or null. */

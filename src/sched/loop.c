@@ -2,6 +2,7 @@
 #include "sched/loop.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,9 +10,16 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "notify/deliver.h"
+#include "notify/inbox.h"
 #include "sched/scheduler.h"
+#include "sched/tokens.h"
+#include "store/jobs.h"
 
-#define DELIVERIES_PER_TICK 20
+#define DELIVERIES_PER_TICK  20
+#define PURGE_EVERY_S        3600                 /* how often a loop deletes old rows */
+#define PURGE_BATCH          1000                 /* rows of each kind one purge deletes at most */
+#define JOBS_KEPT_S          (7 * INT64_C(86400)) /* ended jobs, for `inlet jobs` and post-mortems */
+#define NOTIFICATIONS_KEPT_S (90 * INT64_C(86400)) /* sent deliveries and in-app notifications */
 
 struct sched_loop {
     struct sched_loop_opts o;
@@ -19,7 +27,35 @@ struct sched_loop {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
+    int64_t purged_at; /* unix seconds of the last purge; 0: none yet */
 };
+
+/* Old ended jobs and notifications go, a batch of each per purge: the
+ * queue and the inbox stay small without a cron job of their own. Every
+ * process purges; the deletes are idempotent. */
+static void purge(struct sched_loop *l, struct db *db, int64_t now)
+{
+    int64_t jobs = 0, notes = 0;
+    struct err e;
+    if (l->purged_at && now - l->purged_at < PURGE_EVERY_S)
+        return;
+    l->purged_at = now;
+    int rc = db_begin(db, &e);
+    if (rc == 0) {
+        rc = jobs_purge(&jobs, db, now - JOBS_KEPT_S, PURGE_BATCH, &e);
+        if (rc == 0)
+            rc = notify_purge(&notes, db, now - NOTIFICATIONS_KEPT_S, PURGE_BATCH, &e);
+        if (rc == 0)
+            rc = db_commit(db, &e);
+        else
+            db_rollback(db);
+    }
+    if (rc < 0)
+        log_warn("scheduler: purging old jobs and notifications failed", LOG_ERROR(&e));
+    else if (jobs || notes)
+        log_info("scheduler: old rows purged", LOG_INT("jobs", jobs),
+                 LOG_INT("notifications", notes));
+}
 
 static void tick(struct sched_loop *l)
 {
@@ -33,10 +69,16 @@ static void tick(struct sched_loop *l)
         log_warn("scheduler: a pass failed", LOG_ERROR(&e));
     else if (r.enqueued > 0 && l->o.runner && runner_kick(l->o.runner, &e) < 0)
         log_warn("scheduler: no worker to wake here", LOG_ERROR(&e));
+    struct sched_tokens_result tr;
+    if (sched_tokens_pass(&tr, db, now, SCHED_TOKENS_PASS_MAX, &e) < 0)
+        log_warn("tokens: an upkeep pass failed", LOG_ERROR(&e));
+    else if (tr.enqueued > 0 && l->o.runner && runner_kick(l->o.runner, &e) < 0)
+        log_warn("tokens: no worker to wake here", LOG_ERROR(&e));
     struct notify_env ne = {.db = db, .vault = l->o.vault, .public_url = l->o.public_url};
     struct notify_deliver_stats st;
     if (notify_deliver_due(&st, &ne, now, DELIVERIES_PER_TICK, &e) < 0)
         log_warn("notify: sending deliveries failed", LOG_ERROR(&e));
+    purge(l, db, now);
     db_pool_give(l->o.pool, db);
 }
 

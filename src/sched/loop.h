@@ -1,7 +1,9 @@
 /* sched/loop.h - the thread that keeps schedules and deliveries moving in
  * a serving or working process: every tick it runs a scheduling pass
- * (sched/scheduler.h), wakes the local workers when it queued syncs, and
- * sends the notification deliveries that are due (notify/deliver.h). Any
+ * (sched/scheduler.h) and a token upkeep pass (sched/tokens.h), wakes the
+ * local workers when they queued jobs, and sends the notification
+ * deliveries that are due (notify/deliver.h); once an hour it deletes
+ * ended jobs older than a week and notifications older than 90 days. Any
  * number of processes may run one: passes and deliveries claim their rows. */
 #ifndef INLET_SCHED_LOOP_H
 #define INLET_SCHED_LOOP_H

@@ -14,6 +14,7 @@
 #include "core/jsonx.h"
 #include "core/str.h"
 #include "core/time.h"
+#include "store/credential.h"
 #include "store/sealed.h"
 
 /* The columns load() reads, in its order: the integration and the names of
@@ -433,8 +434,12 @@ int integration_secrets_set(struct db *db, const struct vault *v, const char *te
     for (int attempt = 0; attempt < 2; attempt++) {
         rc = cred_write(&changes, db, v, tenant_id, id, kind, plaintext, names_json, expires_at,
                         now, err);
-        if (rc < 0 || changes == 1)
+        if (rc < 0)
             return rc;
+        /* New tokens: the upkeep's next time counts from them (or there is
+         * none: no refresh token, or not OAuth). */
+        if (changes == 1)
+            return credential_refresh_plan(db, tenant_id, id, now, err);
     }
     return err_set(err, ERR_AGAIN, "credentials: changed by another writer meanwhile; try again");
 }
