@@ -17,6 +17,7 @@
 #include "cli/connect.h"
 #include "cli/load.h"
 #include "cli/sync.h"
+#include "cli/worker.h"
 #include "connectors/registry.h"
 #include "connectors/urls.h"
 #include "core/alloc.h"
@@ -36,9 +37,8 @@
 #include "store/sealed.h"
 #include "store/tenant.h"
 
-#define INLET_VERSION      "0.1.0"
-#define SERVE_GRACE_MS     10000 /* how long requests in flight may take to finish at a stop */
-#define SERVE_SYNC_WORKERS 2     /* threads running syncs in inlet serve */
+#define INLET_VERSION  "0.1.0"
+#define SERVE_GRACE_MS 10000 /* how long requests in flight may take to finish at a stop */
 
 extern char **environ;
 
@@ -75,10 +75,12 @@ struct app {
     const char *select;
     const char *sync_streams;
     int64_t timeout_s;
+    int64_t probe_ms;
     bool sync_full;
     bool select_all;
     bool discover_flags;
     bool sync_flags;
+    bool probe_flags; /* jobs probe --ms M, below */
 };
 
 static int fail(const struct err *e)
@@ -318,7 +320,8 @@ static int cmd_serve(struct app *a)
     if (rc == 0 && a->demo)
         rc = sandbox_demo_start(&sb, reg, "127.0.0.1", (int)a->demo_port, &e);
     if (rc == 0)
-        rc = db_pool_new(&pool, a->cfg.db_url, threads + 1 + SERVE_SYNC_WORKERS, &e);
+        /* A connection per HTTP thread, per worker, the keeper and the loop. */
+        rc = db_pool_new(&pool, a->cfg.db_url, threads + a->cfg.workers + 2, &e);
     if (rc == 0) {
         struct api_opts o = {
             .host = a->cfg.listen_host,
@@ -330,7 +333,12 @@ static int cmd_serve(struct app *a)
             .rate_rps = a->cfg.rate_limit_rps,
             .rate_burst = a->cfg.rate_limit_burst,
             .access_log = true,
-            .sync_workers = SERVE_SYNC_WORKERS,
+            .sync_workers = a->cfg.workers,
+            .no_workers = a->cfg.workers == 0,
+            .job_lease = a->cfg.job_lease,
+            .jobs_per_tenant = (int)a->cfg.jobs_per_tenant,
+            .syncs_per_connector = (int)a->cfg.syncs_per_connector,
+            .cron_secret = &a->cfg.cron_secret,
             .scheduler = true,
             .pool = pool,
             .vault = a->vault,
@@ -346,6 +354,7 @@ static int cmd_serve(struct app *a)
     }
     log_info("serving", LOG_STR("listen", a->cfg.listen), LOG_STR("public_url", a->cfg.public_url),
              LOG_STR("engine", config_db_engine(&a->cfg)), LOG_INT("threads", threads),
+             LOG_INT("workers", a->cfg.workers),
              LOG_INT("connectors", (int64_t)registry_count(reg)));
     /* A closed stdout must not stop the server: the log has the same line. */
     if (printf("inlet %s listening on %s (public URL %s)\n", INLET_VERSION, a->cfg.listen,
@@ -398,6 +407,24 @@ static int cmd_integration_disconnect(struct app *a)
 {
     struct cli_ctx x = cli_of(a);
     return cli_integration_disconnect(&x, a->argv[0], a->argv[1]);
+}
+
+static int cmd_worker(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_worker(&x, &a->db);
+}
+
+static int cmd_jobs(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_jobs(&x);
+}
+
+static int cmd_jobs_probe(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_jobs_probe(&x, a->argv[0], a->probe_ms);
 }
 
 static int cmd_discover(struct app *a)
@@ -609,8 +636,15 @@ static const struct cmd {
     {"keys", "check", cmd_keys_check, NEED_DB | NEED_VAULT, 0, NULL,
      "open every secret, report failures"},
     {"serve", NULL, cmd_serve, NEED_DB | NEED_VAULT, 0, NULL,
-     "[--listen HOST:PORT] [--demo[=PORT]]: serve the API until SIGINT or SIGTERM; --demo "
-     "runs the sandbox too"},
+     "[--listen HOST:PORT] [--demo[=PORT]] [--workers N]: serve the API, run jobs on N "
+     "threads (0: none) and scheduling passes, until SIGINT or SIGTERM; --demo runs the "
+     "sandbox too"},
+    {"worker", NULL, cmd_worker, NEED_DB | NEED_VAULT, 0, NULL,
+     "[--workers N] [--job-lease S]: run jobs on N threads and scheduling passes, no API, "
+     "until SIGINT or SIGTERM (scale out: any number on one PostgreSQL)"},
+    {"jobs", "probe", cmd_jobs_probe, NEED_DB, 1, NULL,
+     "N [--ms M]: queue N probe jobs, each busy M ms, to check and measure the workers"},
+    {"jobs", NULL, cmd_jobs, NEED_DB, 0, NULL, "the job queue: jobs by kind and status"},
     {"sandbox", NULL, cmd_sandbox, 0, 0, NULL,
      "[--providers salesforce,hubspot,slack] [--listen HOST:PORT] [--records N] [--seed S] "
      "[--faults NAME=VALUE,...]: provider emulators"},
@@ -729,6 +763,13 @@ static int command_flag(struct app *a, const char *name, const char *value, stru
         int rc = str_to_i64(&a->timeout_s, str_from(value), name, err);
         if (rc == 0 && (a->timeout_s < 1 || a->timeout_s > 604800))
             rc = err_set(err, ERR_INVALID, "--timeout: seconds, from 1 to 604800");
+        return rc;
+    }
+    if (strcmp(name, "--ms") == 0) {
+        a->probe_flags = true;
+        int rc = str_to_i64(&a->probe_ms, str_from(value), name, err);
+        if (rc == 0 && (a->probe_ms < 0 || a->probe_ms > 10000))
+            rc = err_set(err, ERR_INVALID, "--ms: milliseconds, from 0 to 10000");
         return rc;
     }
     if (strcmp(name, "--schema") == 0) {
@@ -885,7 +926,8 @@ static int open_needs(struct app *a, const struct cmd *cmd, struct err *err)
  * variables, so no process inlet starts (Singer taps, later) inherits them. */
 static void scrub_env(void)
 {
-    static const char *const names[] = {"INLET_KEYS", "INTEGRATION_ENCRYPTION_KEY", "INLET_DB"};
+    static const char *const names[] = {"INLET_KEYS", "INTEGRATION_ENCRYPTION_KEY", "INLET_DB",
+                                        "INLET_CRON_SECRET"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char *v = getenv(names[i]);
         if (v)

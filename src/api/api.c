@@ -20,13 +20,17 @@ int api_start(struct api **out, const struct api_opts *o, struct err *err)
     if (o->rate_rps > 0)
         a->rl = ratelimit_new(o->rate_rps, o->rate_burst >= 1 ? o->rate_burst : 1);
     a->cache = api_cache_new();
+    a->cron_secret = o->cron_secret;
     struct runner_opts ro = {.pool = o->pool,
                              .vault = o->vault,
                              .registry = o->registry,
                              .threads = o->sync_workers ? o->sync_workers : 2,
+                             .lease_s = o->job_lease,
+                             .per_tenant = o->jobs_per_tenant,
+                             .per_connector = o->syncs_per_connector,
                              .name = "serve"};
     /* Eager: the queue is shared and durable, so there may be work at once. */
-    int rc = runner_start(&a->runner, &ro, true, err);
+    int rc = o->no_workers ? 0 : runner_start(&a->runner, &ro, true, err);
     if (rc < 0) {
         api_cache_free(a->cache);
         ratelimit_free(a->rl);

@@ -27,8 +27,15 @@ struct api_opts {
     double rate_burst;
     bool access_log;
     bool scheduler;        /* run the scheduling and delivery loop (sched/loop.h) */
-    unsigned sync_workers; /* threads running syncs; 0: 2. Each holds a pool
+    unsigned sync_workers; /* threads running jobs; 0: 2. Each holds a pool
                               connection while it runs. */
+    bool no_workers;       /* run no jobs here (other processes do): enqueue only */
+    int64_t job_lease;     /* seconds; 0: RUNNER_LEASE_S_DEFAULT */
+    int jobs_per_tenant;   /* limits over every process; 0: none */
+    int syncs_per_connector;
+    /* INLET_CRON_SECRET, the bearer token of POST /api/cron; NULL or empty:
+     * that route answers 404. Borrowed. */
+    const struct secret *cron_secret;
     /* Borrowed for the API's life; the pool must hold at least one
      * connection per HTTP thread for requests never to wait on it. */
     struct db_pool *pool;

@@ -32,8 +32,9 @@ struct api {
     bool secure_cookie;        /* the public URL is https */
     char *public_url;          /* xmalloc: where users and providers reach us, no trailing '/' */
     struct http_route *routes; /* the http/ view of api_routes; owned */
-    struct runner *runner;     /* sync runs in the background (sync/runner.h) */
-    struct sched_loop *sched;  /* schedules and deliveries (sched/loop.h); NULL when off */
+    struct runner *runner;     /* jobs in the background (sync/runner.h); NULL: none here */
+    const struct secret *cron_secret; /* POST /api/cron's bearer; borrowed, may be NULL */
+    struct sched_loop *sched;         /* schedules and deliveries (sched/loop.h); NULL when off */
 };
 
 /* One request as a handler sees it. */
@@ -141,6 +142,7 @@ void api_healthz(struct api_ctx *c);
 void api_readyz(struct api_ctx *c);
 void api_metrics(struct api_ctx *c);
 void api_openapi(struct api_ctx *c);
+void api_cron(struct api_ctx *c); /* cron.c */
 
 /* session.c: set the inlet_session cookie to value (n bytes) for max_age
  * seconds; "" and 0 clear it. */

@@ -413,8 +413,13 @@ enum field {
     F_HTTP_THREADS,
     F_HTTP_TIMEOUT,
     F_RATE_LIMIT,
+    F_WORKERS,
+    F_JOB_LEASE,
+    F_JOBS_PER_TENANT,
+    F_SYNCS_PER_CONNECTOR,
     F_KEYS,
-    F_SINGLE_KEY
+    F_SINGLE_KEY,
+    F_CRON_SECRET
 };
 
 static const struct {
@@ -432,13 +437,24 @@ static const struct {
     {"INLET_HTTP_THREADS", "--http-threads", F_HTTP_THREADS},
     {"INLET_HTTP_TIMEOUT", "--http-timeout", F_HTTP_TIMEOUT},
     {"INLET_RATE_LIMIT", "--rate-limit", F_RATE_LIMIT},
+    {"INLET_WORKERS", "--workers", F_WORKERS},
+    {"INLET_JOB_LEASE", "--job-lease", F_JOB_LEASE},
+    {"INLET_JOBS_PER_TENANT", "--jobs-per-tenant", F_JOBS_PER_TENANT},
+    {"INLET_SYNCS_PER_CONNECTOR", "--syncs-per-connector", F_SYNCS_PER_CONNECTOR},
     {"INLET_KEYS", NULL, F_KEYS},
     {"INTEGRATION_ENCRYPTION_KEY", NULL, F_SINGLE_KEY},
+    {"INLET_CRON_SECRET", NULL, F_CRON_SECRET},
 };
 
 /* Flags that someone might try for a secret; refused with directions. */
 static const char *const secret_flags[] = {
-    "--keys", "--inlet-keys", "--key", "--encryption-key", "--integration-encryption-key",
+    "--keys",
+    "--inlet-keys",
+    "--key",
+    "--encryption-key",
+    "--integration-encryption-key",
+    "--cron-secret",
+    "--inlet-cron-secret",
 };
 
 static void field_slot(struct config *cfg, enum field f, char ***str, const char ***from)
@@ -474,6 +490,18 @@ static void field_slot(struct config *cfg, enum field f, char ***str, const char
     case F_RATE_LIMIT:
         *str = &cfg->rate_limit_raw, *from = &cfg->rate_limit_from;
         break;
+    case F_WORKERS:
+        *str = &cfg->workers_raw, *from = &cfg->workers_from;
+        break;
+    case F_JOB_LEASE:
+        *str = &cfg->job_lease_raw, *from = &cfg->job_lease_from;
+        break;
+    case F_JOBS_PER_TENANT:
+        *str = &cfg->jobs_per_tenant_raw, *from = &cfg->jobs_per_tenant_from;
+        break;
+    case F_SYNCS_PER_CONNECTOR:
+        *str = &cfg->syncs_per_connector_raw, *from = &cfg->syncs_per_connector_from;
+        break;
     default:
         *str = NULL, *from = NULL;
     }
@@ -498,8 +526,13 @@ void config_dispose(struct config *cfg)
     replace(&cfg->http_threads_raw, NULL, 0);
     replace(&cfg->http_timeout_raw, NULL, 0);
     replace(&cfg->rate_limit_raw, NULL, 0);
+    replace(&cfg->workers_raw, NULL, 0);
+    replace(&cfg->job_lease_raw, NULL, 0);
+    replace(&cfg->jobs_per_tenant_raw, NULL, 0);
+    replace(&cfg->syncs_per_connector_raw, NULL, 0);
     secret_dispose(&cfg->keys);
     secret_dispose(&cfg->single_key);
+    secret_dispose(&cfg->cron_secret);
     config_init(cfg);
 }
 
@@ -536,6 +569,11 @@ int config_from_env(struct config *cfg, const char *const *envp, struct err *err
                 secret_set(&cfg->single_key, v, n);
                 break;
             }
+            if (sources[i].field == F_CRON_SECRET) {
+                secret_dispose(&cfg->cron_secret);
+                secret_set(&cfg->cron_secret, v, n);
+                break;
+            }
             char **str;
             const char **from;
             field_slot(cfg, sources[i].field, &str, &from);
@@ -558,8 +596,8 @@ int config_set_flag(struct config *cfg, const char *name, const char *value, str
         if (strcmp(name, secret_flags[i]) == 0)
             return err_set(err, ERR_INVALID,
                            "%s: secrets are not taken from the command line, which other users "
-                           "can read; set INLET_KEYS in the environment",
-                           name);
+                           "can read; set %s in the environment",
+                           name, strstr(name, "cron") ? "INLET_CRON_SECRET" : "INLET_KEYS");
     for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
         if (!sources[i].flag || strcmp(name, sources[i].flag) != 0)
             continue;
@@ -660,6 +698,34 @@ static int check_http(struct config *cfg, struct err *err)
     cfg->http_body_max = (size_t)body;
     cfg->http_threads = (unsigned)threads;
     cfg->http_timeout = (unsigned)timeout;
+    return 0;
+}
+
+static int check_jobs(struct config *cfg, struct err *err)
+{
+    long long workers = 0, lease = 0, tenant = 0, connector = 0;
+    int rc;
+    if ((rc = check_number(&workers, cfg->workers_raw, cfg->workers_from, 0, CONFIG_WORKERS_MAX,
+                           CONFIG_DEFAULT_WORKERS, "a number of worker threads", err)) < 0 ||
+        (rc = check_number(&lease, cfg->job_lease_raw, cfg->job_lease_from, CONFIG_JOB_LEASE_MIN,
+                           CONFIG_JOB_LEASE_MAX, CONFIG_DEFAULT_JOB_LEASE, "a number of seconds",
+                           err)) < 0 ||
+        (rc = check_number(&tenant, cfg->jobs_per_tenant_raw, cfg->jobs_per_tenant_from, 0,
+                           CONFIG_JOBS_LIMIT_MAX, 0, "a number of jobs (0: no limit)", err)) < 0 ||
+        (rc = check_number(&connector, cfg->syncs_per_connector_raw, cfg->syncs_per_connector_from,
+                           0, CONFIG_JOBS_LIMIT_MAX, 0, "a number of syncs (0: no limit)", err)) <
+            0)
+        return rc;
+    cfg->workers = (unsigned)workers;
+    cfg->job_lease = (unsigned)lease;
+    cfg->jobs_per_tenant = (unsigned)tenant;
+    cfg->syncs_per_connector = (unsigned)connector;
+    /* A guessable secret would let anyone run scheduling passes. */
+    if (cfg->cron_secret.n && cfg->cron_secret.n < CONFIG_CRON_SECRET_MIN)
+        return err_set(err, ERR_INVALID,
+                       "INLET_CRON_SECRET: too short to be a secret: use at least %d characters "
+                       "(e.g. the output of `openssl rand -hex 32`)",
+                       CONFIG_CRON_SECRET_MIN);
     return 0;
 }
 
@@ -848,7 +914,8 @@ int config_finish(struct config *cfg, struct err *err)
     if ((rc = check_data_dir(cfg, err)) < 0 || (rc = check_db(cfg, err)) < 0 ||
         (rc = check_listen(cfg, err)) < 0 || (rc = check_public_url(cfg, err)) < 0 ||
         (rc = check_log_level(cfg, err)) < 0 || (rc = check_connectors_dir(cfg, err)) < 0 ||
-        (rc = check_http(cfg, err)) < 0 || (rc = check_rate_limit(cfg, err)) < 0)
+        (rc = check_http(cfg, err)) < 0 || (rc = check_rate_limit(cfg, err)) < 0 ||
+        (rc = check_jobs(cfg, err)) < 0)
         return rc;
     if (cfg->keys.n && cfg->single_key.n)
         return err_set(err, ERR_INVALID,

@@ -5,9 +5,9 @@
  * what follows from the rest, and checks every value, naming the variable or
  * flag that supplied it. The reference for operators is docs/configuration.md.
  *
- * Secrets (INLET_KEYS, INTEGRATION_ENCRYPTION_KEY) come from the environment
- * only: there are no flags for them, because a command line is visible to
- * every user of the machine (ps, /proc/PID/cmdline). The database URL may
+ * Secrets (INLET_KEYS, INTEGRATION_ENCRYPTION_KEY, INLET_CRON_SECRET) come
+ * from the environment only: there are no flags for them, because a command
+ * line is visible to every user of the machine (ps, /proc/PID/cmdline). The database URL may
  * hold a password too: log it with config_db_url_redacted, and messages
  * about it never quote it. */
 #ifndef INLET_CORE_CONFIG_H
@@ -33,6 +33,13 @@
 #define CONFIG_HTTP_TIMEOUT_MAX       3600
 #define CONFIG_DEFAULT_RATE_LIMIT     "20/s,100"
 #define CONFIG_RATE_LIMIT_MAX         1000000 /* requests per second, and burst */
+#define CONFIG_DEFAULT_WORKERS        2       /* job worker threads of a process */
+#define CONFIG_WORKERS_MAX            256
+#define CONFIG_DEFAULT_JOB_LEASE      60 /* seconds */
+#define CONFIG_JOB_LEASE_MIN          5
+#define CONFIG_JOB_LEASE_MAX          3600
+#define CONFIG_JOBS_LIMIT_MAX         100000
+#define CONFIG_CRON_SECRET_MIN        16 /* bytes */
 
 struct config {
     char *db_url;             /* from xmalloc; "sqlite:PATH", "sqlite::memory:" or
@@ -51,14 +58,21 @@ struct config {
     unsigned http_timeout;    /* seconds a connection may sit idle, 1..3600 */
     double rate_limit_rps;    /* requests per second per API key and per address; 0: off */
     double rate_limit_burst;  /* requests at once (the bucket); 0 when off */
+    unsigned workers;         /* job worker threads, 0..256 (0: this process runs no jobs) */
+    unsigned job_lease;       /* seconds a claimed job is held without renewal, 5..3600 */
+    unsigned jobs_per_tenant; /* jobs running at once per tenant, all processes; 0: no limit */
+    unsigned syncs_per_connector; /* syncs running at once per connector; 0: no limit */
+    struct secret cron_secret;    /* INLET_CRON_SECRET as given (empty: POST /api/cron is off) */
 
     /* Where each value came from, for messages: the variable or flag name
      * (static strings), NULL while it holds its default. */
     const char *db_from, *data_dir_from, *listen_from, *public_url_from, *log_level_from;
     const char *connectors_dir_from, *http_body_max_from, *http_threads_from, *http_timeout_from,
-        *rate_limit_from;
+        *rate_limit_from, *workers_from, *job_lease_from, *jobs_per_tenant_from,
+        *syncs_per_connector_from;
     /* The values as given, from xmalloc, read by config_finish. */
-    char *log_level_raw, *http_body_max_raw, *http_threads_raw, *http_timeout_raw, *rate_limit_raw;
+    char *log_level_raw, *http_body_max_raw, *http_threads_raw, *http_timeout_raw, *rate_limit_raw,
+        *workers_raw, *job_lease_raw, *jobs_per_tenant_raw, *syncs_per_connector_raw;
     bool finished; /* config_finish succeeded */
 };
 
@@ -73,8 +87,9 @@ void config_dispose(struct config *cfg);
  * "NAME=VALUE" strings: (const char *const *)environ, or the tests' own.
  * The variables: INLET_DB, INLET_DATA_DIR, INLET_LISTEN, INLET_PUBLIC_URL,
  * INLET_LOG_LEVEL, INLET_CONNECTORS_DIR, INLET_HTTP_BODY_MAX,
- * INLET_HTTP_THREADS, INLET_HTTP_TIMEOUT, INLET_RATE_LIMIT, INLET_KEYS,
- * INTEGRATION_ENCRYPTION_KEY. An empty value
+ * INLET_HTTP_THREADS, INLET_HTTP_TIMEOUT, INLET_RATE_LIMIT, INLET_WORKERS,
+ * INLET_JOB_LEASE, INLET_JOBS_PER_TENANT, INLET_SYNCS_PER_CONNECTOR,
+ * INLET_KEYS, INTEGRATION_ENCRYPTION_KEY, INLET_CRON_SECRET. An empty value
  * counts as unset; when a name appears twice the first wins, as with getenv.
  * A variable does not replace a flag already applied. Values are checked by
  * config_finish. ERR_TOOBIG, naming the variable, for a value over
@@ -84,7 +99,8 @@ MUST_CHECK int config_from_env(struct config *cfg, const char *const *envp, stru
 /* Apply one command-line flag, name as written ("--db"), value its argument
  * (the caller splits "--db=URL" and "--db URL"). Flags: --db, --data-dir,
  * --listen, --public-url, --log-level, --connectors-dir, --http-body-max,
- * --http-threads, --http-timeout, --rate-limit; each overrides its variable, and a
+ * --http-threads, --http-timeout, --rate-limit, --workers, --job-lease,
+ * --jobs-per-tenant, --syncs-per-connector; each overrides its variable, and a
  * later one overrides an earlier one. ERR_NOTFOUND (with a message) when
  * name is not one of these, so the caller can try its own flags next.
  * ERR_INVALID for an empty value; for --keys and similar names; and for a
@@ -115,7 +131,11 @@ MUST_CHECK int config_set_flag(struct config *cfg, const char *name, const char 
  *               with up to 3 decimals, 0 < RATE <= 1000000; BURST a whole number
  *               1..1000000, default RATE rounded up) or "off" (any case), giving
  *               rate_limit_rps and rate_limit_burst (both 0 when off)
+ *   workers     default 2; a plain number of threads, 0..256
+ *   job_lease   default 60; a plain number of seconds, 5..3600
+ *   jobs_per_tenant, syncs_per_connector  default 0 (no limit); 0..100000
  *   keys        INLET_KEYS and INTEGRATION_ENCRYPTION_KEY may not both be set
+ *   cron_secret at least 16 bytes when set
  * ERR_INVALID with a one-line message that names the variable or flag and
  * says what is expected, for example
  *   INLET_DB: expected sqlite:PATH or postgres://USER@HOST[:PORT]/DB, got "mysql://..."

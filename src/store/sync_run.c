@@ -151,20 +151,6 @@ int sync_run_finish(struct db *db, const char *tenant_id, const char *id, const 
     return rc;
 }
 
-int sync_run_fail_alone(struct db *db, const char *tenant_id, const char *id, const char *why,
-                        int64_t now, struct err *err)
-{
-    struct loader_counts zero = {0};
-    int rc = db_begin_tenant(db, tenant_id, err);
-    if (rc < 0)
-        return rc;
-    rc = sync_run_finish(db, tenant_id, id, "failed", why, "", &zero, 0, now, err);
-    if (rc == 0)
-        return db_commit(db, err);
-    db_rollback(db);
-    return rc;
-}
-
 int sync_run_get(struct sync_run *out, struct db *db, const char *tenant_id, const char *id,
                  struct err *err)
 {

@@ -58,12 +58,6 @@ MUST_CHECK int sync_run_finish(struct db *db, const char *tenant_id, const char 
                                const struct loader_counts *n, int64_t bytes, int64_t now,
                                struct err *err);
 
-/* End run id as failed with why and no counts, in a tenant transaction of
- * its own (db must have none open): for a run that will not go ahead
- * (nobody to run it, or it could not start). Errors as sync_run_finish. */
-MUST_CHECK int sync_run_fail_alone(struct db *db, const char *tenant_id, const char *id,
-                                   const char *why, int64_t now, struct err *err);
-
 /* Read run id into *out (OUT, sync_run_dispose). ERR_NOTFOUND. */
 MUST_CHECK int sync_run_get(struct sync_run *out, struct db *db, const char *tenant_id,
                             const char *id, struct err *err);

@@ -22,6 +22,8 @@
 #include "core/time.h"
 #include "crypto/random.h"
 #include "http/retry.h"
+#include "notify/notify.h"
+#include "sched/tokens.h"
 #include "singer/tap.h"
 #include "store/integration.h"
 #include "store/jobs.h"
@@ -29,6 +31,7 @@
 #include "sync/sync.h"
 
 #define TAKE_WAIT_MS 1000 /* a worker waiting for a connection rechecks the stop this often */
+#define PROBE_MS_MAX 10000
 
 /* What one worker runs, seen by runner_cancel and the keeper. */
 struct slot {
@@ -119,6 +122,8 @@ int runner_enqueue_sync(struct db *db, const char *tenant_id, const char *integr
     bool retried = triggered_by && strcmp(triggered_by, "schedule") == 0;
     int rc = jobs_enqueue(id, db, tenant_id, "sync", buf_cstr(&b), key, now,
                           retried ? RUNNER_ATTEMPTS_DEFAULT : 1, now, err);
+    if (rc == 0)
+        rc = jobs_set_connector(db, id, tenant_id, integration_id, err);
     buf_dispose(&b);
     json_object_put(p);
     return rc;
@@ -138,44 +143,53 @@ static int run_status(char st[16], struct db *db, const char *tenant_id, const c
     return rc;
 }
 
-/* The integration's syncs keep failing: it goes to "error" with why. */
+/* The integration's syncs keep failing: it goes to "error" with why, and
+ * the tenant hears of it (once per change of state). */
 static void give_up(struct db *db, const char *tenant_id, const char *id, const char *why)
 {
     struct integration_change ch = {.status = "error", .status_reason = why};
+    int64_t now = time_now_ms() / 1000;
     struct err e;
     int rc = db_begin_tenant(db, tenant_id, &e);
     if (rc == 0) {
-        rc = integration_update(NULL, db, tenant_id, id, &ch, time_now_ms() / 1000, &e);
+        rc = integration_update(NULL, db, tenant_id, id, &ch, now, &e);
+        if (rc == 0)
+            rc = notify_record(NULL, db, tenant_id, id, NOTIFY_OUTCOME_SYNC_FAILURE, why, now, &e);
         if (rc == 0)
             rc = db_commit(db, &e);
         else
             db_rollback(db);
     }
-    if (rc < 0)
+    if (rc < 0 && rc != ERR_NOTFOUND) /* deleted meanwhile: nothing to mark */
         log_warn("sync: an integration whose syncs keep failing is not marked error",
                  LOG_STR("integration", id), LOG_ERROR(&e));
 }
 
-static void run_job(struct runner *r, struct slot *s, struct db *db, const struct job *j)
+/* What running a job came to, for its row. */
+struct outcome {
+    bool ok;
+    char why[300];           /* when not ok */
+    bool retry;              /* not ok, and worth another attempt later */
+    bool give_up;            /* mark the integration "error" when no attempt is left */
+    const char *integration; /* of a sync; borrowed from the job's payload */
+};
+
+static void run_sync(struct outcome *out, struct runner *r, struct slot *s, struct db *db,
+                     const struct job *j, struct json_object *p)
 {
-    struct json_object *p = NULL;
     struct err e;
     const char *names[64];
     size_t n = 0;
     char st[16];
-
-    if (jsonx_parse(&p, j->payload, strlen(j->payload), strlen(j->payload) + 1, &e) < 0 ||
-        strcmp(j->kind, "sync") != 0) {
-        if (jobs_finish(NULL, db, j->id, s->owner, false, "not a sync job inlet can read", 0,
-                        time_now_ms() / 1000, &e) < 0)
-            log_warn("sync: a job left running", LOG_STR("job", j->id), LOG_ERROR(&e));
-        json_object_put(p);
-        return;
-    }
     const char *integration = jsonx_str(jsonx_get(p, "integration_id"));
     const char *run_id = jsonx_str(jsonx_get(p, "run_id"));
     const char *by = jsonx_str(jsonx_get(p, "triggered_by"));
     struct json_object *streams = jsonx_get(p, "streams");
+
+    if (!integration) {
+        snprintf(out->why, sizeof(out->why), "a sync job without integration_id");
+        return;
+    }
     for (size_t i = 0; i < jsonx_len(streams) && n < sizeof(names) / sizeof(names[0]); i++)
         names[n++] = jsonx_str(jsonx_at(streams, i));
     /* A run that has ended already: cancelled before a worker took it, or
@@ -183,9 +197,7 @@ static void run_job(struct runner *r, struct slot *s, struct db *db, const struc
     if (run_id && run_status(st, db, j->tenant_id, run_id, &e) == 0 && strcmp(st, "running") != 0 &&
         strcmp(st, "queued") != 0) {
         if (j->attempts <= 1) {
-            if (jobs_finish(NULL, db, j->id, s->owner, true, NULL, 0, time_now_ms() / 1000, &e) < 0)
-                log_warn("sync: a job left running", LOG_STR("job", j->id), LOG_ERROR(&e));
-            json_object_put(p);
+            out->ok = true;
             return;
         }
         run_id = NULL;
@@ -206,26 +218,86 @@ static void run_job(struct runner *r, struct slot *s, struct db *db, const struc
                           .cancelled = slot_cancelled,
                           .ctx = &sc};
     struct sync_run run = {0};
-    char why[300] = "";
     int64_t t0 = time_mono_ms();
     int rc = sync_integration(&run, &o, &e);
     if (rc < 0) {
-        snprintf(why, sizeof(why), "%s", e.msg);
+        snprintf(out->why, sizeof(out->why), "%s", e.msg);
         log_warn("sync: run failed before it started", LOG_STR("job", j->id), LOG_ERROR(&e));
     } else {
         if (run.error)
-            snprintf(why, sizeof(why), "%s", run.error);
+            snprintf(out->why, sizeof(out->why), "%s", run.error);
         log_info("sync: run ended", LOG_STR("run", run.id),
                  LOG_STR("integration", run.integration_id), LOG_STR("status", run.status),
                  LOG_INT("records", run.n.processed), LOG_INT("ms", time_mono_ms() - t0));
     }
+    out->ok = rc == 0 && strcmp(run.status, "failed") != 0;
+    out->retry = out->give_up = !out->ok && j->max_attempts > 1;
+    out->integration = integration;
+    sync_run_dispose(&run);
+}
+
+/* A token's upkeep (sched/tokens.h): a failure is recorded on the
+ * credential, whose cooldown decides the next attempt, not the job. */
+static void run_refresh(struct outcome *out, struct runner *r, struct db *db, const struct job *j,
+                        struct json_object *p)
+{
+    const char *integration = jsonx_str(jsonx_get(p, "integration_id"));
+    struct oauth_env env = {.db = db, .vault = r->o.vault, .reg = r->o.registry};
+    struct err e;
+    if (!integration) {
+        snprintf(out->why, sizeof(out->why), "a refresh job without integration_id");
+        return;
+    }
+    if (sched_tokens_refresh(&env, j->tenant_id, integration, &e) < 0) {
+        snprintf(out->why, sizeof(out->why), "%s", e.msg);
+        log_warn("oauth: token upkeep failed", LOG_STR("integration", integration), LOG_ERROR(&e));
+        return;
+    }
+    out->ok = true;
+}
+
+/* A probe does nothing (for ms milliseconds, at most PROBE_MS_MAX): it
+ * shows the workers are alive and measures the queue (`inlet jobs probe`). */
+static void run_probe(struct outcome *out, struct runner *r, struct slot *s, struct json_object *p)
+{
+    int64_t ms = 0;
+    struct err e;
+    if (jsonx_has(p, "ms") && jsonx_as_i64(&ms, jsonx_get(p, "ms"), "ms", &e) < 0) {
+        snprintf(out->why, sizeof(out->why), "%s", e.msg);
+        return;
+    }
+    struct slot_ctx sc = {r, s};
+    for (int64_t end = time_mono_ms() + (ms > PROBE_MS_MAX ? PROBE_MS_MAX : ms);
+         time_mono_ms() < end && !slot_cancelled(&sc);) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    out->ok = true;
+}
+
+static void run_job(struct runner *r, struct slot *s, struct db *db, const struct job *j)
+{
+    struct json_object *p = NULL;
+    struct outcome out = {0};
+    struct err e;
+
+    if (jsonx_parse(&p, j->payload, strlen(j->payload), strlen(j->payload) + 1, &e) < 0)
+        snprintf(out.why, sizeof(out.why), "a job whose payload inlet cannot read: %s", e.msg);
+    else if (strcmp(j->kind, "sync") == 0)
+        run_sync(&out, r, s, db, j, p);
+    else if (strcmp(j->kind, "refresh") == 0)
+        run_refresh(&out, r, db, j, p);
+    else if (strcmp(j->kind, "probe") == 0)
+        run_probe(&out, r, s, p);
+    else
+        snprintf(out.why, sizeof(out.why), "a job of a kind this inlet does not run: %.40s",
+                 j->kind);
     pthread_mutex_lock(&r->mu);
     bool lost = s->lost;
     pthread_mutex_unlock(&r->mu);
     if (!lost) { /* a lost lease is another worker's job now */
-        bool failed = rc < 0 || strcmp(run.status, "failed") == 0;
         int64_t now = time_now_ms() / 1000, retry_at = 0;
-        if (failed && j->max_attempts > 1) {
+        if (out.retry) {
             uint64_t rnd;
             random_bytes(&rnd, sizeof(rnd));
             retry_at = now + 1 +
@@ -234,12 +306,12 @@ static void run_job(struct runner *r, struct slot *s, struct db *db, const struc
                            1000;
         }
         bool again = false;
-        if (jobs_finish(&again, db, j->id, s->owner, !failed, why, retry_at, now, &e) < 0)
-            log_warn("sync: a job's end not recorded", LOG_STR("job", j->id), LOG_ERROR(&e));
-        else if (failed && retry_at && !again)
-            give_up(db, j->tenant_id, integration, why);
+        if (jobs_finish(&again, db, j->id, s->owner, out.ok, out.ok ? NULL : out.why, retry_at, now,
+                        &e) < 0)
+            log_warn("jobs: a job's end not recorded", LOG_STR("job", j->id), LOG_ERROR(&e));
+        else if (out.give_up && !again)
+            give_up(db, j->tenant_id, out.integration, out.why);
     }
-    sync_run_dispose(&run);
     json_object_put(p);
 }
 
@@ -247,7 +319,7 @@ static void *worker(void *arg)
 {
     struct runner *r = ((struct worker_arg *)arg)->r;
     struct slot *s = &r->slots[((struct worker_arg *)arg)->slot];
-    struct jobs_limits lim = {.per_tenant = r->o.per_tenant};
+    struct jobs_limits lim = {.per_tenant = r->o.per_tenant, .per_connector = r->o.per_connector};
     struct err e;
     while (!stopping(r)) {
         struct db *db = NULL;
@@ -488,6 +560,8 @@ int runner_start(struct runner **out, const struct runner_opts *o, bool eager, s
 
 int runner_kick(struct runner *r, struct err *err)
 {
+    if (!r) /* a process without workers: the others poll the queue */
+        return 0;
     pthread_mutex_lock(&r->mu);
     int rc = r->stop ? 0 : threads_start(r, err);
     pthread_cond_signal(&r->work);
@@ -497,6 +571,8 @@ int runner_kick(struct runner *r, struct err *err)
 
 void runner_cancel(struct runner *r, const char *run_id)
 {
+    if (!r)
+        return;
     pthread_mutex_lock(&r->mu);
     for (unsigned i = 0; i < r->nthreads; i++)
         if (r->slots[i].busy && strcmp(r->slots[i].run_id, run_id) == 0)

@@ -1,6 +1,7 @@
-/* sync/runner.h - the worker threads that execute syncs, fed by the shared
- * job queue (store/jobs.h), so that any inlet process on the database may
- * run any integration's sync: the API and the scheduler enqueue a job
+/* sync/runner.h - the worker threads that execute jobs - syncs, token
+ * refreshes (sched/tokens.h), probes - fed by the shared job queue
+ * (store/jobs.h), so that any inlet process on the database may run any
+ * integration's sync: the API and the scheduler enqueue a job
  * (runner_enqueue_sync, in their own transaction), a worker of some
  * process claims it with a lease, a keeper thread renews the leases of
  * what runs here, and a job whose process died is claimed again once its
@@ -34,11 +35,12 @@ struct runner_opts {
     struct db_pool *pool; /* borrowed; a worker holds one connection while it runs */
     const struct vault *vault;
     const struct registry *registry;
-    unsigned threads; /* workers, >= 1 */
-    int64_t lease_s;  /* 0: RUNNER_LEASE_S_DEFAULT */
-    int64_t poll_ms;  /* 0: RUNNER_POLL_MS_DEFAULT */
-    int per_tenant;   /* syncs running at once per tenant, all processes; 0: no limit */
-    const char *name; /* for lease owners ("serve", "worker"); NULL: "inlet" */
+    unsigned threads;  /* workers, >= 1 */
+    int64_t lease_s;   /* 0: RUNNER_LEASE_S_DEFAULT */
+    int64_t poll_ms;   /* 0: RUNNER_POLL_MS_DEFAULT */
+    int per_tenant;    /* jobs running at once per tenant, all processes; 0: no limit */
+    int per_connector; /* syncs running at once per connector, all processes; 0: no limit */
+    const char *name;  /* for lease owners ("serve", "worker"); NULL: "inlet" */
 };
 
 /* Start: fail the runs a dead process left running that no job will take
@@ -59,12 +61,13 @@ MUST_CHECK int runner_enqueue_sync(struct db *db, const char *tenant_id, const c
                                    struct err *err);
 
 /* Wake a worker here: a job was just queued (the others find it at their
- * next poll). Starts the workers when they are not yet. */
+ * next poll). Starts the workers when they are not yet. r NULL (a process
+ * that runs no jobs) is fine. */
 MUST_CHECK int runner_kick(struct runner *r, struct err *err);
 
 /* Tell the worker running run_id here, if any, to stop now (the API's
  * cancel, after marking the row; a worker in another process sees the row
- * within a second or so). */
+ * within a second or so). r may be NULL. */
 void runner_cancel(struct runner *r, const char *run_id);
 
 /* Stop: running syncs are cancelled (their rows "cancelled", their jobs

@@ -241,9 +241,28 @@ bool session_appended(struct session *s, const char *stream)
 
 void session_fail_given(const struct sync_opts *o, const struct err *why)
 {
+    struct loader_counts zero = {0};
+    struct db *db = o->env->db;
+    int64_t now = time_now_ms() / 1000;
     struct err e;
-    if (sync_run_fail_alone(o->env->db, o->tenant_id, o->run_id, why->msg, time_now_ms() / 1000,
-                            &e) < 0)
+    /* The failure and its notification commit together, as a run's end
+     * and its outcome do in session_finish. */
+    int rc = db_begin_tenant(db, o->tenant_id, &e);
+    if (rc == 0) {
+        rc =
+            sync_run_finish(db, o->tenant_id, o->run_id, "failed", why->msg, "", &zero, 0, now, &e);
+        if (rc == 0) {
+            rc = notify_record(NULL, db, o->tenant_id, o->integration_id,
+                               NOTIFY_OUTCOME_SYNC_FAILURE, why->msg, now, &e);
+            if (rc == ERR_NOTFOUND) /* deleted meanwhile: nobody to tell */
+                rc = 0;
+        }
+        if (rc == 0)
+            rc = db_commit(db, &e);
+        else
+            db_rollback(db);
+    }
+    if (rc < 0)
         log_warn("sync: a run that could not start is not marked failed", LOG_STR("run", o->run_id),
                  LOG_ERROR(&e));
 }

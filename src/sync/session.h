@@ -76,7 +76,8 @@ int session_before_commit(void *ctx, struct db *db, struct err *err);
  * upserted as its keys say. */
 bool session_appended(struct session *s, const char *stream);
 
-/* The caller's run (o->run_id) could not go ahead: it ends failed with why. */
+/* The caller's run (o->run_id) could not go ahead: it ends failed with why,
+ * and the tenant hears of it (sync.failed, once per change of state). */
 void session_fail_given(const struct sync_opts *o, const struct err *why);
 
 /* Integration id, ready to sync: *it (OUT, integration_dispose) read in a

@@ -44,7 +44,10 @@ static void new_tenant(struct api_test *t, struct api_test_tenant *out, const ch
     secret_dispose(&key);
 }
 
-static int setup_with(void **state, double rps, double burst)
+static char cron_text[] = API_TEST_CRON_SECRET; /* borrowed by every server, never written */
+static struct secret cron_secret = {(unsigned char *)cron_text, sizeof(cron_text) - 1};
+
+static int setup_with(void **state, double rps, double burst, bool cron)
 {
     struct api_test *t = xcalloc(1, sizeof(*t));
     struct err e;
@@ -72,6 +75,7 @@ static int setup_with(void **state, double rps, double burst)
         .rate_burst = burst,
         .access_log = true,
         .sync_workers = 1,
+        .cron_secret = cron ? &cron_secret : NULL,
         .pool = t->pool,
         .vault = t->vault,
         .registry = t->reg,
@@ -84,12 +88,17 @@ static int setup_with(void **state, double rps, double burst)
 
 int api_test_setup(void **state)
 {
-    return setup_with(state, 0, 0);
+    return setup_with(state, 0, 0, true);
+}
+
+int api_test_setup_no_cron(void **state)
+{
+    return setup_with(state, 0, 0, false);
 }
 
 int api_test_setup_limited(void **state)
 {
-    return setup_with(state, 1, 3);
+    return setup_with(state, 1, 3, true);
 }
 
 char *api_test_stop(struct api_test *t)

@@ -17,7 +17,8 @@
 #include "store/tenant.h"
 #include "test_db.h"
 
-#define API_TEST_CONNECTORS "tests/data/api-connectors"
+#define API_TEST_CONNECTORS  "tests/data/api-connectors"
+#define API_TEST_CRON_SECRET "cron-secret-for-the-api-tests-0123456789" /* INLET_CRON_SECRET */
 
 struct api_test_tenant {
     char id[ID_MAX];
@@ -40,6 +41,8 @@ struct api_test {
 /* Per-test setup: *state is the group's struct test_db on entry and the
  * struct api_test after. Rate limits off. */
 int api_test_setup(void **state);
+/* The same without INLET_CRON_SECRET (POST /api/cron is off). */
+int api_test_setup_no_cron(void **state);
 /* The same with rate limits of 1 request/s and bursts of 3. */
 int api_test_setup_limited(void **state);
 int api_test_teardown(void **state);

@@ -80,6 +80,16 @@ static bool field_value(struct buf *b, const struct config *cfg, const char *fie
         buf_printf(b, "%g", cfg->rate_limit_rps);
     else if (strcmp(field, "rate_limit_burst") == 0)
         buf_printf(b, "%g", cfg->rate_limit_burst);
+    else if (strcmp(field, "workers") == 0)
+        buf_printf(b, "%u", cfg->workers);
+    else if (strcmp(field, "job_lease") == 0)
+        buf_printf(b, "%u", cfg->job_lease);
+    else if (strcmp(field, "jobs_per_tenant") == 0)
+        buf_printf(b, "%u", cfg->jobs_per_tenant);
+    else if (strcmp(field, "syncs_per_connector") == 0)
+        buf_printf(b, "%u", cfg->syncs_per_connector);
+    else if (strcmp(field, "cron_secret") == 0)
+        buf_put(b, cfg->cron_secret.p ? (const char *)cfg->cron_secret.p : "", cfg->cron_secret.n);
     else
         return false;
     return true;
