@@ -76,10 +76,30 @@ static int ts_parse(int64_t *out, const char *s)
     return 0;
 }
 
+bool whsig_match(const struct secret *key, const char *id, const char *ts_text, const char *header,
+                 const void *body, size_t n)
+{
+    unsigned char want[HASH_SHA256_LEN];
+
+    digest(want, key, id, ts_text, body, n);
+    for (const char *p = header; *p;) {
+        p += strspn(p, " ");
+        size_t len = strcspn(p, " ");
+        unsigned char got[HASH_SHA256_LEN + 2];
+        size_t glen = 0;
+        struct err e;
+        if (len == 3 + ENCODE_B64_LEN(HASH_SHA256_LEN) && memcmp(p, "v1,", 3) == 0 &&
+            encode_b64_parse(got, &glen, p + 3, len - 3, NULL, &e) == 0 &&
+            glen == HASH_SHA256_LEN && hash_equal(got, want, HASH_SHA256_LEN))
+            return true;
+        p += len;
+    }
+    return false;
+}
+
 int whsig_verify(const struct secret *key, const char *id, const char *ts_text, const char *header,
                  const void *body, size_t n, int64_t now, int64_t tolerance_s, struct err *err)
 {
-    unsigned char want[HASH_SHA256_LEN];
     int64_t ts;
 
     if (!id || !*id || strlen(id) > WHSIG_ID_MAX || strchr(id, '.'))
@@ -91,18 +111,7 @@ int whsig_verify(const struct secret *key, const char *id, const char *ts_text, 
                        ts < now ? "too old" : "in the future", tolerance_s);
     if (!header || strlen(header) > WHSIG_HEADER_MAX)
         return err_set(err, ERR_INVALID, "webhook-signature: missing or too long");
-    digest(want, key, id, ts_text, body, n);
-    for (const char *p = header; *p;) {
-        p += strspn(p, " ");
-        size_t len = strcspn(p, " ");
-        unsigned char got[HASH_SHA256_LEN + 2];
-        size_t glen = 0;
-        struct err e;
-        if (len == 3 + ENCODE_B64_LEN(HASH_SHA256_LEN) && memcmp(p, "v1,", 3) == 0 &&
-            encode_b64_parse(got, &glen, p + 3, len - 3, NULL, &e) == 0 &&
-            glen == HASH_SHA256_LEN && hash_equal(got, want, HASH_SHA256_LEN))
-            return 0;
-        p += len;
-    }
+    if (whsig_match(key, id, ts_text, header, body, n))
+        return 0;
     return err_set(err, ERR_INVALID, "webhook-signature: no v1 signature matches");
 }

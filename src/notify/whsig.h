@@ -5,6 +5,7 @@
  * base64 after "whsec_" of the channel's secret. */
 #ifndef INLET_NOTIFY_WHSIG_H
 #define INLET_NOTIFY_WHSIG_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,14 @@ MUST_CHECK int whsig_key_parse(struct secret *key, const char *secret, size_t n,
  * '.' nor be longer than WHSIG_ID_MAX (asserted: inlet makes the ids). */
 void whsig_sign(char out[WHSIG_SIG_LEN], const struct secret *key, const char *id, int64_t ts,
                 const void *body, size_t n);
+
+/* True when one of the space-separated signatures in header is a v1
+ * signature of (id, ts_text, body) under key, each compared in constant
+ * time. Entries that are not "v1," and the base64 of one digest (other
+ * versions, junk) are skipped. Checks nothing else: whsig_verify and
+ * webhook/verify.c validate the headers and the window first. */
+bool whsig_match(const struct secret *key, const char *id, const char *ts_text, const char *header,
+                 const void *body, size_t n);
 
 /* A receiver's check: 0 when one of the space-separated signatures in
  * header (as received) is a v1 signature of (id, ts, body) under key, in
