@@ -59,64 +59,92 @@ int jobs_set_connector(struct db *db, const char *id, const char *tenant_id,
                    DB_ARGS(DB_TEXT(id), DB_TEXT(tenant_id), DB_TEXT(integration_id)), NULL, err);
 }
 
-#define CLAIM_PICK                                                                                 \
-    "SELECT j.id FROM jobs j WHERE ((j.status = 'queued' AND j.run_at <= $3) OR"                   \
-    " (j.status = 'running' AND j.lease_expires_at < $3)) AND ($4 = 0 OR j.tenant_id IS NULL OR"   \
-    " (SELECT count(*) FROM jobs r WHERE r.tenant_id = j.tenant_id AND r.status = 'running' AND"   \
-    " r.lease_expires_at >= $3) < $4) AND ($5 = 0 OR j.connector IS NULL OR (SELECT count(*)"      \
-    " FROM jobs c WHERE c.connector = j.connector AND c.status = 'running' AND"                    \
-    " c.lease_expires_at >= $3) < $5) ORDER BY j.run_at, j.id LIMIT 1"
+/* What a claim may take besides being due: the tenant and the connector
+ * under their limits ($4, $5; 0 for none), counting live leases. */
+#define CLAIM_LIMITS                                                                               \
+    " AND ($4 = 0 OR j.tenant_id IS NULL OR (SELECT count(*) FROM jobs r WHERE r.tenant_id ="      \
+    " j.tenant_id AND r.status = 'running' AND r.lease_expires_at >= $3) < $4) AND ($5 = 0 OR"     \
+    " j.connector IS NULL OR (SELECT count(*) FROM jobs c WHERE c.connector = j.connector AND"     \
+    " c.status = 'running' AND c.lease_expires_at >= $3) < $5)"
+/* Two picks, each the first row of an index in its order (jobs_lease_idx,
+ * jobs_queued_order_idx), so that a claim reads a row or two however long
+ * the queue is: one OR over both states made PostgreSQL scan and sort the
+ * whole queue for every claim. A job whose lease ran out goes first: it
+ * is older work, and its run is half done. */
+#define PICK_EXPIRED                                                                               \
+    "SELECT j.id FROM jobs j WHERE j.status = 'running' AND j.lease_expires_at < $3" CLAIM_LIMITS  \
+    " ORDER BY j.lease_expires_at, j.id LIMIT 1"
+#define PICK_QUEUED                                                                                \
+    "SELECT j.id FROM jobs j WHERE j.status = 'queued' AND j.run_at <= $3" CLAIM_LIMITS            \
+    " ORDER BY j.run_at, j.id LIMIT 1"
 #define CLAIM_SET                                                                                  \
     "UPDATE jobs SET status = 'running', lease_owner = $1, lease_expires_at = $2,"                 \
     " attempts = attempts + 1, updated_at = $3 WHERE id = ("
 #define CLAIM_RETURN                                                                               \
     ") RETURNING id, tenant_id, kind, payload, dedupe_key, attempts, max_attempts, run_at,"        \
     " lease_expires_at"
+#define SKIP_LOCKED " FOR UPDATE OF j SKIP LOCKED"
+
+/* One pick's claim, in the caller's transaction: ERR_NOTFOUND when the
+ * pick finds nothing. */
+static int claim_one(struct job *out, struct db *db, const char *sql, const char *owner,
+                     int64_t lease_s, int64_t now, const struct jobs_limits *lim, struct err *err)
+{
+    struct db_rows *r = NULL;
+    int rc = db_query_row(&r, db, sql,
+                          DB_ARGS(DB_TEXT(owner), DB_INT(now + lease_s), DB_INT(now),
+                                  DB_INT(lim ? lim->per_tenant : 0),
+                                  DB_INT(lim ? lim->per_connector : 0)),
+                          err);
+    if (rc < 0)
+        return rc;
+    snprintf(out->id, sizeof(out->id), "%s", db_rows_text(r, 0));
+    snprintf(out->tenant_id, sizeof(out->tenant_id), "%s",
+             db_rows_text(r, 1) ? db_rows_text(r, 1) : "");
+    snprintf(out->kind, sizeof(out->kind), "%s", db_rows_text(r, 2));
+    out->payload = xstrdup(db_rows_text(r, 3) ? db_rows_text(r, 3) : "{}");
+    out->dedupe_key = db_rows_text(r, 4) ? xstrdup(db_rows_text(r, 4)) : NULL;
+    out->attempts = (int)db_rows_int(r, 5);
+    out->max_attempts = (int)db_rows_int(r, 6);
+    out->run_at = db_rows_int(r, 7);
+    out->lease_expires_at = db_rows_int(r, 8);
+    db_rows_free(r);
+    return 0;
+}
 
 int jobs_claim(struct job *out, bool *got, struct db *db, const char *owner, int64_t lease_s,
                int64_t now, const struct jobs_limits *lim, struct err *err)
 {
-    static const char pg[] = CLAIM_SET CLAIM_PICK " FOR UPDATE OF j SKIP LOCKED" CLAIM_RETURN;
-    static const char lite[] = CLAIM_SET CLAIM_PICK CLAIM_RETURN;
-    struct db_rows *r = NULL;
+    static const char pg_expired[] = CLAIM_SET PICK_EXPIRED SKIP_LOCKED CLAIM_RETURN;
+    static const char pg_queued[] = CLAIM_SET PICK_QUEUED SKIP_LOCKED CLAIM_RETURN;
+    static const char lite_expired[] = CLAIM_SET PICK_EXPIRED CLAIM_RETURN;
+    static const char lite_queued[] = CLAIM_SET PICK_QUEUED CLAIM_RETURN;
     bool is_pg = strcmp(db_engine(db), "postgres") == 0;
 
     *got = false;
     memset(out, 0, sizeof(*out));
     /* A look first, without the write lock: an idle worker polling must not
-     * queue up behind a sync's batch on SQLite's one writer. */
+     * queue up behind a sync's batch on SQLite's one writer. Ordered, so
+     * that each half reads its index's first entry, not the ended jobs. */
     int64_t due = 0;
     int rc = db_query_int(&due, db,
-                          "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE (status = 'queued' AND"
-                          " run_at <= $1) OR (status = 'running' AND lease_expires_at < $1)"
-                          " LIMIT 1) d",
+                          "SELECT count(*) FROM (SELECT 1 FROM (SELECT 1 FROM jobs WHERE status ="
+                          " 'running' AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT 1)"
+                          " e UNION ALL SELECT 1 FROM (SELECT 1 FROM jobs WHERE status = 'queued'"
+                          " AND run_at <= $1 ORDER BY run_at LIMIT 1) q) d",
                           DB_ARGS(DB_INT(now)), err);
     if (rc < 0 || due == 0)
         return rc;
     rc = db_begin(db, err);
     if (rc < 0)
         return rc;
-    rc = db_query_row(&r, db, is_pg ? pg : lite,
-                      DB_ARGS(DB_TEXT(owner), DB_INT(now + lease_s), DB_INT(now),
-                              DB_INT(lim ? lim->per_tenant : 0),
-                              DB_INT(lim ? lim->per_connector : 0)),
-                      err);
-    if (rc == 0) {
-        snprintf(out->id, sizeof(out->id), "%s", db_rows_text(r, 0));
-        snprintf(out->tenant_id, sizeof(out->tenant_id), "%s",
-                 db_rows_text(r, 1) ? db_rows_text(r, 1) : "");
-        snprintf(out->kind, sizeof(out->kind), "%s", db_rows_text(r, 2));
-        out->payload = xstrdup(db_rows_text(r, 3) ? db_rows_text(r, 3) : "{}");
-        out->dedupe_key = db_rows_text(r, 4) ? xstrdup(db_rows_text(r, 4)) : NULL;
-        out->attempts = (int)db_rows_int(r, 5);
-        out->max_attempts = (int)db_rows_int(r, 6);
-        out->run_at = db_rows_int(r, 7);
-        out->lease_expires_at = db_rows_int(r, 8);
-        db_rows_free(r);
+    rc = claim_one(out, db, is_pg ? pg_expired : lite_expired, owner, lease_s, now, lim, err);
+    if (rc == ERR_NOTFOUND)
+        rc = claim_one(out, db, is_pg ? pg_queued : lite_queued, owner, lease_s, now, lim, err);
+    if (rc == 0)
         *got = true;
-    } else if (rc == ERR_NOTFOUND) {
+    else if (rc == ERR_NOTFOUND)
         rc = 0;
-    }
     if (rc == 0)
         rc = db_commit(db, err);
     else

@@ -9,6 +9,9 @@
 ALTER TABLE jobs ADD COLUMN connector TEXT;
 CREATE INDEX jobs_running_connector_idx ON jobs (connector) WHERE status = 'running';
 CREATE INDEX jobs_running_tenant_idx ON jobs (tenant_id) WHERE status = 'running';
+-- A claim takes the first queued job in this order (store/jobs.c): with the
+-- id in the index the first row is read, not the whole queue sorted.
+CREATE INDEX jobs_queued_order_idx ON jobs (run_at, id) WHERE status = 'queued';
 -- The purge of ended jobs (jobs_purge) finds the old ones through this.
 CREATE INDEX jobs_finished_idx ON jobs (finished_at) WHERE finished_at IS NOT NULL;
 -- And that of old notifications (notify_purge).
