@@ -203,4 +203,24 @@ void api_notifications_list(struct api_ctx *c);
 void api_notification_read(struct api_ctx *c);
 void api_notifications_read_all(struct api_ctx *c);
 
+/* data.c: the Data API over the normalized tables (store/records_query.h). */
+void api_data_accounts_list(struct api_ctx *c);
+void api_data_account_get(struct api_ctx *c);
+void api_data_contacts_list(struct api_ctx *c);
+void api_data_contact_get(struct api_ctx *c);
+void api_data_tickets_list(struct api_ctx *c);
+void api_data_ticket_get(struct api_ctx *c);
+void api_data_deals_list(struct api_ctx *c);
+void api_data_deal_get(struct api_ctx *c);
+
+/* stats.c: figures and analytics across connectors (store/stats.h). */
+void api_stats(struct api_ctx *c);
+void api_analytics_pipeline(struct api_ctx *c);
+void api_analytics_leads(struct api_ctx *c);
+
+/* purge.c: data retention. api_integration_purge answers DELETE
+ * /api/integrations/{id}?purge=true for integrations.c, id checked. */
+void api_integration_purge(struct api_ctx *c, const char *id);
+void api_tenant_purge(struct api_ctx *c);
+
 #endif

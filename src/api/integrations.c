@@ -725,10 +725,13 @@ void api_integration_delete(struct api_ctx *c)
     if (api_query_only(c, params) < 0 || api_query_bool(c, "purge", false, &purge) < 0 ||
         !(id = path_id(c)))
         return;
+    if (purge) { /* the synced data too: purge.c */
+        api_integration_purge(c, id);
+        return;
+    }
     if (db_begin_tenant(c->db, c->tenant_id, &e) < 0 ||
-        integration_delete(c->db, c->tenant_id, id, purge, c->now, &e) < 0 ||
-        api_audit(c, "integration.delete", "integration", id,
-                  purge ? "{\"purge\":true}" : "{\"purge\":false}", &e) < 0 ||
+        integration_delete(c->db, c->tenant_id, id, false, c->now, &e) < 0 ||
+        api_audit(c, "integration.delete", "integration", id, "{\"purge\":false}", &e) < 0 ||
         db_commit(c->db, &e) < 0) {
         db_rollback(c->db);
         api_fail(c, &e);

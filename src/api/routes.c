@@ -58,6 +58,19 @@ const struct api_route api_routes[] = {
     {"GET", "/api/notifications", api_notifications_list, AUTH},
     {"POST", "/api/notifications/read-all", api_notifications_read_all, AUTH},
     {"POST", "/api/notifications/{id}/read", api_notification_read, AUTH},
+
+    {"GET", "/api/data/accounts", api_data_accounts_list, AUTH},
+    {"GET", "/api/data/accounts/{id}", api_data_account_get, AUTH},
+    {"GET", "/api/data/contacts", api_data_contacts_list, AUTH},
+    {"GET", "/api/data/contacts/{id}", api_data_contact_get, AUTH},
+    {"GET", "/api/data/tickets", api_data_tickets_list, AUTH},
+    {"GET", "/api/data/tickets/{id}", api_data_ticket_get, AUTH},
+    {"GET", "/api/data/deals", api_data_deals_list, AUTH},
+    {"GET", "/api/data/deals/{id}", api_data_deal_get, AUTH},
+    {"GET", "/api/stats", api_stats, AUTH},
+    {"GET", "/api/analytics/pipeline", api_analytics_pipeline, AUTH},
+    {"GET", "/api/analytics/leads", api_analytics_leads, AUTH},
+    {"POST", "/api/tenants/current/purge", api_tenant_purge, AUTH},
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
