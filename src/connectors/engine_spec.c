@@ -3,7 +3,9 @@
  * names a variable the engine has ({config.X} a declared config property,
  * {connection.X} a member kept from the token response), a declarative
  * connector with streams has a base URL, "errors" only where streams are,
- * and a stream's primary key and cursor are fields it can have. */
+ * and a stream's primary key and cursor are fields it can have; and the
+ * default "mappings" (map/mapping.h), each against its stream's schema
+ * when the file gives the whole of it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 #include "connectors/engine_int.h"
 #include "connectors/template.h"
 #include "core/jsonx.h"
+#include "map/mapping.h"
 
 static bool in_array(const struct json_object *arr, const char *s, size_t n)
 {
@@ -133,6 +136,64 @@ static int check_stream(struct jsonx_ptr *at, struct json_object *doc, struct js
     return rc;
 }
 
+/* The "mappings" section: each entry parses, names a stream the file has
+ * (any name when streams are discovered), is the only one for its stream
+ * and model, and, for a stream whose fields are all in its "schema" (no
+ * "describe"), names fields of that schema. map/ puts the pointer in front
+ * of its messages; `at` gets it back for the registry's report. */
+static int check_mappings(struct jsonx_ptr *at, struct json_object *doc, struct err *err)
+{
+    struct json_object *maps = jsonx_get(doc, "mappings"), *streams = jsonx_get(doc, "streams");
+    struct err e = {0};
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < jsonx_len(maps); i++) {
+        struct json_object *spec = jsonx_at(maps, i), *schema = NULL;
+        struct map *m = NULL;
+        bool known = jsonx_has(doc, "discover");
+        jsonx_ptr_init(at);
+        jsonx_ptr_push(at, "mappings");
+        jsonx_ptr_push_index(at, i);
+        rc = map_parse(&m, spec, at, &e);
+        for (size_t j = 0; rc == 0 && j < jsonx_len(streams); j++) {
+            struct json_object *s = jsonx_at(streams, j);
+            const char *name = jsonx_str(jsonx_get(s, "name"));
+            if (name && strcmp(name, map_stream(m)) == 0) {
+                known = true;
+                schema = jsonx_has(s, "describe") ? NULL : jsonx_get(s, "schema");
+            }
+        }
+        for (size_t j = 0; rc == 0 && j < i; j++) {
+            struct json_object *o = jsonx_at(maps, j);
+            const char *stream = jsonx_str(jsonx_get(o, "stream"));
+            const char *model = jsonx_str(jsonx_get(o, "model"));
+            if (stream && model && strcmp(stream, map_stream(m)) == 0 &&
+                strcmp(model, map_model(m)->name) == 0)
+                rc = err_set(&e, ERR_INVALID, "%s: a second mapping of stream %s into %s",
+                             jsonx_ptr_cstr(at), stream, model);
+        }
+        if (rc == 0 && !known)
+            rc = err_set(&e, ERR_INVALID, "%s/stream: no stream \"%s\" in this file",
+                         jsonx_ptr_cstr(at), map_stream(m));
+        if (rc == 0 && schema)
+            rc = map_check(m, schema, &e);
+        map_free(m);
+    }
+    if (rc < 0) {
+        /* "POINTER: problem" back into at and err. */
+        const char *sep = strstr(e.msg, ": ");
+        size_t n = sep ? (size_t)(sep - e.msg) : 0;
+        jsonx_ptr_init(at);
+        if (n > JSONX_PTR_MAX)
+            n = JSONX_PTR_MAX;
+        memcpy(at->s, e.msg, n);
+        at->s[n] = '\0';
+        at->n = at->kept = n;
+        return err_set(err, ERR_INVALID, "%s", sep ? sep + 2 : e.msg);
+    }
+    return 0;
+}
+
 int engine_spec_check(struct jsonx_ptr *at, struct json_object *doc, struct err *err)
 {
     struct json_object *streams = jsonx_get(doc, "streams"), *d = jsonx_get(doc, "discover");
@@ -167,6 +228,8 @@ int engine_spec_check(struct jsonx_ptr *at, struct json_object *doc, struct err 
         jsonx_ptr_push(at, "errors");
         rc = err_set(err, ERR_INVALID, "only streams use errors rules");
     }
+    if (rc == 0)
+        rc = check_mappings(at, doc, err);
     if (rc == 0)
         jsonx_ptr_init(at);
     return rc;
