@@ -101,9 +101,10 @@ fuzz: deps $(GEN) $(CONN_GEN) $(OAPI_GEN)
 
 # make bench: benchmarks with their reference figures from the same run.
 bench: deps $(BUILD)/bench/json $(BUILD)/bench/db $(BUILD)/bench/sandbox-walk \
-       $(BUILD)/bench/load-gen $(BUILD)/bench/load-ref $(BUILD)/inlet
+       $(BUILD)/bench/load-gen $(BUILD)/bench/load-ref $(BUILD)/bench/sched $(BUILD)/inlet
 	$(BUILD)/bench/json
 	scripts/with-pg $(BUILD)/bench/db
+	scripts/with-pg $(BUILD)/bench/sched
 	bench/api/run.sh $(BUILD)/inlet
 	bench/sandbox/run.sh $(BUILD)/inlet $(BUILD)/bench/sandbox-walk
 	scripts/with-pg bench/load/run.sh $(BUILD)/inlet $(BUILD)/bench/load-gen $(BUILD)/bench/load-ref
@@ -119,6 +120,10 @@ $(BUILD)/bench/db: bench/db/bench_db.c $(wildcard src/core/*.[ch] src/db/*.[ch])
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(REL_CFLAGS) -Wno-missing-prototypes -o $@ \
 	    $(filter %.c,$^) $(PKG_LIBS)
+# bench/sched runs the real scheduler and queue: it links inlet's release objects.
+$(BUILD)/bench/sched: $(BUILD)/rel/bench/sched/bench_sched.o $(REL_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # bench/load: the stream generator, and the hand-written reference loader.
 $(BUILD)/bench/load-gen: bench/load/gen.c
