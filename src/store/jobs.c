@@ -24,11 +24,18 @@ int jobs_enqueue(char id[ID_MAX], struct db *db, const char *tenant_id, const ch
     struct db_rows *r = NULL;
     int rc;
     if (dedupe_key) {
-        rc = db_query_row(&r, db,
-                          "SELECT id FROM jobs WHERE dedupe_key = $2 AND status IN ('queued',"
-                          " 'running') AND (tenant_id = $1 OR (tenant_id IS NULL AND"
-                          " CAST($1 AS TEXT) IS NULL))",
-                          DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(dedupe_key)), err);
+        /* Two statements, not one with "tenant_id = $1 OR $1 IS NULL": each
+         * is a look-up in its own unique index. */
+        if (tenant_id)
+            rc = db_query_row(&r, db,
+                              "SELECT id FROM jobs WHERE tenant_id = $1 AND dedupe_key = $2 AND"
+                              " status IN ('queued', 'running')",
+                              DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(dedupe_key)), err);
+        else
+            rc = db_query_row(&r, db,
+                              "SELECT id FROM jobs WHERE tenant_id IS NULL AND dedupe_key = $1 AND"
+                              " status IN ('queued', 'running')",
+                              DB_ARGS(DB_TEXT(dedupe_key)), err);
         if (rc == 0) {
             snprintf(id, ID_MAX, "%s", db_rows_text(r, 0));
             db_rows_free(r);
