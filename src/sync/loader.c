@@ -899,9 +899,13 @@ static int on_record(struct loader *l, const struct singer_msg *m, const char *n
     l->in_batch++;
     if (deleted)
         l->n.deleted++;
-    if (!l->pg)
-        return record_sqlite(l, s, m, deleted, now, err);
-    return record_pg(l, s, m, deleted, err);
+    rc = l->pg ? record_pg(l, s, m, deleted, err) : record_sqlite(l, s, m, deleted, now, err);
+    if (rc < 0 || !l->o.on_record)
+        return rc;
+    /* The hook runs statements of its own: a COPY open on the connection
+     * must end first (the next chunk opens another). */
+    rc = copy_close(l, err);
+    return rc < 0 ? rc : l->o.on_record(l->o.ctx, l->o.db, m->stream, m->record, deleted, err);
 }
 
 /* ---- PostgreSQL: a stream's staged rows into its table ---- */

@@ -61,6 +61,15 @@ typedef void (*loader_committed_fn)(void *ctx, struct json_object *state);
  * table made without one). */
 typedef bool (*loader_appended_fn)(void *ctx, const char *stream);
 
+/* Called inside the batch's transaction right after a record was written
+ * (on PostgreSQL: staged) for its raw table, not for one that failed
+ * validation, with the record (borrowed, not to be kept) and whether it
+ * is a soft delete (_sdc_deleted_at): the sync writes the normalized
+ * rows there, so that they commit with the raw ones. An error fails the
+ * batch as a database error does. */
+typedef int (*loader_record_fn)(void *ctx, struct db *db, const char *stream,
+                                struct json_object *record, bool deleted, struct err *err);
+
 struct loader_opts {
     struct db *db;            /* the destination; no transaction open */
     const char *tenant_id;    /* batches run as this tenant (db_begin_tenant); NULL: none */
@@ -73,6 +82,7 @@ struct loader_opts {
     loader_batch_fn before_commit; /* NULL: none */
     loader_committed_fn committed;
     loader_appended_fn appended; /* NULL: no stream is */
+    loader_record_fn on_record;  /* NULL: none */
     void *ctx;                   /* for the callbacks */
 };
 

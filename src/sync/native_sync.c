@@ -147,6 +147,12 @@ static int before_commit(void *ctx, struct db *db, struct err *err)
     return rc < 0 ? rc : session_before_commit(n->s, db, err);
 }
 
+static int on_record(void *ctx, struct db *db, const char *stream, struct json_object *record,
+                     bool deleted, struct err *err)
+{
+    return session_on_record(((struct native *)ctx)->s, db, stream, record, deleted, err);
+}
+
 static bool appended(void *ctx, const char *stream)
 {
     return session_appended(((struct native *)ctx)->s, stream);
@@ -305,9 +311,12 @@ int native_sync(struct sync_run *run, const struct sync_opts *o, struct err *err
                                  .save_state = save_state,
                                  .before_commit = before_commit,
                                  .appended = appended,
+                                 .on_record = on_record,
                                  .ctx = &n};
         rc = loader_new(&s.l, &lo, err);
     }
+    if (rc == 0)
+        rc = session_normalize_begin(&s, n.c, n.it.id, err);
     if (rc == 0)
         rc = session_start(&s, n.it.id, err);
     if (rc == 0) {

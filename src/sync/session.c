@@ -1,6 +1,7 @@
 /* sync/session.c - see session.h. */
 #include "sync/session.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ void session_dispose(struct session *s)
     json_object_put(s->cat);
     json_object_put(s->streams);
     xfree(s->current);
+    normalize_free(s->norm);
 }
 
 int session_start(struct session *s, const char *integration_id, struct err *err)
@@ -58,6 +60,47 @@ int session_start(struct session *s, const char *integration_id, struct err *err
 }
 
 static int store_stream_counts(struct session *s, struct db *db, struct err *err);
+
+int session_normalize_begin(struct session *s, const struct connector *c,
+                            const char *integration_id, struct err *err)
+{
+    normalize_free(s->norm);
+    s->norm = NULL;
+    return normalize_new(&s->norm, s->o->env->db, s->o->tenant_id, integration_id, c, err);
+}
+
+int session_on_record(void *ctx, struct db *db, const char *stream, struct json_object *record,
+                      bool deleted, struct err *err)
+{
+    struct session *s = ctx;
+    (void)deleted; /* the mapping reads _sdc_deleted_at itself */
+    if (!normalize_active(s->norm))
+        return 0;
+    return normalize_record(s->norm, db, stream, record, time_now_ms() / 1000, NULL, err);
+}
+
+/* What the normalized half did, and its kept errors, into the run's log. */
+static void log_normalized(struct session *s)
+{
+    struct normalize_counts c;
+    const char *kept = normalize_errors(s->norm);
+    char line[300];
+
+    if (!normalize_active(s->norm) && !kept[0])
+        return;
+    for (const char *p = kept; *p;) {
+        size_t len = strcspn(p, "\n");
+        run_log_add(&s->log, time_now_ms(), "warn", "normalize", p, len);
+        p += len + (p[len] == '\n');
+    }
+    normalize_counts(s->norm, &c);
+    snprintf(line, sizeof(line),
+             "normalized: %" PRId64 " created, %" PRId64 " updated, %" PRId64 " unchanged, %" PRId64
+             " deleted, %" PRId64 " failed",
+             c.created, c.updated, c.unchanged, c.deleted, c.failed);
+    run_log_add(&s->log, time_now_ms(), c.failed ? "warn" : "info", "normalize", line,
+                strlen(line));
+}
 
 /* The run's outcome to notify/, in the run's last transaction: it tells
  * the tenant when the state changes (failed, partial, recovered). A
@@ -102,6 +145,7 @@ int session_finish(struct session *s, const char *status, const char *error, str
         run_log_add(&s->log, time_now_ms(), "warn", "loader", p, len);
         p += len + (p[len] == '\n');
     }
+    log_normalized(s);
     char summary[300];
     snprintf(summary, sizeof(summary),
              "%s: %lld records (created %lld, updated %lld, unchanged %lld, deleted %lld, "
@@ -220,7 +264,10 @@ int session_before_commit(void *ctx, struct db *db, struct err *err)
     struct session *s = ctx;
     struct loader_counts n;
     session_counts(s, &n);
-    int rc = sync_run_progress(db, s->o->tenant_id, s->run.id, &n, s->bytes, err);
+    /* The batch's rows that wait for others are linked with it. */
+    int rc = normalize_flush(s->norm, db, time_now_ms() / 1000, err);
+    if (rc == 0)
+        rc = sync_run_progress(db, s->o->tenant_id, s->run.id, &n, s->bytes, err);
     if (rc == 0)
         rc = store_stream_counts(s, db, err);
     if (rc == 0 && s->o->progress) /* not committed yet, but about to be */

@@ -17,6 +17,7 @@
 #include "store/integration.h"
 #include "store/sync_run.h"
 #include "sync/loader.h"
+#include "sync/normalize.h"
 #include "sync/run_log.h"
 #include "sync/tap_sync.h"
 
@@ -38,6 +39,8 @@ struct session {
     char *current;               /* the stream being read (owned), or NULL */
     struct loader_counts before; /* the loader's counters when it began */
     struct loader_counts base;   /* a run taken up again: what it had counted */
+    struct normalize *norm;      /* the integration's mappings (owned), NULL before
+                                    session_normalize_begin */
 };
 
 /* The run's counters: what it had counted before it was taken up again,
@@ -68,6 +71,7 @@ void session_stream_begin(struct session *s, const char *name);
 void session_stream_end(struct session *s);
 
 /* The loader's before_commit for a session (ctx: the struct session):
+ * the normalized rows waiting for others are linked (normalize_flush) and
  * the counters go into the run's row with the batch. */
 int session_before_commit(void *ctx, struct db *db, struct err *err);
 
@@ -75,6 +79,19 @@ int session_before_commit(void *ctx, struct db *db, struct err *err);
  * messages carry) syncs in an append mode; a stream the catalog lacks is
  * upserted as its keys say. */
 bool session_appended(struct session *s, const char *stream);
+
+/* Build the integration's effective mappings (sync/normalize.h) for the
+ * run: connector c's defaults (c may be NULL) and integration_id's
+ * field_mappings rows. No transaction may be open on the run's db.
+ * Errors: normalize_new's. */
+MUST_CHECK int session_normalize_begin(struct session *s, const struct connector *c,
+                                       const char *integration_id, struct err *err);
+
+/* The loader's on_record for a session (ctx: the struct session): the
+ * record's normalized rows, in the batch's transaction. Nothing when the
+ * integration has no mappings. */
+int session_on_record(void *ctx, struct db *db, const char *stream, struct json_object *record,
+                      bool deleted, struct err *err);
 
 /* The caller's run (o->run_id) could not go ahead: it ends failed with why,
  * and the tenant hears of it (sync.failed, once per change of state). */

@@ -298,6 +298,12 @@ static int before_commit(void *ctx, struct db *db, struct err *err)
     return session_before_commit(&((struct syncx *)ctx)->s, db, err);
 }
 
+static int on_record(void *ctx, struct db *db, const char *stream, struct json_object *record,
+                     bool deleted, struct err *err)
+{
+    return session_on_record(&((struct syncx *)ctx)->s, db, stream, record, deleted, err);
+}
+
 static bool appended(void *ctx, const char *stream)
 {
     return session_appended(&((struct syncx *)ctx)->s, stream);
@@ -473,9 +479,12 @@ int tap_sync(struct sync_run *run, const struct sync_opts *o, struct err *err)
                                  .save_state = save_state,
                                  .before_commit = before_commit,
                                  .appended = appended,
+                                 .on_record = on_record,
                                  .ctx = &x};
         rc = loader_new(&x.s.l, &lo, err);
     }
+    if (rc == 0)
+        rc = session_normalize_begin(&x.s, t.c, t.it.id, err);
     if (rc == 0)
         rc = session_start(&x.s, t.it.id, err);
     if (rc == 0) {
