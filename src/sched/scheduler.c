@@ -1,10 +1,12 @@
 /* sched/scheduler.c - see scheduler.h. */
 #include "sched/scheduler.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/id.h"
 #include "core/log.h"
 #include "sched/schedule.h"
@@ -12,7 +14,10 @@
 
 struct due {
     char id[ID_MAX], tenant_id[ID_MAX];
+    char connector[64];
     char *schedule; /* owned */
+    int64_t next;   /* computed by the pass; SCHEDULE_NEVER: off its schedule */
+    bool queue;     /* a sync job is to be queued */
 };
 
 /* The due rows, read whole: the pass writes on the same connection. */
@@ -20,12 +25,12 @@ static int read_due(struct due **out, size_t *n, struct db *db, int64_t now, int
                     struct err *err)
 {
     static const char base[] =
-        "SELECT id, tenant_id, schedule FROM integrations WHERE status = 'active' AND"
-        " next_run_at IS NOT NULL AND next_run_at <= $1 AND deleted_at IS NULL AND"
+        "SELECT id, tenant_id, schedule, connector_id FROM integrations WHERE status = 'active'"
+        " AND next_run_at IS NOT NULL AND next_run_at <= $1 AND deleted_at IS NULL AND"
         " schedule IS NOT NULL ORDER BY next_run_at, id LIMIT $2";
     static const char pg[] =
-        "SELECT id, tenant_id, schedule FROM integrations WHERE status = 'active' AND"
-        " next_run_at IS NOT NULL AND next_run_at <= $1 AND deleted_at IS NULL AND"
+        "SELECT id, tenant_id, schedule, connector_id FROM integrations WHERE status = 'active'"
+        " AND next_run_at IS NOT NULL AND next_run_at <= $1 AND deleted_at IS NULL AND"
         " schedule IS NOT NULL ORDER BY next_run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED";
     struct db_rows *rows = NULL;
     *out = xcalloc((size_t)limit, sizeof(**out));
@@ -39,41 +44,121 @@ static int read_due(struct due **out, size_t *n, struct db *db, int64_t now, int
         snprintf(d->id, sizeof(d->id), "%s", db_rows_text(rows, 0));
         snprintf(d->tenant_id, sizeof(d->tenant_id), "%s", db_rows_text(rows, 1));
         d->schedule = xstrdup(db_rows_text(rows, 2));
+        snprintf(d->connector, sizeof(d->connector), "%s",
+                 db_rows_text(rows, 3) ? db_rows_text(rows, 3) : "");
     }
     db_rows_free(rows);
     return rc < 0 ? rc : 0;
 }
 
-static int set_next(struct db *db, const struct due *d, int64_t next, struct err *err)
+/* The pass writes its jobs and the next run times with one statement each,
+ * whatever the number of due integrations: the rows travel as one JSON
+ * array, which PostgreSQL reads with jsonb_to_recordset and SQLite with
+ * json_each. Four statements a row made a pass of 1,000 take 250 to 400
+ * ms on PostgreSQL (bench/sched), round trips and all. The dedupe is the
+ * partial unique index on (tenant_id, dedupe_key): a sync queued or
+ * running already is this period's run, and its row is skipped. */
+#define ROWS_PG(cols)   " FROM jsonb_to_recordset(CAST($1 AS jsonb)) AS x(" cols ")"
+#define ROWS_LITE(cols) " FROM (SELECT " cols " FROM json_each($1)) AS x"
+#define INSERT_JOBS                                                                                \
+    "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, status, run_at, max_attempts,"    \
+    " connector, created_at, updated_at) SELECT x.job, x.tenant_id, 'sync', "
+#define INSERT_TAIL                                                                                \
+    " ON CONFLICT (tenant_id, dedupe_key) WHERE tenant_id IS NOT NULL AND dedupe_key IS NOT NULL"  \
+    " AND status IN ('queued', 'running') DO NOTHING"
+
+static int insert_jobs(int64_t *n, struct db *db, const char *rows, int64_t now, struct err *err)
 {
-    return db_exec(db, "UPDATE integrations SET next_run_at = $3 WHERE tenant_id = $1 AND id = $2",
-                   DB_ARGS(DB_TEXT(d->tenant_id), DB_TEXT(d->id),
-                           next == SCHEDULE_NEVER ? DB_NULL : DB_INT(next)),
-                   NULL, err);
+    static const char pg[] = INSERT_JOBS
+        "CAST(x.payload AS jsonb), x.dedupe, 'queued', $2, $3, x.connector, $2, $2" ROWS_PG(
+            "job text, tenant_id text, payload text, dedupe text, connector text") INSERT_TAIL;
+    static const char lite[] = INSERT_JOBS "x.payload, x.dedupe, 'queued', $2, $3, x.connector, "
+                                           "$2, $2" ROWS_LITE(
+                                               "json_extract(value, '$.job') AS job, "
+                                               "json_extract(value, '$.tenant_id') AS"
+                                               " tenant_id, json_extract(value, '$.payload') AS "
+                                               "payload, json_extract(value,"
+                                               " '$.dedupe') AS dedupe, json_extract(value, "
+                                               "'$.connector') AS connector") " WHERE "
+                                                                              "true" INSERT_TAIL;
+    bool is_pg = strcmp(db_engine(db), "postgres") == 0;
+    return db_exec(db, is_pg ? pg : lite,
+                   DB_ARGS(DB_TEXT(rows), DB_INT(now), DB_INT(RUNNER_ATTEMPTS_DEFAULT)), n, err);
 }
 
-/* One due integration: its job, its next time. */
-static int take(struct sched_result *out, struct db *db, const struct due *d, int64_t now,
-                struct err *err)
+static int update_next(struct db *db, const char *rows, struct err *err)
+{
+    static const char pg[] = "UPDATE integrations i SET next_run_at = x.next" ROWS_PG(
+        "tenant_id text, id text, next bigint") " WHERE i.tenant_id = x.tenant_id AND i.id = x.id";
+    static const char lite[] = "UPDATE integrations SET next_run_at = x.next" ROWS_LITE(
+        "json_extract(value, '$.tenant_id') AS tenant_id, json_extract(value, '$.id') AS id,"
+        " json_extract(value, '$.next') AS next") " WHERE integrations.tenant_id ="
+                                                  " x.tenant_id AND integrations.id = x.id";
+    bool is_pg = strcmp(db_engine(db), "postgres") == 0;
+    return db_exec(db, is_pg ? pg : lite, DB_ARGS(DB_TEXT(rows)), NULL, err);
+}
+
+/* Each due integration's next time, from now and not from the time missed
+ * (one catch-up run, not one per period the process was down), and
+ * whether it gets a job. */
+static void plan(struct due *d, int64_t now)
 {
     struct schedule s;
     struct err why;
     if (schedule_parse(&s, d->schedule, strlen(d->schedule), &why) < 0) {
         log_warn("scheduler: a schedule that does not parse is taken off",
                  LOG_STR("integration", d->id), LOG_ERROR(&why));
-        return set_next(db, d, SCHEDULE_NEVER, err);
+        d->next = SCHEDULE_NEVER;
+        d->queue = false;
+        return;
     }
-    int rc =
-        runner_enqueue_sync(db, d->tenant_id, d->id, NULL, "schedule", false, NULL, 0, now, err);
-    if (rc == ERR_CONFLICT) { /* syncing already: this period's run is that one */
-        out->skipped++;
-        rc = 0;
-    } else if (rc == 0) {
-        out->enqueued++;
+    d->next = schedule_next(&s, d->id, now);
+    d->queue = true;
+}
+
+/* The JSON arrays of the jobs to insert and of the next times. */
+static void rows_of(struct buf *jobs, struct buf *next, const struct due *due, size_t n)
+{
+    buf_putc(jobs, '[');
+    buf_putc(next, '[');
+    for (size_t i = 0, k = 0; i < n; i++) {
+        const struct due *d = &due[i];
+        buf_printf(next, "%s{\"tenant_id\":", i ? "," : "");
+        buf_put_json_str(next, d->tenant_id);
+        buf_puts(next, ",\"id\":");
+        buf_put_json_str(next, d->id);
+        if (d->next == SCHEDULE_NEVER)
+            buf_puts(next, ",\"next\":null}");
+        else
+            buf_printf(next, ",\"next\":%lld}", (long long)d->next);
+        if (!d->queue)
+            continue;
+        /* The payload runner_enqueue_sync writes for a scheduled run. */
+        struct buf p, key;
+        char job[ID_MAX];
+        id_new(job, "job");
+        buf_init(&p, 0);
+        buf_init(&key, 0);
+        buf_puts(&p, "{\"integration_id\":");
+        buf_put_json_str(&p, d->id);
+        buf_puts(&p, ",\"triggered_by\":\"schedule\",\"full\":false,\"streams\":[]}");
+        buf_printf(&key, "sync:%s", d->id);
+        buf_printf(jobs, "%s{\"job\":", k++ ? "," : "");
+        buf_put_json_str(jobs, job);
+        buf_puts(jobs, ",\"tenant_id\":");
+        buf_put_json_str(jobs, d->tenant_id);
+        buf_puts(jobs, ",\"payload\":");
+        buf_put_json_str(jobs, buf_cstr(&p));
+        buf_puts(jobs, ",\"dedupe\":");
+        buf_put_json_str(jobs, buf_cstr(&key));
+        buf_puts(jobs, ",\"connector\":");
+        buf_put_json_str(jobs, d->connector[0] ? d->connector : NULL);
+        buf_putc(jobs, '}');
+        buf_dispose(&p);
+        buf_dispose(&key);
     }
-    /* From now, not from the time missed: one catch-up run, not one per
-     * period the process was down. */
-    return rc < 0 ? rc : set_next(db, d, schedule_next(&s, d->id, now), err);
+    buf_putc(jobs, ']');
+    buf_putc(next, ']');
 }
 
 int sched_pass(struct sched_result *out, struct db *db, int64_t now, int limit, struct err *err)
@@ -88,8 +173,25 @@ int sched_pass(struct sched_result *out, struct db *db, int64_t now, int limit, 
         return rc;
     rc = read_due(&due, &n, db, now, limit, err);
     out->due = (int64_t)n;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = take(out, db, &due[i], now, err);
+    if (rc == 0 && n > 0) {
+        struct buf jobs, next;
+        int64_t queued = 0, inserted = 0;
+        buf_init(&jobs, 0);
+        buf_init(&next, 0);
+        for (size_t i = 0; i < n; i++) {
+            plan(&due[i], now);
+            queued += due[i].queue;
+        }
+        rows_of(&jobs, &next, due, n);
+        if (queued > 0)
+            rc = insert_jobs(&inserted, db, buf_cstr(&jobs), now, err);
+        if (rc == 0)
+            rc = update_next(db, buf_cstr(&next), err);
+        out->enqueued = inserted;
+        out->skipped = queued - inserted;
+        buf_dispose(&jobs);
+        buf_dispose(&next);
+    }
     if (rc == 0)
         rc = db_commit(db, err);
     else

@@ -6,7 +6,9 @@
  * FOR UPDATE SKIP LOCKED, on SQLite the pass is one writer's transaction;
  * a job already queued or running for an integration (its dedupe key)
  * means no second one. The cost follows the number of due integrations,
- * not the number of integrations (an index on next_run_at). */
+ * not the number of integrations (an index on next_run_at), and a pass
+ * writes with two statements however many are due (its jobs, their next
+ * times). */
 #ifndef INLET_SCHED_SCHEDULER_H
 #define INLET_SCHED_SCHEDULER_H
 #include <stdint.h>
