@@ -58,44 +58,43 @@ static int read_due(struct due **out, size_t *n, struct db *db, int64_t now, int
  * ms on PostgreSQL (bench/sched), round trips and all. The dedupe is the
  * partial unique index on (tenant_id, dedupe_key): a sync queued or
  * running already is this period's run, and its row is skipped. */
-#define ROWS_PG(cols)   " FROM jsonb_to_recordset(CAST($1 AS jsonb)) AS x(" cols ")"
-#define ROWS_LITE(cols) " FROM (SELECT " cols " FROM json_each($1)) AS x"
 #define INSERT_JOBS                                                                                \
     "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, status, run_at, max_attempts,"    \
     " connector, created_at, updated_at) SELECT x.job, x.tenant_id, 'sync', "
 #define INSERT_TAIL                                                                                \
     " ON CONFLICT (tenant_id, dedupe_key) WHERE tenant_id IS NOT NULL AND dedupe_key IS NOT NULL"  \
     " AND status IN ('queued', 'running') DO NOTHING"
+#define INSERT_PG                                                                                  \
+    INSERT_JOBS "CAST(x.payload AS jsonb), x.dedupe, 'queued', $2, $3, x.connector, $2, $2"        \
+                " FROM jsonb_to_recordset(CAST($1 AS jsonb)) AS x(job text, tenant_id text,"       \
+                " payload text, dedupe text, connector text)" INSERT_TAIL
+/* "WHERE true": SQLite would read ON after a FROM as a join's. */
+#define INSERT_LITE                                                                                \
+    INSERT_JOBS "x.payload, x.dedupe, 'queued', $2, $3, x.connector, $2, $2 FROM (SELECT"          \
+                " json_extract(value, '$.job') AS job, json_extract(value, '$.tenant_id') AS"      \
+                " tenant_id, json_extract(value, '$.payload') AS payload, json_extract(value,"     \
+                " '$.dedupe') AS dedupe, json_extract(value, '$.connector') AS connector FROM"     \
+                " json_each($1)) AS x WHERE true" INSERT_TAIL
+#define UPDATE_PG                                                                                  \
+    "UPDATE integrations i SET next_run_at = x.next FROM jsonb_to_recordset(CAST($1 AS jsonb))"    \
+    " AS x(tenant_id text, id text, next bigint) WHERE i.tenant_id = x.tenant_id AND i.id = x.id"
+#define UPDATE_LITE                                                                                \
+    "UPDATE integrations SET next_run_at = x.next FROM (SELECT json_extract(value,"                \
+    " '$.tenant_id') AS tenant_id, json_extract(value, '$.id') AS id, json_extract(value,"         \
+    " '$.next') AS next FROM json_each($1)) AS x WHERE integrations.tenant_id = x.tenant_id AND"   \
+    " integrations.id = x.id"
 
 static int insert_jobs(int64_t *n, struct db *db, const char *rows, int64_t now, struct err *err)
 {
-    static const char pg[] = INSERT_JOBS
-        "CAST(x.payload AS jsonb), x.dedupe, 'queued', $2, $3, x.connector, $2, $2" ROWS_PG(
-            "job text, tenant_id text, payload text, dedupe text, connector text") INSERT_TAIL;
-    static const char lite[] = INSERT_JOBS "x.payload, x.dedupe, 'queued', $2, $3, x.connector, "
-                                           "$2, $2" ROWS_LITE(
-                                               "json_extract(value, '$.job') AS job, "
-                                               "json_extract(value, '$.tenant_id') AS"
-                                               " tenant_id, json_extract(value, '$.payload') AS "
-                                               "payload, json_extract(value,"
-                                               " '$.dedupe') AS dedupe, json_extract(value, "
-                                               "'$.connector') AS connector") " WHERE "
-                                                                              "true" INSERT_TAIL;
     bool is_pg = strcmp(db_engine(db), "postgres") == 0;
-    return db_exec(db, is_pg ? pg : lite,
+    return db_exec(db, is_pg ? INSERT_PG : INSERT_LITE,
                    DB_ARGS(DB_TEXT(rows), DB_INT(now), DB_INT(RUNNER_ATTEMPTS_DEFAULT)), n, err);
 }
 
 static int update_next(struct db *db, const char *rows, struct err *err)
 {
-    static const char pg[] = "UPDATE integrations i SET next_run_at = x.next" ROWS_PG(
-        "tenant_id text, id text, next bigint") " WHERE i.tenant_id = x.tenant_id AND i.id = x.id";
-    static const char lite[] = "UPDATE integrations SET next_run_at = x.next" ROWS_LITE(
-        "json_extract(value, '$.tenant_id') AS tenant_id, json_extract(value, '$.id') AS id,"
-        " json_extract(value, '$.next') AS next") " WHERE integrations.tenant_id ="
-                                                  " x.tenant_id AND integrations.id = x.id";
     bool is_pg = strcmp(db_engine(db), "postgres") == 0;
-    return db_exec(db, is_pg ? pg : lite, DB_ARGS(DB_TEXT(rows)), NULL, err);
+    return db_exec(db, is_pg ? UPDATE_PG : UPDATE_LITE, DB_ARGS(DB_TEXT(rows)), NULL, err);
 }
 
 /* Each due integration's next time, from now and not from the time missed
