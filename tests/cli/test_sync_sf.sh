@@ -87,10 +87,18 @@ sync_start() {
     [ "$code" = 202 ] && [ -n "$run" ] || { bad "POST sync: $code $(head -c 300 "$tmp/body")"; return 1; }
 }
 # wait_run RUN: until it is neither queued nor running (runinfo's values).
+# A GET that answers no run (a server just restarted, a connection busy)
+# is asked again for up to 10 s before it counts as a failure.
 wait_run() {
-    i=0
+    i=0; misses=0
     while :; do
         runinfo "$1"
+        if [ -z "$st" ]; then
+            misses=$((misses + 1))
+            [ $misses -lt 50 ] || { bad "GET run $1: $code $(head -c 300 "$tmp/body")"; return 1; }
+            sleep 0.2; continue
+        fi
+        misses=0
         case "$st" in queued | running) ;; *) return 0 ;; esac
         i=$((i + 1))
         [ $i -lt 6000 ] || { bad "run $1 still $st after 20 minutes"; return 1; }

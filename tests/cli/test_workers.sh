@@ -131,8 +131,13 @@ for engine in sqlite postgres; do
     check "jobs probe" "0|queued $njobs probe jobs" "$?|$(cat "$tmp/out")"
     "$INLET" jobs probe 0 >/dev/null 2>&1; check "jobs probe 0" 2 $?
     t0=$(date +%s)
+    # The victim (w1) holds its leases for 30 s: the stop-and-look below may
+    # keep it stopped for seconds at a time, and a lease that ran out then
+    # would be taken by its own other thread, a second claim that is not
+    # the kill's. The others keep 5 s, so they take its jobs soon after.
     n=1; while [ $n -le $nworkers ]; do
-        worker "w$n" --workers 2 --job-lease 5 || break
+        lease=5; [ $n = 1 ] && lease=30
+        worker "w$n" --workers 2 --job-lease $lease || break
         eval "wpid$n=$wpid"
         n=$((n + 1))
     done
