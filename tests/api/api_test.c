@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "connectors/registry.h"
@@ -209,4 +210,23 @@ struct json_object *api_test_expect(struct api_test *t, const char *method, cons
     struct json_object *v = api_test_json(&r);
     client_reply_dispose(&r);
     return v;
+}
+
+struct json_object *api_test_sync_wait(struct api_test *t, const char *id, const char *body)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/api/integrations/%s/sync", id);
+    struct json_object *started = api_test_expect(t, "POST", path, body, 202);
+    snprintf(path, sizeof(path), "/api/runs/%s", jsonx_str(jsonx_get(started, "id")));
+    json_object_put(started);
+    for (int i = 0; i < 1200; i++) {
+        struct json_object *run = api_test_expect(t, NULL, path, NULL, 200);
+        const char *st = jsonx_str(jsonx_get(run, "status"));
+        if (st && strcmp(st, "running") != 0 && strcmp(st, "queued") != 0)
+            return run;
+        json_object_put(run);
+        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+    }
+    fail_msg("run %s did not end", path);
+    return NULL;
 }

@@ -66,6 +66,11 @@ struct json_object *api_test_json(const struct client_reply *r);
 struct json_object *api_test_expect(struct api_test *t, const char *method, const char *path,
                                     const char *body, long status);
 
+/* As tenant a, start a sync of integration id with body (POST .../sync,
+ * 202) and poll its run until it is neither queued nor running (120 s at
+ * most, else the test fails); the run's JSON, json_object_put. */
+struct json_object *api_test_sync_wait(struct api_test *t, const char *id, const char *body);
+
 /* Fail unless r has status and, in the error shape, code; also checks that
  * message is a non-empty string and details is present. */
 void api_test_expect_error(const struct client_reply *r, long status, const char *code);

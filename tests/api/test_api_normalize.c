@@ -27,29 +27,9 @@ static struct json_object *call(struct api_test *t, const char *method, const ch
     return api_test_expect(t, method, path, body, status);
 }
 
-/* Start a run of integration id with body and wait for its end (120 s). */
-static struct json_object *sync_wait(struct api_test *t, const char *id, const char *body)
-{
-    char path[128];
-    snprintf(path, sizeof(path), "/api/integrations/%s/sync", id);
-    struct json_object *started = call(t, "POST", path, body, 202);
-    snprintf(path, sizeof(path), "/api/runs/%s", jsonx_str(jsonx_get(started, "id")));
-    json_object_put(started);
-    for (int i = 0; i < 1200; i++) {
-        struct json_object *run = call(t, NULL, path, NULL, 200);
-        const char *st = jsonx_str(jsonx_get(run, "status"));
-        if (st && strcmp(st, "running") != 0 && strcmp(st, "queued") != 0)
-            return run;
-        json_object_put(run);
-        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
-    }
-    fail_msg("run %s did not end", path);
-    return NULL;
-}
-
 static void sync_ok(struct api_test *t, const char *id, const char *body, const char *log_has)
 {
-    struct json_object *run = sync_wait(t, id, body);
+    struct json_object *run = api_test_sync_wait(t, id, body);
     const char *text = json_object_to_json_string(run);
     if (strcmp(jsonx_str(jsonx_get(run, "status")), "success") != 0)
         fail_msg("%s", text);

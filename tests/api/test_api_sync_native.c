@@ -24,26 +24,6 @@ static struct json_object *call(struct api_test *t, const char *method, const ch
     return api_test_expect(t, method, path, body, status);
 }
 
-/* Start a run of integration id with body and wait for its end (120 s). */
-static struct json_object *sync_wait(struct api_test *t, const char *id, const char *body)
-{
-    char path[128];
-    snprintf(path, sizeof(path), "/api/integrations/%s/sync", id);
-    struct json_object *started = call(t, "POST", path, body, 202);
-    snprintf(path, sizeof(path), "/api/runs/%s", jsonx_str(jsonx_get(started, "id")));
-    json_object_put(started);
-    for (int i = 0; i < 1200; i++) {
-        struct json_object *run = call(t, NULL, path, NULL, 200);
-        const char *st = jsonx_str(jsonx_get(run, "status"));
-        if (st && strcmp(st, "running") != 0 && strcmp(st, "queued") != 0)
-            return run;
-        json_object_put(run);
-        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
-    }
-    fail_msg("run %s did not end", path);
-    return NULL;
-}
-
 static int64_t count(struct json_object *run, const char *name)
 {
     struct json_object *v = jsonx_get(jsonx_get(run, "counts"), name);
@@ -127,7 +107,7 @@ static void salesforce(void **state)
                          "{\"streams\":[{\"tap_stream_id\":\"Contact\",\"fields\":[\"FirstName\","
                          "\"Email\",\"AccountId\"]},{\"tap_stream_id\":\"Account\"}]}",
                          200));
-    struct json_object *run = sync_wait(f.t, id, "{}");
+    struct json_object *run = api_test_sync_wait(f.t, id, "{}");
     assert_string_equal(jsonx_str(jsonx_get(run, "status")), "success");
     assert_int_equal(count(run, "processed"), 5000);
     assert_int_equal(count(run, "created"), 5000);
@@ -143,7 +123,7 @@ static void salesforce(void **state)
     /* K changed and D deleted: the next run reads those (and the records
      * at the bookmark's second again, which change nothing). */
     sb_post(&f, "/_sandbox/mutate", "{\"object\":\"Contact\",\"touch\":7,\"delete\":3}");
-    run = sync_wait(f.t, id, "{}");
+    run = api_test_sync_wait(f.t, id, "{}");
     assert_string_equal(jsonx_str(jsonx_get(run, "status")), "success");
     assert_int_equal(count(run, "updated"), 10);
     assert_int_equal(count(run, "created"), 0);
@@ -157,7 +137,7 @@ static void salesforce(void **state)
      * run, once the limit is lifted, finishes the job. */
     sb_post(&f, "/_sandbox/mutate", "{\"object\":\"Account\",\"touch\":2500}");
     sb_post(&f, "/_sandbox/faults", "{\"daily_limit\":1}");
-    run = sync_wait(f.t, id, "{}");
+    run = api_test_sync_wait(f.t, id, "{}");
     assert_string_equal(jsonx_str(jsonx_get(run, "status")), "partial");
     assert_non_null(strstr(jsonx_str(jsonx_get(run, "error")), "REQUEST_LIMIT_EXCEEDED"));
     json_object_put(run);
@@ -170,10 +150,10 @@ static void salesforce(void **state)
     assert_non_null(jsonx_str(jsonx_get(it, "next_run_at")));
     json_object_put(it);
     sb_post(&f, "/_sandbox/faults", "{}");
-    run = sync_wait(f.t, id, "{}");
+    run = api_test_sync_wait(f.t, id, "{}");
     assert_string_equal(jsonx_str(jsonx_get(run, "status")), "success");
     json_object_put(run);
-    run = sync_wait(f.t, id, "{\"mode\":\"full\"}");
+    run = api_test_sync_wait(f.t, id, "{\"mode\":\"full\"}");
     assert_string_equal(jsonx_str(jsonx_get(run, "status")), "success");
     assert_int_equal(count(run, "processed"), 5000);
     assert_int_equal(count(run, "created"), 0);
@@ -201,7 +181,7 @@ static void hubspot_window(void **state)
                          "{\"streams\":[{\"tap_stream_id\":\"contacts\",\"fields\":[\"email\","
                          "\"firstname\"]},{\"tap_stream_id\":\"owners\"}]}",
                          200));
-    struct json_object *run = sync_wait(f.t, id, "{}");
+    struct json_object *run = api_test_sync_wait(f.t, id, "{}");
     if (strcmp(jsonx_str(jsonx_get(run, "status")), "success") != 0)
         fail_msg("%s", json_object_to_json_string(run));
     assert_int_equal(count(run, "created"), 10250 + 5);
