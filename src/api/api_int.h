@@ -223,4 +223,13 @@ void api_analytics_leads(struct api_ctx *c);
 void api_integration_purge(struct api_ctx *c, const char *id);
 void api_tenant_purge(struct api_ctx *c);
 
+/* webhook_endpoints.c: where pushed data comes in. */
+void api_webhook_endpoints_list(struct api_ctx *c);
+void api_webhook_endpoints_create(struct api_ctx *c);
+void api_webhook_endpoint_get(struct api_ctx *c);
+void api_webhook_endpoint_delete(struct api_ctx *c);
+
+/* webhooks.c: inbound deliveries (store/webhook_endpoint.h, sync/push.h). */
+void api_webhook_n8n(struct api_ctx *c);
+
 #endif

@@ -71,6 +71,12 @@ const struct api_route api_routes[] = {
     {"GET", "/api/analytics/pipeline", api_analytics_pipeline, AUTH},
     {"GET", "/api/analytics/leads", api_analytics_leads, AUTH},
     {"POST", "/api/tenants/current/purge", api_tenant_purge, AUTH},
+
+    {"GET", "/api/webhook-endpoints", api_webhook_endpoints_list, AUTH},
+    {"POST", "/api/webhook-endpoints", api_webhook_endpoints_create, AUTH},
+    {"GET", "/api/webhook-endpoints/{id}", api_webhook_endpoint_get, AUTH},
+    {"DELETE", "/api/webhook-endpoints/{id}", api_webhook_endpoint_delete, AUTH},
+    {"POST", "/api/webhooks/n8n", api_webhook_n8n, API_DB | API_LIMITED},
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -151,6 +151,52 @@ int sync_run_finish(struct db *db, const char *tenant_id, const char *id, const 
     return rc;
 }
 
+int sync_run_record(char id[ID_MAX], struct db *db, const char *tenant_id,
+                    const char *integration_id, const char *triggered_by, const char *status,
+                    const char *error, const char *log, const struct loader_counts *n, int64_t now,
+                    struct err *err)
+{
+    id_new(id, "run");
+    int rc = db_exec(db,
+                     "INSERT INTO sync_runs (id, tenant_id, integration_id, triggered_by, mode,"
+                     " status, created_at, started_at) VALUES ($1, $2, $3, $4, 'push', 'running',"
+                     " $5, $5)",
+                     DB_ARGS(DB_TEXT(id), DB_TEXT(tenant_id), DB_TEXT(integration_id),
+                             DB_TEXT(triggered_by), DB_INT(now)),
+                     NULL, err);
+    if (rc == 0)
+        rc = sync_run_finish(db, tenant_id, id, status, error, log, n, 0, now, err);
+    return rc;
+}
+
+int sync_run_add(struct db *db, const char *tenant_id, const char *integration_id, const char *id,
+                 const struct loader_counts *n, int64_t now, struct err *err)
+{
+    int64_t changes = 0;
+    int rc = db_exec(
+        db,
+        "UPDATE sync_runs SET records_processed = records_processed + $4,"
+        " records_created = records_created + $5, records_updated = records_updated + $6,"
+        " records_unchanged = records_unchanged + $7, records_deleted = records_deleted + $8,"
+        " records_failed = records_failed + $9, finished_at = $10"
+        " WHERE tenant_id = $1 AND integration_id = $2 AND id = $3 AND triggered_by = 'webhook'"
+        " AND mode = 'push'",
+        DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(integration_id), DB_TEXT(id), DB_INT(n->processed),
+                DB_INT(n->created), DB_INT(n->updated), DB_INT(n->unchanged), DB_INT(n->deleted),
+                DB_INT(n->failed), DB_INT(now)),
+        &changes, err);
+    if (rc == 0 && changes == 0)
+        return err_set(err, ERR_NOTFOUND, "no webhook run %s of integration %s", id,
+                       integration_id);
+    if (rc == 0)
+        rc = db_exec(db,
+                     "UPDATE sync_runs SET status = CASE WHEN records_failed = 0 THEN 'success'"
+                     " WHEN records_failed >= records_processed THEN 'failed' ELSE 'partial' END"
+                     " WHERE tenant_id = $1 AND id = $2",
+                     DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id)), NULL, err);
+    return rc;
+}
+
 int sync_run_get(struct sync_run *out, struct db *db, const char *tenant_id, const char *id,
                  struct err *err)
 {

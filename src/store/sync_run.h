@@ -58,6 +58,24 @@ MUST_CHECK int sync_run_finish(struct db *db, const char *tenant_id, const char 
                                const struct loader_counts *n, int64_t bytes, int64_t now,
                                struct err *err);
 
+/* A run that happened all at once, inside the caller's transaction (a
+ * webhook delivery applied with its records): inserted ended, with
+ * status, error (NULL: none), log, counters, mode "push", started and
+ * finished at now. Not refused while another run of the integration goes
+ * on: pushed records do not wait for a sync. id (OUT) gets its id. */
+MUST_CHECK int sync_run_record(char id[ID_MAX], struct db *db, const char *tenant_id,
+                               const char *integration_id, const char *triggered_by,
+                               const char *status, const char *error, const char *log,
+                               const struct loader_counts *n, int64_t now, struct err *err);
+
+/* Add n to the counters of pushed run id of integration_id (one that
+ * sync_run_record made with triggered_by "webhook"), whose status becomes
+ * success, partial or failed by the totals, finished at now. ERR_NOTFOUND
+ * ("no webhook run ID of integration X") for any other run. */
+MUST_CHECK int sync_run_add(struct db *db, const char *tenant_id, const char *integration_id,
+                            const char *id, const struct loader_counts *n, int64_t now,
+                            struct err *err);
+
 /* Read run id into *out (OUT, sync_run_dispose). ERR_NOTFOUND. */
 MUST_CHECK int sync_run_get(struct sync_run *out, struct db *db, const char *tenant_id,
                             const char *id, struct err *err);

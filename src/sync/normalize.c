@@ -23,6 +23,7 @@ struct normalize {
     struct normalize_counts counts;
     bool created, accounts; /* since the last flush: a row created; an account written */
     struct buf errors;      /* kept messages, one per line */
+    struct buf last;        /* the last refusal's message */
     size_t nerrors;
 };
 
@@ -42,13 +43,15 @@ static struct map *map_find(struct normalize *n, const char *stream, const char 
     return NULL;
 }
 
-static int load_defaults(struct normalize *n, const struct connector *c, struct err *err)
+/* The specs of maps ("mappings" of a connector file, or the caller's
+ * extra ones) into n; `name` heads the pointers of messages. */
+static int load_defaults(struct normalize *n, const struct json_object *maps, const char *name,
+                         struct err *err)
 {
-    struct json_object *maps = c ? jsonx_get(c->doc, "mappings") : NULL;
     struct jsonx_ptr at;
     for (size_t i = 0; i < jsonx_len(maps) && n->n < MAPS_MAX; i++) {
         jsonx_ptr_init(&at);
-        jsonx_ptr_push(&at, "mappings");
+        jsonx_ptr_push(&at, name);
         jsonx_ptr_push_index(&at, i);
         int rc = map_parse(&n->maps[n->n], jsonx_at(maps, i), &at, err);
         if (rc < 0)
@@ -126,7 +129,8 @@ static void drop_unkeyed(struct normalize *n)
 }
 
 int normalize_new(struct normalize **out, struct db *db, const char *tenant_id,
-                  const char *integration_id, const struct connector *c, struct err *err)
+                  const char *integration_id, const struct connector *c,
+                  const struct json_object *extra, struct err *err)
 {
     struct normalize *n = xcalloc(1, sizeof(*n));
     int rc;
@@ -135,7 +139,10 @@ int normalize_new(struct normalize **out, struct db *db, const char *tenant_id,
     n->integration_id = xstrdup(integration_id);
     n->connector = xstrdup(c ? c->name : "");
     buf_init(&n->errors, 0);
-    rc = load_defaults(n, c, err);
+    buf_init(&n->last, 0);
+    rc = load_defaults(n, c ? jsonx_get(c->doc, "mappings") : NULL, "mappings", err);
+    if (rc == 0)
+        rc = load_defaults(n, extra, "extra", err);
     if (rc == 0)
         rc = load_rows(n, db, err);
     if (rc < 0) {
@@ -157,6 +164,7 @@ void normalize_free(struct normalize *n)
     xfree(n->integration_id);
     xfree(n->connector);
     buf_dispose(&n->errors);
+    buf_dispose(&n->last);
     xfree(n);
 }
 
@@ -202,6 +210,8 @@ int normalize_record(struct normalize *n, struct db *db, const char *stream,
             snprintf(what, sizeof(what), "%s%s%s -> %s", stream, id ? " " : "", id ? id : "",
                      map_model(n->maps[i])->name);
             keep_error(n, what, e.msg);
+            buf_reset(&n->last);
+            buf_puts(&n->last, e.msg);
             n->counts.failed++;
             if (counts)
                 counts->failed++;
@@ -238,6 +248,11 @@ void normalize_counts(const struct normalize *n, struct normalize_counts *out)
     memset(out, 0, sizeof(*out));
     if (n)
         *out = n->counts;
+}
+
+const char *normalize_last_error(const struct normalize *n)
+{
+    return n ? buf_cstr(&n->last) : "";
 }
 
 const char *normalize_errors(const struct normalize *n)

@@ -29,8 +29,9 @@ struct normalize_counts {
 struct normalize;
 
 /* The effective mappings of integration_id (of tenant_id) into *out
- * (OUT, normalize_free): c's "mappings" (c may be NULL: none), then the
- * integration's field_mappings rows, read from db in a read transaction
+ * (OUT, normalize_free): c's "mappings" (c may be NULL: none) and extra
+ * (an array of mapping specs in the same form, NULL: none; pushed records
+ * bring theirs), then the integration's field_mappings rows, read from db in a read transaction
  * of their own (no transaction may be open). A row that does not apply
  * (map_set_row refuses it) or leaves a mapping without external_id is
  * skipped, and its message kept (normalize_errors). Errors: the
@@ -38,7 +39,7 @@ struct normalize;
  * parses. */
 MUST_CHECK int normalize_new(struct normalize **out, struct db *db, const char *tenant_id,
                              const char *integration_id, const struct connector *c,
-                             struct err *err);
+                             const struct json_object *extra, struct err *err);
 
 void normalize_free(struct normalize *n); /* NULL is a no-op */
 
@@ -64,6 +65,10 @@ MUST_CHECK int normalize_flush(struct normalize *n, struct db *db, int64_t now, 
 
 /* The counts so far. */
 void normalize_counts(const struct normalize *n, struct normalize_counts *out);
+
+/* The message of the last record a mapping refused ("email: ..."), ""
+ * when none has been; borrowed, valid until the next normalize_record. */
+const char *normalize_last_error(const struct normalize *n);
 
 /* The kept messages, one per line ("Contact 003...: email: ..."), "" when
  * none; borrowed. */

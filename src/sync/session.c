@@ -66,7 +66,7 @@ int session_normalize_begin(struct session *s, const struct connector *c,
 {
     normalize_free(s->norm);
     s->norm = NULL;
-    return normalize_new(&s->norm, s->o->env->db, s->o->tenant_id, integration_id, c, err);
+    return normalize_new(&s->norm, s->o->env->db, s->o->tenant_id, integration_id, c, NULL, err);
 }
 
 int session_on_record(void *ctx, struct db *db, const char *stream, struct json_object *record,

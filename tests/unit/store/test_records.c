@@ -332,7 +332,7 @@ static void normalize_with_overrides(void **state)
                  &e);
     assert_db_ok(db_commit(f.t->db, &e), &e);
 
-    assert_db_ok(normalize_new(&n, f.t->db, f.tenant, f.integ, NULL, &e), &e);
+    assert_db_ok(normalize_new(&n, f.t->db, f.tenant, f.integ, NULL, NULL, &e), &e);
     assert_true(normalize_active(n));
     assert_non_null(strstr(normalize_errors(n), "lowr"));
     assert_non_null(strstr(normalize_errors(n), "orgs -> accounts"));
