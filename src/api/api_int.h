@@ -101,6 +101,11 @@ void api_put_time(struct buf *b, int64_t unix_s);
 /* 422 validation_failed with one detail {"pointer":ptr,"message":msg}. */
 void api_invalid_field(struct api_ctx *c, const char *ptr, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Answer for an error whose message is "POINTER: problem" (map/,
+ * notify/config.h, catalog_choose word theirs so): ERR_INVALID is 422
+ * validation_failed with one detail at that pointer; any other error, or
+ * a message without a leading pointer, goes to api_fail. */
+void api_invalid_msg(struct api_ctx *c, const struct err *e);
 
 /* ---- input.c ---- */
 
@@ -212,6 +217,13 @@ void api_data_tickets_list(struct api_ctx *c);
 void api_data_ticket_get(struct api_ctx *c);
 void api_data_deals_list(struct api_ctx *c);
 void api_data_deal_get(struct api_ctx *c);
+
+/* mappings.c: a tenant's overrides of field mappings (field_mappings). */
+void api_mappings_list(struct api_ctx *c);
+void api_mappings_create(struct api_ctx *c);
+void api_mapping_get(struct api_ctx *c);
+void api_mapping_put(struct api_ctx *c);
+void api_mapping_delete(struct api_ctx *c);
 
 /* stats.c: figures and analytics across connectors (store/stats.h). */
 void api_stats(struct api_ctx *c);

@@ -4,7 +4,6 @@
  * Discovery of a Singer tap runs the tap with --discover in the request
  * (docs/singer.md). The answers show the catalog as stored plus, per
  * stream, its sync mode and the ones it supports (put_view). */
-#include <stdio.h>
 #include <string.h>
 
 #include "api/api_int.h"
@@ -91,19 +90,6 @@ void api_integration_catalog(struct api_ctx *c)
     xfree(text);
 }
 
-/* A catalog_choose error: its message starts with the JSON Pointer. */
-static void choice_invalid(struct api_ctx *c, const struct err *e)
-{
-    const char *sep = strstr(e->msg, ": ");
-    char ptr[128];
-    if (e->msg[0] != '/' || !sep || (size_t)(sep - e->msg) >= sizeof(ptr)) {
-        api_fail(c, e);
-        return;
-    }
-    snprintf(ptr, sizeof(ptr), "%.*s", (int)(sep - e->msg), e->msg);
-    api_invalid_field(c, ptr, "%s", sep + 2);
-}
-
 void api_integration_catalog_put(struct api_ctx *c)
 {
     static const char *const allowed[] = {"streams", NULL};
@@ -129,7 +115,7 @@ void api_integration_catalog_put(struct api_ctx *c)
         rc = catalog_parse(&cat, text, strlen(text), &e);
     if (rc == 0 && (rc = catalog_choose(cat, jsonx_get(body, "streams"), &e)) < 0) {
         db_rollback(c->db);
-        choice_invalid(c, &e);
+        api_invalid_msg(c, &e); /* catalog_choose: "POINTER: problem" */
         goto done;
     }
     if (rc == 0) {

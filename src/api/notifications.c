@@ -15,20 +15,6 @@
 #include "notify/inbox.h"
 #include "store/notify_channel.h"
 
-/* Answer 422 for a "<pointer>: <problem>" message of notify/config.h. */
-static void invalid(struct api_ctx *c, const struct err *e)
-{
-    char ptr[128];
-    const char *sep = strstr(e->msg, ": ");
-    if (e->code != ERR_INVALID || e->msg[0] != '/' || !sep ||
-        (size_t)(sep - e->msg) >= sizeof(ptr)) {
-        api_fail(c, e);
-        return;
-    }
-    snprintf(ptr, sizeof(ptr), "%.*s", (int)(sep - e->msg), e->msg);
-    api_invalid_field(c, ptr, "%s", sep + 2);
-}
-
 /* A channel body checked up to its config, which needs the kind (and,
  * for a replace, the stored config). */
 struct body {
@@ -81,7 +67,7 @@ static int body_read(struct api_ctx *c, struct body *b)
         notify_events_check(&b->events, jsonx_get(b->doc, "events"), &e) < 0 ||
         (jsonx_has(b->doc, "enabled") &&
          jsonx_as_bool(&b->enabled, jsonx_get(b->doc, "enabled"), "/enabled", &e) < 0)) {
-        invalid(c, &e);
+        api_invalid_msg(c, &e);
         return -1;
     }
     if (!jsonx_has(b->doc, "config")) {
@@ -168,7 +154,7 @@ void api_notification_channels_create(struct api_ctx *c)
     if (body_read(c, &b) < 0)
         goto out;
     if (notify_config_parse(&cfg, b.kind, jsonx_get(b.doc, "config"), NULL, &e) < 0) {
-        invalid(c, &e);
+        api_invalid_msg(c, &e);
         goto out;
     }
     if (db_begin_tenant(c->db, c->tenant_id, &e) < 0) {
@@ -213,7 +199,7 @@ void api_notification_channel_put(struct api_ctx *c)
     }
     if (notify_config_parse(&cfg, b.kind, jsonx_get(b.doc, "config"), &old, &e) < 0) {
         db_rollback(c->db);
-        invalid(c, &e);
+        api_invalid_msg(c, &e);
         goto out;
     }
     save(c, &b, &cfg, id);

@@ -47,6 +47,19 @@ void api_invalid_field(struct api_ctx *c, const char *ptr, const char *fmt, ...)
     buf_dispose(&d);
 }
 
+void api_invalid_msg(struct api_ctx *c, const struct err *e)
+{
+    char ptr[128];
+    const char *sep = strstr(e->msg, ": ");
+    if (e->code != ERR_INVALID || e->msg[0] != '/' || !sep ||
+        (size_t)(sep - e->msg) >= sizeof(ptr)) {
+        api_fail(c, e);
+        return;
+    }
+    snprintf(ptr, sizeof(ptr), "%.*s", (int)(sep - e->msg), e->msg);
+    api_invalid_field(c, ptr, "%s", sep + 2);
+}
+
 /* The store's own messages name a field; a database's refusal names its
  * internals (constraints, columns), which stay in the log. */
 static bool from_engine(const struct err *e)

@@ -59,6 +59,12 @@ const struct api_route api_routes[] = {
     {"POST", "/api/notifications/read-all", api_notifications_read_all, AUTH},
     {"POST", "/api/notifications/{id}/read", api_notification_read, AUTH},
 
+    {"GET", "/api/mappings", api_mappings_list, AUTH},
+    {"POST", "/api/mappings", api_mappings_create, AUTH},
+    {"GET", "/api/mappings/{id}", api_mapping_get, AUTH},
+    {"PUT", "/api/mappings/{id}", api_mapping_put, AUTH},
+    {"DELETE", "/api/mappings/{id}", api_mapping_delete, AUTH},
+
     {"GET", "/api/data/accounts", api_data_accounts_list, AUTH},
     {"GET", "/api/data/accounts/{id}", api_data_account_get, AUTH},
     {"GET", "/api/data/contacts", api_data_contacts_list, AUTH},

@@ -134,16 +134,12 @@ static int verify(struct api_ctx *c, const struct webhook_endpoint *ep, struct w
  * too many records, 422 naming the member otherwise. */
 static void body_refused(struct api_ctx *c, const struct err *e)
 {
-    const char *sep = strstr(e->msg, ": ");
-    char ptr[80];
-    if (e->code == ERR_TOOBIG) {
+    if (e->code == ERR_TOOBIG)
         api_error(c, 413, "payload_too_large", NULL, "%s", e->msg);
-    } else if (e->msg[0] == '/' && sep && (size_t)(sep - e->msg) < sizeof(ptr)) {
-        snprintf(ptr, sizeof(ptr), "%.*s", (int)(sep - e->msg), e->msg);
-        api_invalid_field(c, ptr, "%s", sep + 2);
-    } else {
+    else if (e->msg[0] == '/')
+        api_invalid_msg(c, e);
+    else
         api_error(c, 400, "invalid_json", NULL, "%s", e->msg);
-    }
 }
 
 void api_webhook_n8n(struct api_ctx *c)

@@ -589,6 +589,19 @@ static int row_json(struct json_object **out, const char *text, const char *colu
     return 0;
 }
 
+/* Whether text is [] with white space at most: a properties row's
+ * transforms, which the column's NOT NULL DEFAULT '[]' gives every row. */
+static bool empty_array(const char *text)
+{
+    text += strspn(text, " \t\r\n");
+    if (*text++ != '[')
+        return false;
+    text += strspn(text, " \t\r\n");
+    if (*text++ != ']')
+        return false;
+    return text[strspn(text, " \t\r\n")] == '\0';
+}
+
 int map_set_row(struct map *m, const char *target_field, const char *source_field,
                 const char *transforms, struct err *err)
 {
@@ -605,7 +618,7 @@ int map_set_row(struct map *m, const char *target_field, const char *source_fiel
     if (strcmp(target_field, "properties") == 0) {
         jsonx_ptr_init(&at);
         jsonx_ptr_push(&at, "source_field");
-        if (!no_steps)
+        if (!no_steps && !empty_array(transforms))
             return bad(err, &at, "properties takes no transforms");
         if (source_field && source_field[0] == '[')
             rc = row_json(&src, source_field, "source_field", err);
@@ -704,33 +717,65 @@ static bool schema_has(const struct json_object *schema, const struct path *p)
     return true;
 }
 
-int map_check(const struct map *m, const struct json_object *schema, struct err *err)
+/* Whether schema has what f reads: a "from" unless optional, one name
+ * of a first_of; a field with no source reads nothing. */
+static bool field_in(const struct field *f, const struct json_object *schema)
+{
+    size_t found = 0;
+    for (size_t j = 0; j < f->n_paths; j++)
+        found += schema_has(schema, &f->paths[j]);
+    return f->n_paths == 0 || found > 0 || f->optional;
+}
+
+/* ERR_INVALID for f, which field_in refused, at pointer where. */
+static int field_missing(const struct map *m, const struct field *f, const char *where,
+                         struct err *err)
 {
     char q[CONVERT_QUOTE_MAX];
+    if (f->kind == SRC_FIRST_OF)
+        return bad_at(err, where, "", "none of these fields is in stream %s", m->stream);
+    convert_quote(q, f->paths[0].text, strlen(f->paths[0].text));
+    return bad_at(err, where, "", "no field %s in stream %s", q, m->stream);
+}
+
+/* ERR_INVALID for the first name of the properties list that schema
+ * lacks, at where + list + "/INDEX"; 0 when it has them all. */
+static int plist_check(const struct map *m, const struct json_object *schema, const char *where,
+                       const char *list, struct err *err)
+{
+    char q[CONVERT_QUOTE_MAX], suffix[64];
+    for (size_t i = 0; i < m->n_plist; i++) {
+        if (schema_has(schema, &m->plist[i]))
+            continue;
+        snprintf(suffix, sizeof(suffix), "%s/%zu", list, i);
+        convert_quote(q, m->plist[i].text, strlen(m->plist[i].text));
+        return bad_at(err, where, suffix, "no field %s in stream %s", q, m->stream);
+    }
+    return 0;
+}
+
+int map_check(const struct map *m, const struct json_object *schema, struct err *err)
+{
     if (!find_field(m, "external_id"))
         return bad_at(err, m->where, "/fields",
                       "external_id must be mapped: it identifies the record");
-    for (size_t i = 0; schema && i < m->n; i++) {
-        const struct field *f = &m->v[i];
-        size_t found = 0;
-        for (size_t j = 0; j < f->n_paths; j++)
-            found += schema_has(schema, &f->paths[j]);
-        if (f->n_paths == 0 || found > 0 || f->optional)
-            continue;
-        if (f->kind == SRC_FIRST_OF)
-            return bad_at(err, f->where, "", "none of these fields is in stream %s", m->stream);
-        convert_quote(q, f->paths[0].text, strlen(f->paths[0].text));
-        return bad_at(err, f->where, "", "no field %s in stream %s", q, m->stream);
-    }
-    for (size_t i = 0; schema && i < m->n_plist; i++) {
-        char suffix[40];
-        if (schema_has(schema, &m->plist[i]))
-            continue;
-        snprintf(suffix, sizeof(suffix), "/properties/%zu", i);
-        convert_quote(q, m->plist[i].text, strlen(m->plist[i].text));
-        return bad_at(err, m->where, suffix, "no field %s in stream %s", q, m->stream);
-    }
-    return 0;
+    for (size_t i = 0; schema && i < m->n; i++)
+        if (!field_in(&m->v[i], schema))
+            return field_missing(m, &m->v[i], m->v[i].where, err);
+    return schema ? plist_check(m, schema, m->where, "/properties", err) : 0;
+}
+
+int map_check_row(const struct map *m, const char *target_field, const struct json_object *schema,
+                  struct err *err)
+{
+    if (!schema || !target_field)
+        return 0;
+    if (strcmp(target_field, "properties") == 0)
+        return plist_check(m, schema, "", "/source_field", err);
+    const struct field *f = find_field(m, target_field);
+    if (!f || field_in(f, schema))
+        return 0;
+    return field_missing(m, f, "/source_field", err);
 }
 
 /* ---- applying ---- */

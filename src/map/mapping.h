@@ -68,6 +68,15 @@ MUST_CHECK int map_set_row(struct map *m, const char *target_field, const char *
  * and at least one name of each first_of. */
 MUST_CHECK int map_check(const struct map *m, const struct json_object *schema, struct err *err);
 
+/* Check, as map_check does, only the sources of m's target_field (as a
+ * field_mappings row sets it with map_set_row) against schema (NULL: 0):
+ * for the API, which blames a row for its own problems only. Messages
+ * point into the row: "/source_field: no field \"Titel\" in stream
+ * Contact", "/source_field/1: ..." for a name of a properties list. A
+ * target m does not map (a removed field) passes. */
+MUST_CHECK int map_check_row(const struct map *m, const char *target_field,
+                             const struct json_object *schema, struct err *err);
+
 /* The stream and the model, borrowed from m. */
 const char *map_stream(const struct map *m);
 const struct model *map_model(const struct map *m);

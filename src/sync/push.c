@@ -19,13 +19,12 @@
 #include "sync/normalize.h"
 #include "sync/run_log.h"
 
-#define STREAM_MAX 40
 #define LOG_ERRORS 20 /* record errors copied into the run's log */
 
 struct push {
     const struct push_in *in;
     struct normalize *norm;
-    char stream[STREAM_MAX];
+    char stream[PUSH_STREAM_MAX];
     size_t *index; /* the records' indexes in the order they go to the loader */
     size_t at;     /* the next one's place in index */
     struct loader_counts n;
@@ -66,8 +65,27 @@ static void record_error(struct push *p, size_t index, const char *msg)
 
 /* The model's own names: every field from the member of the same name,
  * external_id from "external_id" or "id", the rest into properties. */
-static struct json_object *identity_spec(const char *stream, const struct model *m)
+const char *push_stream(char out[PUSH_STREAM_MAX], const char *model)
 {
+    if (!model_find(model))
+        return NULL;
+    snprintf(out, PUSH_STREAM_MAX, "n8n_%s", model);
+    return out;
+}
+
+bool push_stream_model(const char *stream, const char **model)
+{
+    const struct model *m = strncmp(stream, "n8n_", 4) == 0 ? model_find(stream + 4) : NULL;
+    if (model)
+        *model = m ? m->name : NULL;
+    return m != NULL;
+}
+
+struct json_object *push_identity_spec(const char *stream, const char *model)
+{
+    const struct model *m = model_find(model);
+    if (!m)
+        return NULL;
     struct json_object *spec = json_object_new_object(), *fields = json_object_new_object();
     struct json_object *ids = json_object_new_array(), *ext = json_object_new_object();
     json_object_array_add(ids, json_object_new_string("external_id"));
@@ -125,7 +143,7 @@ static int mappings_load(struct push *p, const struct connector *c, struct err *
     struct json_object *extra = json_object_new_array();
     struct json_object *spec = connector_spec(p->in, p->stream);
     if (!spec)
-        spec = identity_spec(p->stream, model_find(p->in->model));
+        spec = push_identity_spec(p->stream, p->in->model);
     json_object_array_add(extra, spec);
     int rc =
         normalize_new(&p->norm, p->in->db, p->in->tenant_id, p->in->integration_id, c, extra, err);
@@ -315,6 +333,8 @@ int push_apply(struct push_result *out, const struct push_in *in, struct err *er
 
     memset(out, 0, sizeof(*out));
     buf_init(&out->answer, 0);
+    if (!push_stream(p.stream, in->model))
+        return err_set(err, ERR_INVALID, "no model %s", in->model);
     int rc = seen(out, in, err);
     if (rc != 0)
         return rc < 0 ? rc : 0;
@@ -325,7 +345,6 @@ int push_apply(struct push_result *out, const struct push_in *in, struct err *er
     }
     if (rc == 0 && in->reg)
         c = registry_get(in->reg, it.connector);
-    snprintf(p.stream, sizeof(p.stream), "n8n_%s", in->model);
     buf_init(&p.errors, 0);
     run_log_init(&p.log);
     p.n.processed = (int64_t)jsonx_len(in->records);

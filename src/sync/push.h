@@ -21,6 +21,7 @@
 #include "db/db.h"
 
 #define PUSH_ERRORS_MAX 100 /* per-record errors in an answer */
+#define PUSH_STREAM_MAX 40  /* bytes of a pushed stream's name and its NUL */
 
 struct push_in {
     struct db *db; /* no transaction open */
@@ -43,6 +44,20 @@ struct push_result {
 };
 
 void push_result_dispose(struct push_result *r);
+
+/* The pushed stream of model ("n8n_contacts"): its name into out; NULL
+ * for an unknown model. */
+const char *push_stream(char out[PUSH_STREAM_MAX], const char *model);
+
+/* Whether stream is a pushed one ("n8n_" and a model's name); *model
+ * (OUT, may be NULL) gets the model's name, static. */
+bool push_stream_model(const char *stream, const char **model);
+
+/* The mapping a pushed stream starts from when source_type names no
+ * connector: the model's own field names (external_id from "external_id"
+ * or "id"), everything else into properties. A new mapping spec (caller
+ * json_object_put) in map_parse's form; NULL for an unknown model. */
+struct json_object *push_identity_spec(const char *stream, const char *model);
 
 /* Apply in into *out (push_result_dispose, on failure too). Errors:
  * ERR_NOTFOUND for an integration the tenant does not have (or deleted),

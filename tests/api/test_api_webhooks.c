@@ -160,10 +160,32 @@ static void test_push(void **state)
     assert_int_equal(q(t, "SELECT count(*) FROM contacts WHERE external_id = 'c1' AND"
                           " title = 'Analyst'"),
                      1);
-    /* The raw table logs every record received: 2 + 2 + 1. */
+    /* An override of the pushed stream, through the mappings API. */
+    char mbody[300];
+    snprintf(mbody, sizeof(mbody),
+             "{\"integration_id\":\"%s\",\"stream\":\"n8n_contacts\",\"model\":\"contacts\","
+             "\"target_field\":\"title\",\"source_field\":\"job\",\"transforms\":[\"upper\"]}",
+             integ);
+    json_object_put(api_test_expect(t, "POST", "/api/mappings", mbody, 201));
+    snprintf(mbody, sizeof(mbody),
+             "{\"integration_id\":\"%s\",\"stream\":\"n8n_contacts\",\"model\":\"deals\","
+             "\"target_field\":\"name\",\"source_field\":\"job\"}",
+             integ);
+    json_object_put(api_test_expect(t, "POST", "/api/mappings", mbody, 422));
+    snprintf(body, sizeof(body),
+             "{\"api_key\":\"%s\",\"integration_id\":\"%s\",\"data_type\":\"contacts\","
+             "\"records\":[{\"id\":\"c2\",\"first_name\":\"Alan\",\"job\":\"logician\"}]}",
+             ep.key, integ);
+    v = push_ok(t, body, NULL, NULL, NULL);
+    stats_are(v, "{\"processed\":1,\"created\":0,\"updated\":1,\"unchanged\":0,\"failed\":0}");
+    json_object_put(v);
+    assert_int_equal(q(t, "SELECT count(*) FROM contacts WHERE external_id = 'c2' AND"
+                          " title = 'LOGICIAN'"),
+                     1);
+    /* The raw table logs every record received: 2 + 2 + 1 + 1. */
     char table[200];
     snprintf(table, sizeof(table), "%s_n8n_contacts", integ);
-    assert_int_equal(q(t, "SELECT count(*) FROM \"%s\"", table), 5);
+    assert_int_equal(q(t, "SELECT count(*) FROM \"%s\"", table), 6);
 
     /* The endpoint as listed holds no key. */
     struct client_reply r;

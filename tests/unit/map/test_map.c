@@ -599,6 +599,28 @@ static void api(void **state)
     assert_int_equal(map_set_row(m, "title", "{\"first_of\": [\"a\", \"\"]}", NULL, &e),
                      ERR_INVALID);
     assert_string_equal(e.msg, "/source_field/first_of/1: expected a field name of 1 to 256 bytes");
+    /* A row's own sources against a schema; [] is no transforms for
+     * properties (the column's default). */
+    struct json_object *schema =
+        parse_or_fail("api", "{\"properties\":{\"key\":{},\"mail\":{},\"t\":{}}}");
+    assert_int_equal(map_set_row(m, "title", "{\"first_of\": [\"x\", \"y\"]}", "[]", &e), 0);
+    assert_int_equal(map_check_row(m, "title", schema, &e), ERR_INVALID);
+    assert_string_equal(e.msg, "/source_field: none of these fields is in stream people");
+    assert_int_equal(map_set_row(m, "title", "ttl", NULL, &e), 0);
+    assert_int_equal(map_check_row(m, "title", schema, &e), ERR_INVALID);
+    assert_string_equal(e.msg, "/source_field: no field \"ttl\" in stream people");
+    assert_int_equal(map_check_row(m, "email", schema, &e), 0);
+    assert_int_equal(map_check_row(m, "phone", schema, &e), 0); /* not mapped */
+    assert_int_equal(map_check_row(m, "title", NULL, &e), 0);
+    assert_int_equal(map_set_row(m, "title", NULL, "[]", &e), 0);
+    assert_int_equal(map_set_row(m, "properties", "[\"t\", \"u\"]", " [ ] ", &e), 0);
+    assert_int_equal(map_check_row(m, "properties", schema, &e), ERR_INVALID);
+    assert_string_equal(e.msg, "/source_field/1: no field \"u\" in stream people");
+    assert_int_equal(map_set_row(m, "properties", "rest", "[\"lower\"]", &e), ERR_INVALID);
+    assert_string_equal(e.msg, "/source_field: properties takes no transforms");
+    assert_int_equal(map_set_row(m, "properties", "rest", "[]", &e), 0);
+    assert_int_equal(map_check_row(m, "properties", schema, &e), 0);
+    json_object_put(schema);
     assert_int_equal(map_apply(m, rec, &r, &e), 0);
     map_row_format(&after, &r);
     map_row_dispose(&r);
