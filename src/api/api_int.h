@@ -243,5 +243,7 @@ void api_webhook_endpoint_delete(struct api_ctx *c);
 
 /* webhooks.c: inbound deliveries (store/webhook_endpoint.h, sync/push.h). */
 void api_webhook_n8n(struct api_ctx *c);
+/* provider_webhooks.c: a provider's events for one integration. */
+void api_webhook_provider(struct api_ctx *c);
 
 #endif

@@ -83,6 +83,7 @@ const struct api_route api_routes[] = {
     {"GET", "/api/webhook-endpoints/{id}", api_webhook_endpoint_get, AUTH},
     {"DELETE", "/api/webhook-endpoints/{id}", api_webhook_endpoint_delete, AUTH},
     {"POST", "/api/webhooks/n8n", api_webhook_n8n, API_DB | API_LIMITED},
+    {"POST", "/api/webhooks/{connector}/{id}", api_webhook_provider, API_DB | API_LIMITED},
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

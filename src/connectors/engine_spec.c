@@ -15,6 +15,8 @@
 #include "connectors/template.h"
 #include "core/jsonx.h"
 #include "map/mapping.h"
+#include "webhook/route.h"
+#include "webhook/verify.h"
 
 static bool in_array(const struct json_object *arr, const char *s, size_t n)
 {
@@ -194,6 +196,46 @@ static int check_mappings(struct jsonx_ptr *at, struct json_object *doc, struct 
     return 0;
 }
 
+/* The "webhooks" section beyond its schema: the scheme is one inlet
+ * verifies, every stream it names is one of the file's (any name when
+ * streams are discovered), and no more than a delivery may make due. */
+static int check_webhooks(struct jsonx_ptr *at, struct json_object *doc, struct err *err)
+{
+    struct json_object *w = jsonx_get(doc, "webhooks"), *streams = jsonx_get(doc, "streams");
+    enum webhook_scheme scheme;
+    size_t named = 0;
+    if (!w)
+        return 0;
+    jsonx_ptr_init(at);
+    jsonx_ptr_push(at, "webhooks");
+    size_t mark = jsonx_ptr_push(at, "scheme");
+    int rc = webhook_scheme_parse(&scheme, jsonx_str(jsonx_get(w, "scheme")), err);
+    jsonx_ptr_pop(at, mark);
+    json_object_object_foreach(jsonx_get(w, "streams"), prefix, names)
+    {
+        for (size_t i = 0; rc == 0 && i < jsonx_len(names); i++) {
+            const char *name = jsonx_str(jsonx_at(names, i));
+            bool known = jsonx_has(doc, "discover");
+            for (size_t j = 0; !known && j < jsonx_len(streams); j++)
+                known =
+                    name && strcmp(name, jsonx_str(jsonx_get(jsonx_at(streams, j), "name"))) == 0;
+            if (!known) {
+                jsonx_ptr_push(at, "streams");
+                jsonx_ptr_push(at, prefix);
+                jsonx_ptr_push_index(at, i);
+                return err_set(err, ERR_INVALID, "no stream \"%s\" in this file", name ? name : "");
+            }
+            named++;
+        }
+    }
+    if (rc == 0 && named > WEBHOOK_ROUTE_STREAMS_MAX) {
+        jsonx_ptr_push(at, "streams");
+        rc = err_set(err, ERR_INVALID, "names %zu streams, over the %d a delivery may make due",
+                     named, WEBHOOK_ROUTE_STREAMS_MAX);
+    }
+    return rc;
+}
+
 int engine_spec_check(struct jsonx_ptr *at, struct json_object *doc, struct err *err)
 {
     struct json_object *streams = jsonx_get(doc, "streams"), *d = jsonx_get(doc, "discover");
@@ -230,6 +272,8 @@ int engine_spec_check(struct jsonx_ptr *at, struct json_object *doc, struct err 
     }
     if (rc == 0)
         rc = check_mappings(at, doc, err);
+    if (rc == 0)
+        rc = check_webhooks(at, doc, err);
     if (rc == 0)
         jsonx_ptr_init(at);
     return rc;

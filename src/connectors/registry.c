@@ -54,6 +54,7 @@ struct entry {
     char *list_json, *detail_json;   /* xmalloc: registry_format's two forms */
     char *origin;                    /* xmalloc: c.origin, or NULL */
     char *client_id, *client_secret; /* xmalloc: c.default_client_*, or NULL */
+    char *signing_secret;            /* xmalloc: c.default_signing_secret, or NULL */
     char *singer_exe;                /* xmalloc: c.singer_executable, or NULL */
     bool builtin;
 };
@@ -509,6 +510,9 @@ static void entry_free(struct entry *e)
     if (e->client_secret)
         secret_wipe(e->client_secret, strlen(e->client_secret));
     xfree(e->client_secret);
+    if (e->signing_secret)
+        secret_wipe(e->signing_secret, strlen(e->signing_secret));
+    xfree(e->signing_secret);
     xfree(e->singer_exe);
     xfree(e);
 }
@@ -944,6 +948,18 @@ int registry_set_client(struct registry *r, const char *name, const char *client
     (*e)->client_secret = client_secret ? xstrdup(client_secret) : NULL;
     (*e)->c.default_client_id = (*e)->client_id;
     (*e)->c.default_client_secret = (*e)->client_secret;
+    return 0;
+}
+
+int registry_set_signing_secret(struct registry *r, const char *name, const char *secret,
+                                struct err *err)
+{
+    struct entry **e = find(r, name);
+    if (!e)
+        return err_set(err, ERR_NOTFOUND, "no connector named %s", name);
+    xfree((*e)->signing_secret);
+    (*e)->signing_secret = xstrdup(secret);
+    (*e)->c.default_signing_secret = (*e)->signing_secret;
     return 0;
 }
 

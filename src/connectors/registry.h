@@ -61,6 +61,10 @@ struct connector {
     /* The OAuth client used when neither the tenant nor the environment
      * names one (the sandbox's, under --demo); NULL for none. */
     const char *default_client_id, *default_client_secret;
+    /* The signing secret of its webhooks when "webhooks" says
+     * "signing_secret" and <NAME>_SIGNING_SECRET is not set (the
+     * sandbox's, under --demo); NULL for none. */
+    const char *default_signing_secret;
     /* Kind singer: the file's "singer" section (connectors/singer_spec.h)
      * and the executable to run, a relative path already joined to the
      * file's folder; NULL for other kinds. */
@@ -107,6 +111,11 @@ MUST_CHECK int registry_set_origin(struct registry *r, const char *name, const c
  * ERR_NOTFOUND when there is no such connector. */
 MUST_CHECK int registry_set_client(struct registry *r, const char *name, const char *client_id,
                                    const char *client_secret, struct err *err);
+
+/* Give connector name a default webhook signing secret (copied).
+ * Start-up only, as registry_set_origin. ERR_NOTFOUND. */
+MUST_CHECK int registry_set_signing_secret(struct registry *r, const char *name, const char *secret,
+                                           struct err *err);
 
 /* The connector called name, or NULL. */
 const struct connector *registry_get(const struct registry *r, const char *name);

@@ -22,7 +22,9 @@ int sandbox_demo_start(struct sandbox **out, struct registry *reg, const char *h
         snprintf(origin, sizeof(origin), "http://%s:%d", host, sandbox_port(sb, p));
         if (registry_set_origin(reg, name, origin, err) < 0 ||
             registry_set_client(reg, name, sandbox_client_id(p), sandbox_client_secret(p), err) <
-                0) {
+                0 ||
+            (sandbox_signing_secret(p) &&
+             registry_set_signing_secret(reg, name, sandbox_signing_secret(p), err) < 0)) {
             sandbox_stop(sb);
             return -1;
         }

@@ -23,4 +23,7 @@ void hs_refresh_delete(struct http_req *req, struct http_resp *resp);
 void hs_access_info(struct http_req *req, struct http_resp *resp);
 void hs_refresh_info(struct http_req *req, struct http_resp *resp);
 
+/* POST /_sandbox/hubspot/webhooks (hs_webhooks.c): signed event deliveries. */
+void hs_webhooks_deliver(struct http_req *req, struct http_resp *resp);
+
 #endif

@@ -1218,6 +1218,7 @@ const struct http_route sb_hubspot_routes[] = {
 
     {"GET", "/_sandbox/counters", sb_control_counters, NULL},
     {"POST", "/_sandbox/mutate", hs_mutate, NULL},
+    {"POST", "/_sandbox/hubspot/webhooks", hs_webhooks_deliver, NULL},
 };
 const size_t sb_hubspot_nroutes = sizeof(sb_hubspot_routes) / sizeof(sb_hubspot_routes[0]);
 

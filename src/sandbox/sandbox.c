@@ -144,6 +144,11 @@ const char *sandbox_client_secret(enum sandbox_provider p)
     return p < SANDBOX_PROVIDERS ? clients[p].secret : NULL;
 }
 
+const char *sandbox_signing_secret(enum sandbox_provider p)
+{
+    return p == SANDBOX_SLACK ? "sandbox-slack-signing-secret" : NULL;
+}
+
 const char *sandbox_provider_name(enum sandbox_provider p)
 {
     static const char *const names[SANDBOX_PROVIDERS] = {"salesforce", "hubspot", "slack"};

@@ -51,6 +51,10 @@ void sandbox_stop(struct sandbox *s);
  * holds nothing worth protecting; docs/sandbox.md). */
 const char *sandbox_client_id(enum sandbox_provider p);
 const char *sandbox_client_secret(enum sandbox_provider p);
+/* The secret p's emulator signs webhook deliveries with when its provider
+ * has one apart from the client secret (Slack's signing secret); NULL for
+ * the others. Public by design, as the clients are. */
+const char *sandbox_signing_secret(enum sandbox_provider p);
 
 /* "salesforce", "hubspot", "slack". */
 const char *sandbox_provider_name(enum sandbox_provider p);

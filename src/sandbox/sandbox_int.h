@@ -182,6 +182,13 @@ void sb_hidden_input(struct buf *b, const char *name, const char *value);
  * from the code; values are percent-encoded. */
 void sb_redirect(struct http_resp *resp, const char *uri, const char *const *kv, size_t n);
 
+/* deliver.c: POST body (JSON) to url with headers (NULL-terminated "Name:
+ * value" lines, may be NULL) as a provider's webhook would; *status (OUT)
+ * is the receiver's HTTP status and answer (may be NULL) gets its body, up
+ * to 64 KiB. ERR_IO with libcurl's reason when no answer came. */
+MUST_CHECK int sb_deliver(long *status, struct buf *answer, const char *url,
+                          const char *const *headers, const char *body, struct err *err);
+
 /* ---- HubSpot (hubspot.c) and Slack (slack.c): each file's route table
  * and the set-up run before its server starts (generate p->state from
  * p->sb->seed, p->sb->records and p->sb->now_ms; set p->state_free). ---- */

@@ -6,7 +6,6 @@
  * POST /_sandbox/slack/events. The workspace is generated from the seed;
  * everything in it, and every grant call, is guarded by p->mu. Facts follow
  * shared/providers.md section 5; departures are in docs/sandbox.md. */
-#include <curl/curl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +34,7 @@
 #define SL_DEFAULT_SCOPE "channels:read,channels:history,groups:read,users:read,chat:write"
 
 /* Signs event deliveries; documented in docs/sandbox.md (public by design). */
-#define SL_SIGNING_SECRET     "sandbox-slack-signing-secret"
+#define SL_SIGNING_SECRET     sandbox_signing_secret(SANDBOX_SLACK)
 #define SL_VERIFICATION_TOKEN "sandbox-verification-token"
 
 #define SL_MSGS_PER_CHANNEL 3
@@ -1122,79 +1121,61 @@ done:
 
 /* ---- signed event deliveries ---- */
 
-static size_t discard(char *ptr, size_t size, size_t n, void *ctx)
-{
-    (void)ptr;
-    (void)ctx;
-    return size * n;
-}
-
-/* POST body to url signed with Slack's v0 scheme; *status (OUT) is the
- * receiver's HTTP status. ERR_IO with libcurl's reason when none came. */
-static int deliver(long *status, const char *url, const char *ts, const char *body,
-                   char sig[HASH_SHA256_HEX_LEN + 4], struct err *err)
+/* POST body to url signed with Slack's v0 scheme under secret at ts;
+ * *status (OUT) is the receiver's HTTP status, answer its body. */
+static int deliver(long *status, struct buf *answer, const char *url, const char *secret,
+                   const char *ts, const char *body, char sig[HASH_SHA256_HEX_LEN + 4],
+                   struct err *err)
 {
     struct buf base;
     char hex[HASH_SHA256_HEX_LEN + 1], h_ts[64], h_sig[128];
-    struct curl_slist *h = NULL;
-    CURL *c;
-    CURLcode rc;
-
-    *status = 0;
     buf_init(&base, EVENT_MAX + 64);
     buf_printf(&base, "v0:%s:%s", ts, body);
-    hash_hmac_sha256_hex(hex, SL_SIGNING_SECRET, strlen(SL_SIGNING_SECRET), base.p, base.n);
+    hash_hmac_sha256_hex(hex, secret, strlen(secret), base.p, base.n);
     buf_dispose(&base);
     snprintf(sig, HASH_SHA256_HEX_LEN + 4, "v0=%s", hex);
     snprintf(h_ts, sizeof(h_ts), "X-Slack-Request-Timestamp: %s", ts);
     snprintf(h_sig, sizeof(h_sig), "X-Slack-Signature: %s", sig);
-    c = curl_easy_init();
-    if (!c)
-        return err_set(err, ERR_IO, "libcurl could not start a transfer");
-    h = curl_slist_append(h, "Content-Type: application/json");
-    h = curl_slist_append(h, h_ts);
-    h = curl_slist_append(h, h_sig);
-    h = curl_slist_append(h, "User-Agent: Slackbot 1.0 (+https://api.slack.com/robots)");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    rc = curl_easy_perform(c);
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    curl_easy_cleanup(c);
-    curl_slist_free_all(h);
-    if (rc != CURLE_OK)
-        return err_set(err, ERR_IO, "delivery: %s", curl_easy_strerror(rc));
-    return 0;
+    const char *headers[] = {h_ts, h_sig,
+                             "User-Agent: Slackbot 1.0 (+https://api.slack.com/robots)", NULL};
+    return sb_deliver(status, answer, url, headers, body, err);
 }
 
 /* POST /_sandbox/slack/events {"url":"http://...","event":{...}}: wrap the
  * event in an event_callback envelope, sign it and POST it to url; the
- * answer carries the receiver's status, the event id and the signature. */
+ * answer carries the receiver's status and body, the event id and the
+ * signature. {"url":...,"type":"url_verification"} sends the handshake
+ * with a fresh challenge instead. For tests of the receiver's refusals:
+ * "secret" signs with another secret, "age_s" dates the delivery that
+ * many seconds back (negative: ahead). */
 static void events_deliver(struct http_req *req, struct http_resp *resp)
 {
     struct sb_provider *p = sb_of(req);
-    struct json_object *in = NULL, *event;
+    struct json_object *in = NULL, *event = NULL;
     struct err e;
-    const char *url;
+    const char *url, *type = NULL, *secret = SL_SIGNING_SECRET;
     char ts[24], event_id[32], sig[HASH_SHA256_HEX_LEN + 4];
-    struct buf b;
+    struct buf b, answer;
     long status = 0;
+    int64_t age = 0;
 
+    buf_init(&answer, 0);
     if (jsonx_parse(&in, req->body, req->body_len, EVENT_MAX, &e) < 0 ||
         !(url = jsonx_str(jsonx_get(in, "url"))) ||
         (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
-        !json_object_is_type(event = jsonx_get(in, "event"), json_type_object)) {
+        (jsonx_has(in, "age_s") && jsonx_as_i64(&age, jsonx_get(in, "age_s"), "age_s", &e) < 0) ||
+        (!(type = jsonx_str(jsonx_get(in, "type"))) &&
+         !json_object_is_type(event = jsonx_get(in, "event"), json_type_object)) ||
+        (type && strcmp(type, "url_verification") != 0)) {
         http_resp_error(resp, 400, "invalid_request",
-                        "expected {\"url\":\"http(s)://...\",\"event\":{...}}", NULL);
+                        "expected {\"url\":\"http(s)://...\",\"event\":{...}} or"
+                        " {\"url\":...,\"type\":\"url_verification\"}",
+                        NULL);
         goto done;
     }
-    int64_t now_s = sb_now_ms() / 1000;
+    if (jsonx_str(jsonx_get(in, "secret")))
+        secret = jsonx_str(jsonx_get(in, "secret"));
+    int64_t now_s = sb_now_ms() / 1000 - age;
     pthread_mutex_lock(&p->mu);
     struct sl_state *s = p->state;
     uint64_t n = ++s->events;
@@ -1202,23 +1183,37 @@ static void events_deliver(struct http_req *req, struct http_resp *resp)
     snprintf(ts, sizeof(ts), "%" PRId64, now_s);
     snprintf(event_id, sizeof(event_id), "Ev0SBX%08" PRIX64, n);
     buf_init(&b, EVENT_MAX + 1024);
-    buf_puts(&b, "{\"token\":\"" SL_VERIFICATION_TOKEN "\",\"team_id\":\"" SL_TEAM_ID
-                 "\",\"api_app_id\":\"" SL_APP_ID "\",\"event\":");
-    jsonx_format(&b, event);
-    buf_printf(&b, ",\"type\":\"event_callback\",\"event_id\":\"%s\",\"event_time\":%s}", event_id,
-               ts);
-    if (deliver(&status, url, ts, buf_cstr(&b), sig, &e) < 0) {
+    if (type) {
+        buf_printf(&b,
+                   "{\"token\":\"" SL_VERIFICATION_TOKEN "\",\"challenge\":\"chl%08" PRIX64
+                   "sbx\",\"type\":\"url_verification\"}",
+                   n);
+    } else {
+        buf_puts(&b, "{\"token\":\"" SL_VERIFICATION_TOKEN "\",\"team_id\":\"" SL_TEAM_ID
+                     "\",\"api_app_id\":\"" SL_APP_ID "\",\"event\":");
+        jsonx_format(&b, event);
+        buf_printf(&b, ",\"type\":\"event_callback\",\"event_id\":\"%s\",\"event_time\":%s}",
+                   event_id, ts);
+    }
+    if (deliver(&status, &answer, url, secret, ts, buf_cstr(&b), sig, &e) < 0) {
         http_resp_error(resp, 502, "delivery_failed", e.msg, NULL);
     } else {
-        char text[256];
-        snprintf(text, sizeof(text),
-                 "{\"ok\":true,\"status\":%ld,\"event_id\":\"%s\",\"timestamp\":\"%s\","
-                 "\"signature\":\"%s\"}",
-                 status, event_id, ts, sig);
-        sb_json(resp, 200, text);
+        struct buf out;
+        buf_init(&out, 0);
+        buf_printf(&out,
+                   "{\"ok\":true,\"status\":%ld,\"event_id\":\"%s\",\"timestamp\":\"%s\","
+                   "\"signature\":\"%s\",\"sent\":",
+                   status, event_id, ts, sig);
+        buf_put_json_str(&out, buf_cstr(&b));
+        buf_puts(&out, ",\"answer\":");
+        buf_put_json_str(&out, buf_cstr(&answer));
+        buf_putc(&out, '}');
+        sb_json(resp, 200, buf_cstr(&out));
+        buf_dispose(&out);
     }
     buf_dispose(&b);
 done:
+    buf_dispose(&answer);
     json_object_put(in);
 }
 

@@ -99,13 +99,10 @@ static bool slot_cancelled(void *ctx)
 
 /* ---- the job's payload ---- */
 
-int runner_enqueue_sync(struct db *db, const char *tenant_id, const char *integration_id,
-                        const char *run_id, const char *triggered_by, bool full,
-                        const char *const *streams, size_t n, int64_t now, struct err *err)
+void runner_sync_payload(struct buf *b, const char *integration_id, const char *run_id,
+                         const char *triggered_by, bool full, const char *const *streams, size_t n)
 {
     struct json_object *p = json_object_new_object(), *list = json_object_new_array();
-    char key[ID_MAX + 8], id[ID_MAX];
-    struct buf b;
     json_object_object_add(p, "integration_id", json_object_new_string(integration_id));
     if (run_id)
         json_object_object_add(p, "run_id", json_object_new_string(run_id));
@@ -115,8 +112,18 @@ int runner_enqueue_sync(struct db *db, const char *tenant_id, const char *integr
     for (size_t i = 0; i < n; i++)
         json_object_array_add(list, json_object_new_string(streams[i]));
     json_object_object_add(p, "streams", list);
+    jsonx_format(b, p);
+    json_object_put(p);
+}
+
+int runner_enqueue_sync(struct db *db, const char *tenant_id, const char *integration_id,
+                        const char *run_id, const char *triggered_by, bool full,
+                        const char *const *streams, size_t n, int64_t now, struct err *err)
+{
+    char key[ID_MAX + 8], id[ID_MAX];
+    struct buf b;
     buf_init(&b, 0);
-    jsonx_format(&b, p);
+    runner_sync_payload(&b, integration_id, run_id, triggered_by, full, streams, n);
     snprintf(key, sizeof(key), "sync:%s", integration_id);
     /* A run someone asked for is run once; a scheduled one is retried. */
     bool retried = triggered_by && strcmp(triggered_by, "schedule") == 0;
@@ -125,7 +132,6 @@ int runner_enqueue_sync(struct db *db, const char *tenant_id, const char *integr
     if (rc == 0)
         rc = jobs_set_connector(db, id, tenant_id, integration_id, err);
     buf_dispose(&b);
-    json_object_put(p);
     return rc;
 }
 
@@ -232,6 +238,10 @@ static void run_sync(struct outcome *out, struct runner *r, struct slot *s, stru
     }
     out->ok = rc == 0 && strcmp(run.status, "failed") != 0;
     out->retry = out->give_up = !out->ok && j->max_attempts > 1;
+    /* A sync a webhook asked for waits for the one going on (sync/trigger.h),
+     * and never marks the integration failed for that. */
+    if (rc == ERR_CONFLICT && by && strcmp(by, "webhook") == 0)
+        out->give_up = false;
     out->integration = integration;
     sync_run_dispose(&run);
 }

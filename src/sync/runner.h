@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "connectors/registry.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "crypto/vault.h"
 #include "db/db.h"
@@ -59,6 +60,11 @@ MUST_CHECK int runner_enqueue_sync(struct db *db, const char *tenant_id, const c
                                    const char *run_id, const char *triggered_by, bool full,
                                    const char *const *streams, size_t n, int64_t now,
                                    struct err *err);
+
+/* The payload of a sync job (what runner_enqueue_sync stores), appended
+ * to b: sync/trigger.c queues its own jobs with it. */
+void runner_sync_payload(struct buf *b, const char *integration_id, const char *run_id,
+                         const char *triggered_by, bool full, const char *const *streams, size_t n);
 
 /* Wake a worker here: a job was just queued (the others find it at their
  * next poll). Starts the workers when they are not yet. r NULL (a process

@@ -24,6 +24,10 @@ void ofx_start_n(struct ofx *f, void **state, enum sandbox_provider p, size_t re
     snprintf(origin, sizeof(origin), "%s", f->sb.base);
     /* Before any request: the registry is read-only once serving. */
     assert_db_ok(registry_set_origin(f->t->reg, f->connector, origin, &e), &e);
+    if (sandbox_signing_secret(p))
+        assert_db_ok(
+            registry_set_signing_secret(f->t->reg, f->connector, sandbox_signing_secret(p), &e),
+            &e);
 }
 
 void ofx_stop(struct ofx *f)

@@ -343,7 +343,7 @@ static void catalogue_json(void **state)
     assert_int_equal(jsonx_ptr_get(&key, v, "/secrets_schema/properties/api_key/writeOnly", &e), 0);
     assert_true(json_object_get_boolean(key));
     assert_int_equal(jsonx_len(jsonx_get(v, "streams")), 2);
-    assert_string_equal(jsonx_str(jsonx_get(jsonx_get(v, "webhooks"), "signature")), "hmac-sha256");
+    assert_string_equal(jsonx_str(jsonx_get(jsonx_get(v, "webhooks"), "scheme")), "zendesk");
     json_object_put(v);
     xfree(text);
 
