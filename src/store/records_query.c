@@ -707,11 +707,14 @@ int records_query_purge_integration(struct records_purge *out, struct db *db, co
          &out->synced_records},
         {"DELETE FROM stream_state WHERE tenant_id = $1 AND integration_id = $2",
          &out->stream_state},
-        {"DELETE FROM sync_runs WHERE tenant_id = $1 AND integration_id = $2", &out->runs},
-        {"UPDATE webhook_deliveries SET body = NULL WHERE tenant_id = $1 AND body IS NOT NULL"
-         " AND endpoint_id IN (SELECT id FROM webhook_endpoints"
-         "  WHERE tenant_id = $1 AND integration_id = $2)",
+        /* A delivery's answer may quote a record's values (a refused
+         * amount): it goes with the body. Before the runs that find them. */
+        {"UPDATE webhook_deliveries SET body = NULL, result = NULL WHERE tenant_id = $1"
+         " AND (body IS NOT NULL OR result IS NOT NULL) AND (endpoint_id IN (SELECT id FROM"
+         " webhook_endpoints WHERE tenant_id = $1 AND integration_id = $2) OR run_id IN"
+         " (SELECT id FROM sync_runs WHERE tenant_id = $1 AND integration_id = $2))",
          &out->webhook_bodies},
+        {"DELETE FROM sync_runs WHERE tenant_id = $1 AND integration_id = $2", &out->runs},
     };
     for (size_t i = 0; rc == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
         rc = purge_exec(steps[i].count, db, steps[i].sql, tenant_id, id, err);
@@ -741,7 +744,8 @@ int records_query_purge_tenant(struct records_purge *out, struct db *db, const c
         {"DELETE FROM accounts WHERE tenant_id = $1", &out->accounts},
         {"DELETE FROM synced_records WHERE tenant_id = $1", &out->synced_records},
         {"DELETE FROM stream_state WHERE tenant_id = $1", &out->stream_state},
-        {"UPDATE webhook_deliveries SET body = NULL WHERE tenant_id = $1 AND body IS NOT NULL",
+        {"UPDATE webhook_deliveries SET body = NULL, result = NULL WHERE tenant_id = $1"
+         " AND (body IS NOT NULL OR result IS NOT NULL)",
          &out->webhook_bodies},
     };
     for (size_t i = 0; rc == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)

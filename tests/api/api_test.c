@@ -2,6 +2,7 @@
 #include "api_test.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -229,4 +230,23 @@ struct json_object *api_test_sync_wait(struct api_test *t, const char *id, const
     }
     fail_msg("run %s did not end", path);
     return NULL;
+}
+
+int64_t api_test_sql_int(struct api_test *t, const char *arg, const char *fmt, ...)
+{
+    char sql[2000];
+    va_list ap;
+    struct err e;
+    int64_t v = -1;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    if (strcmp(t->tdb->engine, "postgres") == 0)
+        assert_db_ok(db_exec(t->tdb->db, "SET inlet.system = on", DB_ARGS(), NULL, &e), &e);
+    /* The statement must use exactly the parameters given. */
+    int rc = arg && strstr(sql, "$1") ? db_query_int(&v, t->tdb->db, sql, DB_ARGS(DB_TEXT(arg)), &e)
+                                      : db_query_int(&v, t->tdb->db, sql, NULL, 0, &e);
+    if (rc != 0)
+        fail_msg("%s: %s", sql, e.msg);
+    return v;
 }

@@ -71,6 +71,12 @@ struct json_object *api_test_expect(struct api_test *t, const char *method, cons
  * most, else the test fails); the run's JSON, json_object_put. */
 struct json_object *api_test_sync_wait(struct api_test *t, const char *id, const char *body);
 
+/* One integer from SQL run straight on the database as system code (row
+ * security off), printf-style; arg (may be NULL) is bound to $1 when the
+ * statement has one. Fails the test on a database error. */
+int64_t api_test_sql_int(struct api_test *t, const char *arg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Fail unless r has status and, in the error shape, code; also checks that
  * message is a non-empty string and details is present. */
 void api_test_expect_error(const struct client_reply *r, long status, const char *code);

@@ -89,24 +89,6 @@ static void sql_exec(struct api_test *t, const char *sql, const char *arg)
     assert_db_ok(db_exec(t->tdb->db, sql, DB_ARGS(DB_TEXT(arg)), NULL, &e), &e);
 }
 
-/* An integer from SQL, as sql_exec runs it. */
-__attribute__((format(printf, 3, 4))) static int64_t q(struct api_test *t, const char *arg,
-                                                       const char *fmt, ...)
-{
-    char sql[1000];
-    va_list ap;
-    struct err e;
-    int64_t v = -1;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    if (strcmp(t->tdb->engine, "postgres") == 0)
-        assert_db_ok(db_exec(t->tdb->db, "SET inlet.system = on", DB_ARGS(), NULL, &e), &e);
-    if (db_query_int(&v, t->tdb->db, sql, DB_ARGS(DB_TEXT(arg)), &e) != 0)
-        fail_msg("%s: %s", sql, e.msg);
-    return v;
-}
-
 /* A connected Salesforce integration of tenant a, discovered unless not. */
 static void salesforce(struct ofx *f, void **state, char id[ID_MAX], bool discover)
 {
@@ -435,11 +417,13 @@ static void test_other_tenant(void **state)
     snprintf(body, sizeof(body),
              ROW("tickets", "tickets", "external_id", ",\"source_field\":\"id\""), bid);
     xfree(refused(t, "POST", "/api/mappings", body, 404, "not_found", NULL, NULL));
-    assert_int_equal(q(t, fid,
-                       "SELECT count(*) FROM field_mappings WHERE id = $1 AND"
-                       " source_field = 'title' AND updated_at = 1"),
+    assert_int_equal(api_test_sql_int(t, fid,
+                                      "SELECT count(*) FROM field_mappings WHERE id = $1 AND"
+                                      " source_field = 'title' AND updated_at = 1"),
                      1);
-    assert_int_equal(q(t, bid, "SELECT count(*) FROM field_mappings WHERE integration_id = $1"), 1);
+    assert_int_equal(
+        api_test_sql_int(t, bid, "SELECT count(*) FROM field_mappings WHERE integration_id = $1"),
+        1);
 
     /* b sees its own. */
     api_test_call(t, &r, NULL, path, t->b.key, NULL, NULL);
@@ -469,16 +453,19 @@ static void test_sync(void **state)
     json_object_put(run);
     snprintf(prefix, sizeof(prefix), "%s_", id);
     col_table_name(table, sizeof(table), prefix, "Contact");
-    assert_true(q(f.t, id, "SELECT count(*) FROM contacts WHERE integration_id = $1") > 0);
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
-                       " c.external_id = r.id WHERE c.title IS DISTINCT FROM"
-                       " upper(NULLIF(r.lastname, ''))",
-                       table),
-                     0);
-    assert_true(q(f.t, id,
-                  "SELECT count(*) FROM contacts WHERE integration_id = $1 AND title IS NOT"
-                  " NULL") > 0);
+    assert_true(
+        api_test_sql_int(f.t, id, "SELECT count(*) FROM contacts WHERE integration_id = $1") > 0);
+    assert_int_equal(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
+                         " c.external_id = r.id WHERE c.title IS DISTINCT FROM"
+                         " upper(NULLIF(r.lastname, ''))",
+                         table),
+        0);
+    assert_true(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM contacts WHERE integration_id = $1 AND title IS NOT"
+                         " NULL") > 0);
 
     /* Deleted: the default (Title as it is) again. */
     snprintf(path, sizeof(path), "/api/mappings/%s", jsonx_str(jsonx_get(row, "id")));
@@ -486,12 +473,13 @@ static void test_sync(void **state)
     run = api_test_sync_wait(f.t, id, "{\"mode\":\"full\"}");
     assert_string_equal(jsonx_str(jsonx_get(run, "status")), "success");
     json_object_put(run);
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
-                       " c.external_id = r.id WHERE c.title IS DISTINCT FROM"
-                       " NULLIF(r.title, '')",
-                       table),
-                     0);
+    assert_int_equal(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
+                         " c.external_id = r.id WHERE c.title IS DISTINCT FROM"
+                         " NULLIF(r.title, '')",
+                         table),
+        0);
     json_object_put(row);
     ofx_stop(&f);
 }

@@ -70,28 +70,6 @@ static void raw_init(struct raw *r, const char *id)
     col_table_name(r->K, sizeof(r->K), prefix, "Case");
 }
 
-/* An integer from SQL (printf-formatted with the raw tables' names; $1 is
- * the integration id), read as trusted system code on PostgreSQL. */
-__attribute__((format(printf, 3, 4))) static int64_t q(struct api_test *t, const char *id,
-                                                       const char *fmt, ...)
-{
-    char sql[2000];
-    va_list ap;
-    struct err e;
-    int64_t v = -1;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    if (strcmp(t->tdb->engine, "postgres") == 0)
-        assert_db_ok(db_exec(t->tdb->db, "SET inlet.system = on", DB_ARGS(), NULL, &e), &e);
-    /* The statement must use exactly the parameters given. */
-    int rc = strstr(sql, "$1") ? db_query_int(&v, t->tdb->db, sql, DB_ARGS(DB_TEXT(id)), &e)
-                               : db_query_int(&v, t->tdb->db, sql, NULL, 0, &e);
-    if (rc != 0)
-        fail_msg("%s: %s", sql, e.msg);
-    return v;
-}
-
 static void x(struct api_test *t, const char *id, const char *sql)
 {
     struct err e;
@@ -103,13 +81,14 @@ static void x(struct api_test *t, const char *id, const char *sql)
 /* Exactly one row of model per record of raw table. */
 static void one_each(struct api_test *t, const char *id, const char *raw, const char *model)
 {
-    int64_t n = q(t, id, "SELECT count(*) FROM %s", raw);
+    int64_t n = api_test_sql_int(t, id, "SELECT count(*) FROM %s", raw);
     assert_true(n > 0);
-    assert_int_equal(q(t, id,
-                       "SELECT count(*) FROM %s r WHERE (SELECT count(*) FROM %s m WHERE"
-                       " m.integration_id = $1 AND m.external_id = r.id) <> 1",
-                       raw, model),
-                     0);
+    assert_int_equal(
+        api_test_sql_int(t, id,
+                         "SELECT count(*) FROM %s r WHERE (SELECT count(*) FROM %s m WHERE"
+                         " m.integration_id = $1 AND m.external_id = r.id) <> 1",
+                         raw, model),
+        0);
 }
 
 static void all_rows_at(struct api_test *t, const char *id, int64_t want_changed)
@@ -117,8 +96,9 @@ static void all_rows_at(struct api_test *t, const char *id, int64_t want_changed
     int64_t changed = 0;
     const char *models[] = {"accounts", "contacts", "deals", "tickets"};
     for (size_t i = 0; i < 4; i++)
-        changed += q(t, id, "SELECT count(*) FROM %s WHERE integration_id = $1 AND updated_at <> 1",
-                     models[i]);
+        changed += api_test_sql_int(
+            t, id, "SELECT count(*) FROM %s WHERE integration_id = $1 AND updated_at <> 1",
+            models[i]);
     assert_int_equal(changed, want_changed);
 }
 
@@ -163,67 +143,75 @@ static void salesforce(void **state)
     one_each(f.t, id, r.O, "deals");
     one_each(f.t, id, r.K, "tickets");
     assert_int_equal(
-        q(f.t, id, "SELECT count(*) FROM contacts WHERE integration_id = $1"),
-        q(f.t, id, "SELECT (SELECT count(*) FROM %s) + (SELECT count(*) FROM %s)", r.C, r.L));
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM accounts WHERE integration_id = $1 AND connector <> "
-                       "'salesforce'"),
-                     0);
+        api_test_sql_int(f.t, id, "SELECT count(*) FROM contacts WHERE integration_id = $1"),
+        api_test_sql_int(f.t, id, "SELECT (SELECT count(*) FROM %s) + (SELECT count(*) FROM %s)",
+                         r.C, r.L));
+    assert_int_equal(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM accounts WHERE integration_id = $1 AND connector <> "
+                         "'salesforce'"),
+        0);
 
     /* The fields, against the raw records. */
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM %s r JOIN accounts a ON a.integration_id = $1 AND"
-                       " a.external_id = r.id WHERE a.name IS DISTINCT FROM NULLIF(r.name, '')"
-                       " OR a.industry IS DISTINCT FROM NULLIF(r.industry, '')"
-                       " OR a.employees IS DISTINCT FROM r.numberofemployees",
-                       r.A),
-                     0);
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
-                       " c.external_id = r.id WHERE c.first_name IS DISTINCT FROM"
-                       " NULLIF(r.firstname, '') OR c.email IS DISTINCT FROM"
-                       " lower(NULLIF(r.email, '')) OR c.title IS DISTINCT FROM"
-                       " upper(NULLIF(r.lastname, ''))",
-                       r.C),
-                     0);
-    assert_true(q(f.t, id,
-                  "SELECT count(*) FROM contacts WHERE integration_id = $1 AND"
-                  " title IS NOT NULL") > 0);
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
-                       " c.external_id = r.id WHERE c.company IS DISTINCT FROM"
-                       " NULLIF(r.company, '') OR c.lead_source IS DISTINCT FROM"
-                       " NULLIF(r.leadsource, '') OR c.lead_status IS DISTINCT FROM"
-                       " NULLIF(r.status, '')",
-                       r.L),
-                     0);
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM %s r JOIN deals d ON d.integration_id = $1 AND"
-                       " d.external_id = r.id WHERE d.name IS DISTINCT FROM NULLIF(r.name, '')"
-                       " OR d.stage IS DISTINCT FROM NULLIF(r.stagename, '')"
-                       " OR abs(d.amount - r.amount) > 0.001 OR (d.amount IS NULL) <>"
-                       " (r.amount IS NULL) OR d.status NOT IN ('open', 'won', 'lost')"
-                       " OR (r.stagename = 'Closed Won') <> (d.status = 'won')",
-                       r.O),
-                     0);
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM %s r JOIN tickets k ON k.integration_id = $1 AND"
-                       " k.external_id = r.id WHERE k.subject IS DISTINCT FROM"
-                       " NULLIF(r.subject, '') OR k.status IS DISTINCT FROM NULLIF(r.status, '')",
-                       r.K),
-                     0);
+    assert_int_equal(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM %s r JOIN accounts a ON a.integration_id = $1 AND"
+                         " a.external_id = r.id WHERE a.name IS DISTINCT FROM NULLIF(r.name, '')"
+                         " OR a.industry IS DISTINCT FROM NULLIF(r.industry, '')"
+                         " OR a.employees IS DISTINCT FROM r.numberofemployees",
+                         r.A),
+        0);
+    assert_int_equal(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
+                         " c.external_id = r.id WHERE c.first_name IS DISTINCT FROM"
+                         " NULLIF(r.firstname, '') OR c.email IS DISTINCT FROM"
+                         " lower(NULLIF(r.email, '')) OR c.title IS DISTINCT FROM"
+                         " upper(NULLIF(r.lastname, ''))",
+                         r.C),
+        0);
+    assert_true(api_test_sql_int(f.t, id,
+                                 "SELECT count(*) FROM contacts WHERE integration_id = $1 AND"
+                                 " title IS NOT NULL") > 0);
+    assert_int_equal(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
+                         " c.external_id = r.id WHERE c.company IS DISTINCT FROM"
+                         " NULLIF(r.company, '') OR c.lead_source IS DISTINCT FROM"
+                         " NULLIF(r.leadsource, '') OR c.lead_status IS DISTINCT FROM"
+                         " NULLIF(r.status, '')",
+                         r.L),
+        0);
+    assert_int_equal(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM %s r JOIN deals d ON d.integration_id = $1 AND"
+                         " d.external_id = r.id WHERE d.name IS DISTINCT FROM NULLIF(r.name, '')"
+                         " OR d.stage IS DISTINCT FROM NULLIF(r.stagename, '')"
+                         " OR abs(d.amount - r.amount) > 0.001 OR (d.amount IS NULL) <>"
+                         " (r.amount IS NULL) OR d.status NOT IN ('open', 'won', 'lost')"
+                         " OR (r.stagename = 'Closed Won') <> (d.status = 'won')",
+                         r.O),
+        0);
+    assert_int_equal(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM %s r JOIN tickets k ON k.integration_id = $1 AND"
+                         " k.external_id = r.id WHERE k.subject IS DISTINCT FROM"
+                         " NULLIF(r.subject, '') OR k.status IS DISTINCT FROM NULLIF(r.status, '')",
+                         r.K),
+        0);
     /* References: every raw AccountId resolved to that account's row. */
     const char *const refs[][2] = {{r.C, "contacts"}, {r.O, "deals"}, {r.K, "tickets"}};
     for (size_t i = 0; i < 3; i++) {
-        assert_true(q(f.t, id, "SELECT count(*) FROM %s WHERE accountid IS NOT NULL", refs[i][0]) >
-                    0);
-        assert_int_equal(q(f.t, id,
-                           "SELECT count(*) FROM %s r JOIN %s m ON m.integration_id = $1 AND"
-                           " m.external_id = r.id WHERE r.accountid IS NOT NULL AND"
-                           " (SELECT a.external_id FROM accounts a WHERE a.id = m.account_id)"
-                           " IS DISTINCT FROM r.accountid",
-                           refs[i][0], refs[i][1]),
-                         0);
+        assert_true(api_test_sql_int(f.t, id, "SELECT count(*) FROM %s WHERE accountid IS NOT NULL",
+                                     refs[i][0]) > 0);
+        assert_int_equal(
+            api_test_sql_int(f.t, id,
+                             "SELECT count(*) FROM %s r JOIN %s m ON m.integration_id = $1 AND"
+                             " m.external_id = r.id WHERE r.accountid IS NOT NULL AND"
+                             " (SELECT a.external_id FROM accounts a WHERE a.id = m.account_id)"
+                             " IS DISTINCT FROM r.accountid",
+                             refs[i][0], refs[i][1]),
+            0);
     }
 
     /* A full sync again: every record read, no row written. */
@@ -235,27 +223,29 @@ static void salesforce(void **state)
     sb_post(&f, "/_sandbox/mutate", "{\"object\":\"Contact\",\"touch\":5}");
     sync_ok(f.t, id, "{}", NULL);
     all_rows_at(f.t, id, 5);
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
-                       " c.external_id = r.id WHERE c.updated_at <> 1 AND"
-                       " c.phone IS DISTINCT FROM NULLIF(r.phone, '')",
-                       r.C),
-                     0);
+    assert_int_equal(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
+                         " c.external_id = r.id WHERE c.updated_at <> 1 AND"
+                         " c.phone IS DISTINCT FROM NULLIF(r.phone, '')",
+                         r.C),
+        0);
 
     /* Deleted records are soft-deleted. */
     reset_updated_at(f.t, id);
     sb_post(&f, "/_sandbox/mutate", "{\"object\":\"Contact\",\"delete\":3}");
     sync_ok(f.t, id, "{}", NULL);
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM contacts WHERE integration_id = $1 AND"
-                       " deleted_at IS NOT NULL"),
+    assert_int_equal(api_test_sql_int(f.t, id,
+                                      "SELECT count(*) FROM contacts WHERE integration_id = $1 AND"
+                                      " deleted_at IS NOT NULL"),
                      3);
-    assert_int_equal(q(f.t, id,
-                       "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
-                       " c.external_id = r.id WHERE (c.deleted_at IS NULL) <>"
-                       " (r._inlet_deleted_at IS NULL)",
-                       r.C),
-                     0);
+    assert_int_equal(
+        api_test_sql_int(f.t, id,
+                         "SELECT count(*) FROM %s r JOIN contacts c ON c.integration_id = $1 AND"
+                         " c.external_id = r.id WHERE (c.deleted_at IS NULL) <>"
+                         " (r._inlet_deleted_at IS NULL)",
+                         r.C),
+        0);
     all_rows_at(f.t, id, 3);
     one_each(f.t, id, r.C, "contacts");
     ofx_stop(&f);
@@ -289,9 +279,10 @@ static void hubspot(void **state)
     for (size_t i = 0; i < 4; i++) {
         col_table_name(table, sizeof(table), prefix, streams[i][0]);
         one_each(f.t, id, table, streams[i][1]);
-        assert_int_equal(
-            q(f.t, id, "SELECT count(*) FROM %s WHERE integration_id = $1", streams[i][1]),
-            q(f.t, id, "SELECT count(*) FROM %s", table));
+        assert_int_equal(api_test_sql_int(f.t, id,
+                                          "SELECT count(*) FROM %s WHERE integration_id = $1",
+                                          streams[i][1]),
+                         api_test_sql_int(f.t, id, "SELECT count(*) FROM %s", table));
     }
     ofx_stop(&f);
 }

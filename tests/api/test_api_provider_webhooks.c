@@ -22,23 +22,6 @@
 #include "oauth_fx.h"
 #include "test.h"
 
-static int64_t q(struct api_test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int64_t q(struct api_test *t, const char *fmt, ...)
-{
-    char sql[1000];
-    va_list ap;
-    struct err e;
-    int64_t v = -1;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    if (strcmp(t->tdb->engine, "postgres") == 0)
-        assert_db_ok(db_exec(t->tdb->db, "SET inlet.system = on", DB_ARGS(), NULL, &e), &e);
-    if (db_query_int(&v, t->tdb->db, sql, NULL, 0, &e) != 0)
-        fail_msg("%s: %s", sql, e.msg);
-    return v;
-}
-
 /* Ask the emulator to deliver spec (its control route's body, without
  * "url") to inlet's path; the emulator's answer (json_object_put): the
  * receiver's status and body. */
@@ -114,11 +97,12 @@ static void hubspot(void **state)
     snprintf(h_ts, sizeof(h_ts), "X-HubSpot-Request-Timestamp: %lld",
              (long long)json_object_get_int64(jsonx_get(v, "timestamp")));
     json_object_put(v);
-    assert_int_equal(q(f.t,
-                       "SELECT count(*) FROM jobs WHERE kind = 'sync' AND status = 'queued' AND"
-                       " dedupe_key = 'webhook:%s' AND run_at >= %lld",
-                       id, (long long)(t0 + 9)),
-                     1);
+    assert_int_equal(
+        api_test_sql_int(f.t, NULL,
+                         "SELECT count(*) FROM jobs WHERE kind = 'sync' AND status = 'queued' AND"
+                         " dedupe_key = 'webhook:%s' AND run_at >= %lld",
+                         id, (long long)(t0 + 9)),
+        1);
     /* Deals are not selected, foo.bar names nothing: acknowledged only. */
     v = deliver(&f, "/_sandbox/hubspot/webhooks", hook,
                 "\"events\":[{\"subscriptionType\":\"deal.creation\",\"objectId\":3},"
@@ -131,8 +115,10 @@ static void hubspot(void **state)
                 "\"events\":[{\"subscriptionType\":\"company.creation\",\"objectId\":5}]");
     expect(v, 200, "sync", "\"joined\"");
     json_object_put(v);
-    assert_int_equal(q(f.t, "SELECT count(*) FROM jobs WHERE kind = 'sync' AND status = 'queued'"),
-                     1);
+    assert_int_equal(
+        api_test_sql_int(f.t, NULL,
+                         "SELECT count(*) FROM jobs WHERE kind = 'sync' AND status = 'queued'"),
+        1);
 
     /* Refused: another secret, a stale delivery, another connector's
      * URL, an integration that is not there. */
@@ -170,15 +156,17 @@ static void hubspot(void **state)
     int64_t deadline = time_now_ms() + 90000;
     int64_t done = 0;
     while (time_now_ms() < deadline &&
-           (done = q(f.t,
-                     "SELECT count(*) FROM sync_runs WHERE integration_id = '%s' AND"
-                     " triggered_by = 'webhook' AND status = 'success'",
-                     id)) == 0) {
+           (done = api_test_sql_int(f.t, NULL,
+                                    "SELECT count(*) FROM sync_runs WHERE integration_id = '%s' AND"
+                                    " triggered_by = 'webhook' AND status = 'success'",
+                                    id)) == 0) {
         struct timespec pause = {0, 200000000};
         nanosleep(&pause, NULL);
     }
     assert_int_equal(done, 1);
-    assert_true(q(f.t, "SELECT count(*) FROM contacts WHERE integration_id = '%s'", id) > 0);
+    assert_true(api_test_sql_int(f.t, NULL,
+                                 "SELECT count(*) FROM contacts WHERE integration_id = '%s'",
+                                 id) > 0);
 
     char *log = api_test_stop(f.t);
     assert_null(strstr(log, sandbox_client_secret(SANDBOX_HUBSPOT)));

@@ -29,23 +29,6 @@ struct ep {
     char secret[160]; /* "" unless signed */
 };
 
-static int64_t q(struct api_test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int64_t q(struct api_test *t, const char *fmt, ...)
-{
-    char sql[1000];
-    va_list ap;
-    struct err e;
-    int64_t v = -1;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    if (strcmp(t->tdb->engine, "postgres") == 0)
-        assert_db_ok(db_exec(t->tdb->db, "SET inlet.system = on", DB_ARGS(), NULL, &e), &e);
-    if (db_query_int(&v, t->tdb->db, sql, NULL, 0, &e) != 0)
-        fail_msg("%s: %s", sql, e.msg);
-    return v;
-}
-
 static void integration(struct api_test *t, const char *key, char id[ID_MAX])
 {
     static int n;
@@ -129,17 +112,20 @@ static void test_push(void **state)
     stats_are(v, "{\"processed\":2,\"created\":2,\"updated\":0,\"unchanged\":0,\"failed\":0}");
     const char *run = jsonx_str(jsonx_get(v, "sync_log_id"));
     assert_non_null(run);
-    assert_int_equal(q(t,
-                       "SELECT count(*) FROM contacts WHERE integration_id = '%s' AND"
-                       " ((external_id = 'c1' AND email = 'ada@example.com' AND title = 'Countess'"
-                       " AND first_name = 'Ada') OR (external_id = 'c2' AND first_name = 'Alan'))",
-                       integ),
-                     2);
     assert_int_equal(
-        q(t,
-          "SELECT count(*) FROM sync_runs WHERE id = '%s' AND status = 'success' AND"
-          " triggered_by = 'webhook' AND records_processed = 2 AND records_created = 2",
-          run),
+        api_test_sql_int(
+            t, NULL,
+            "SELECT count(*) FROM contacts WHERE integration_id = '%s' AND"
+            " ((external_id = 'c1' AND email = 'ada@example.com' AND title = 'Countess'"
+            " AND first_name = 'Ada') OR (external_id = 'c2' AND first_name = 'Alan'))",
+            integ),
+        2);
+    assert_int_equal(
+        api_test_sql_int(
+            t, NULL,
+            "SELECT count(*) FROM sync_runs WHERE id = '%s' AND status = 'success' AND"
+            " triggered_by = 'webhook' AND records_processed = 2 AND records_created = 2",
+            run),
         1);
     json_object_put(v);
 
@@ -157,8 +143,9 @@ static void test_push(void **state)
     v = push_ok(t, body, NULL, NULL, NULL);
     stats_are(v, "{\"processed\":1,\"created\":0,\"updated\":1,\"unchanged\":0,\"failed\":0}");
     json_object_put(v);
-    assert_int_equal(q(t, "SELECT count(*) FROM contacts WHERE external_id = 'c1' AND"
-                          " title = 'Analyst'"),
+    assert_int_equal(api_test_sql_int(t, NULL,
+                                      "SELECT count(*) FROM contacts WHERE external_id = 'c1' AND"
+                                      " title = 'Analyst'"),
                      1);
     /* An override of the pushed stream, through the mappings API. */
     char mbody[300];
@@ -179,13 +166,14 @@ static void test_push(void **state)
     v = push_ok(t, body, NULL, NULL, NULL);
     stats_are(v, "{\"processed\":1,\"created\":0,\"updated\":1,\"unchanged\":0,\"failed\":0}");
     json_object_put(v);
-    assert_int_equal(q(t, "SELECT count(*) FROM contacts WHERE external_id = 'c2' AND"
-                          " title = 'LOGICIAN'"),
+    assert_int_equal(api_test_sql_int(t, NULL,
+                                      "SELECT count(*) FROM contacts WHERE external_id = 'c2' AND"
+                                      " title = 'LOGICIAN'"),
                      1);
     /* The raw table logs every record received: 2 + 2 + 1 + 1. */
     char table[200];
     snprintf(table, sizeof(table), "%s_n8n_contacts", integ);
-    assert_int_equal(q(t, "SELECT count(*) FROM \"%s\"", table), 6);
+    assert_int_equal(api_test_sql_int(t, NULL, "SELECT count(*) FROM \"%s\"", table), 6);
 
     /* The endpoint as listed holds no key. */
     struct client_reply r;
@@ -270,7 +258,10 @@ static void test_refusals(void **state)
     api_test_expect_error(&r, 422, "validation_failed");
     assert_non_null(strstr(buf_cstr(&r.body), "/integration_id"));
     client_reply_dispose(&r);
-    assert_int_equal(q(t, "SELECT count(*) FROM contacts WHERE integration_id = '%s'", theirs), 0);
+    assert_int_equal(api_test_sql_int(t, NULL,
+                                      "SELECT count(*) FROM contacts WHERE integration_id = '%s'",
+                                      theirs),
+                     0);
 
     /* Too many records; a body over the server's limit. */
     struct buf big;
@@ -292,7 +283,10 @@ static void test_refusals(void **state)
     assert_int_equal(r.status, 413);
     client_reply_dispose(&r);
     buf_dispose(&big);
-    assert_int_equal(q(t, "SELECT count(*) FROM sync_runs WHERE integration_id = '%s'", integ), 0);
+    assert_int_equal(api_test_sql_int(t, NULL,
+                                      "SELECT count(*) FROM sync_runs WHERE integration_id = '%s'",
+                                      integ),
+                     0);
 
     /* An endpoint bound to one integration takes no other's records. */
     char second[ID_MAX], bound_body[200];
@@ -371,7 +365,9 @@ static void test_signed_and_replay(void **state)
     api_test_expect_error(&r, 401, "invalid_signature");
     assert_non_null(strstr(buf_cstr(&r.body), "window"));
     client_reply_dispose(&r);
-    assert_int_equal(q(t, "SELECT count(*) FROM deals WHERE integration_id = '%s'", integ), 0);
+    assert_int_equal(
+        api_test_sql_int(t, NULL, "SELECT count(*) FROM deals WHERE integration_id = '%s'", integ),
+        0);
 
     /* Signed now: applied, with the failures listed by index. */
     whsig_sign(sig, &key, "msg_1", now, body, strlen(body));
@@ -396,16 +392,17 @@ static void test_signed_and_replay(void **state)
     assert_int_equal(json_object_get_int(jsonx_get(jsonx_at(errs, 2), "index")), 3);
     assert_non_null(strstr(jsonx_str(jsonx_get(jsonx_at(errs, 2), "message")), "external_id"));
     const char *run = jsonx_str(jsonx_get(v, "sync_log_id"));
-    assert_int_equal(q(t,
-                       "SELECT count(*) FROM sync_runs WHERE id = '%s' AND status = 'partial' AND"
-                       " records_failed = 3 AND records_created = 1",
-                       run),
-                     1);
-    assert_int_equal(q(t,
-                       "SELECT count(*) FROM deals WHERE integration_id = '%s' AND"
-                       " external_id = 'd1' AND currency = 'USD' AND"
-                       " abs(amount - 1200.5) < 0.001",
-                       integ),
+    assert_int_equal(
+        api_test_sql_int(t, NULL,
+                         "SELECT count(*) FROM sync_runs WHERE id = '%s' AND status = 'partial' AND"
+                         " records_failed = 3 AND records_created = 1",
+                         run),
+        1);
+    assert_int_equal(api_test_sql_int(t, NULL,
+                                      "SELECT count(*) FROM deals WHERE integration_id = '%s' AND"
+                                      " external_id = 'd1' AND currency = 'USD' AND"
+                                      " abs(amount - 1200.5) < 0.001",
+                                      integ),
                      1);
 
     /* The same delivery again: the same answer, applied once. */
@@ -414,10 +411,13 @@ static void test_signed_and_replay(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(buf_cstr(&r.body), first);
     client_reply_dispose(&r);
-    assert_int_equal(q(t, "SELECT count(*) FROM sync_runs WHERE integration_id = '%s'", integ), 1);
+    assert_int_equal(api_test_sql_int(t, NULL,
+                                      "SELECT count(*) FROM sync_runs WHERE integration_id = '%s'",
+                                      integ),
+                     1);
     char table[200];
     snprintf(table, sizeof(table), "%s_n8n_deals", integ);
-    assert_int_equal(q(t, "SELECT count(*) FROM \"%s\"", table), 3);
+    assert_int_equal(api_test_sql_int(t, NULL, "SELECT count(*) FROM \"%s\"", table), 3);
 
     /* A second page of the same sync: added to the run through
      * sync_log_id. */
@@ -433,11 +433,12 @@ static void test_signed_and_replay(void **state)
                   (const char *[]){auth, hid, hts, hsig, NULL});
     assert_int_equal(r.status, 200);
     client_reply_dispose(&r);
-    assert_int_equal(q(t,
-                       "SELECT count(*) FROM sync_runs WHERE id = '%s' AND status = 'partial' AND"
-                       " records_processed = 5 AND records_created = 2 AND records_failed = 3",
-                       run),
-                     1);
+    assert_int_equal(
+        api_test_sql_int(t, NULL,
+                         "SELECT count(*) FROM sync_runs WHERE id = '%s' AND status = 'partial' AND"
+                         " records_processed = 5 AND records_created = 2 AND records_failed = 3",
+                         run),
+        1);
     /* A run that is not a pushed one of this integration. */
     snprintf(body2, sizeof(body2),
              "{\"integration_id\":\"%s\",\"data_type\":\"deals\",\"sync_log_id\":"
@@ -451,7 +452,8 @@ static void test_signed_and_replay(void **state)
     api_test_expect_error(&r, 422, "validation_failed");
     assert_non_null(strstr(buf_cstr(&r.body), "/sync_log_id"));
     client_reply_dispose(&r);
-    assert_int_equal(q(t, "SELECT count(*) FROM deals WHERE external_id = 'd4'"), 0);
+    assert_int_equal(
+        api_test_sql_int(t, NULL, "SELECT count(*) FROM deals WHERE external_id = 'd4'"), 0);
 
     json_object_put(v);
     xfree(first);
@@ -482,10 +484,11 @@ static void test_source_connector(void **state)
     stats_are(v, "{\"processed\":1,\"created\":1,\"updated\":0,\"unchanged\":0,\"failed\":0}");
     json_object_put(v);
     assert_int_equal(
-        q(t,
-          "SELECT count(*) FROM contacts WHERE integration_id = '%s' AND"
-          " external_id = '003A' AND first_name = 'Grace' AND email = 'grace@navy.mil'",
-          integ),
+        api_test_sql_int(
+            t, NULL,
+            "SELECT count(*) FROM contacts WHERE integration_id = '%s' AND"
+            " external_id = '003A' AND first_name = 'Grace' AND email = 'grace@navy.mil'",
+            integ),
         1);
 }
 
