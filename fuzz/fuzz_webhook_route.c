@@ -29,7 +29,7 @@ static const char *const specs[] = {
 
 static bool named(const struct json_object *spec, const char *stream)
 {
-    json_object_object_foreach(jsonx_get(spec, "streams"), k, names)
+    json_object_object_foreach(jsonx_members(jsonx_get(spec, "streams")), k, names)
     {
         (void)k;
         for (size_t i = 0; i < jsonx_len(names); i++)

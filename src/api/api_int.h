@@ -235,6 +235,13 @@ void api_analytics_leads(struct api_ctx *c);
 void api_integration_purge(struct api_ctx *c, const char *id);
 void api_tenant_purge(struct api_ctx *c);
 
+/* proxy.c: the integration's own API, with its credentials. */
+void api_integration_proxy(struct api_ctx *c);
+void api_integration_usage(struct api_ctx *c); /* usage.c */
+/* actions.c: a connector's named actions. */
+void api_connector_actions(struct api_ctx *c);
+void api_integration_action(struct api_ctx *c);
+
 /* webhook_endpoints.c: where pushed data comes in. */
 void api_webhook_endpoints_list(struct api_ctx *c);
 void api_webhook_endpoints_create(struct api_ctx *c);

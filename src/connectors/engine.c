@@ -21,6 +21,7 @@
 #include <json-c/linkhash.h>
 
 #include "connectors/engine_int.h"
+#include "connectors/urls.h"
 #include "core/alloc.h"
 #include "core/jsonx.h"
 #include "core/str.h"
@@ -395,32 +396,6 @@ static void pager_reset(struct pager *p)
     p->done = false;
 }
 
-/* A next-page URL made relative to the base URL: an absolute one must
- * start with the base URL (the origin and path), a rooted one with the
- * base URL's path; anything else is refused, so that an answer cannot
- * steer the token to another host. */
-static int relative_to_base(char **out, const char *base, const char *url, struct err *err)
-{
-    size_t olen = 0;
-    const char *sep = strstr(base, "://");
-    if (sep)
-        olen = (size_t)(strchr(sep + 3, '/') ? strchr(sep + 3, '/') - base : (long)strlen(base));
-    const char *bpath = base + olen;
-    size_t blen = strlen(bpath);
-    while (blen && bpath[blen - 1] == '/')
-        blen--;
-    const char *rest = NULL;
-    if (strncmp(url, base, olen) == 0 && strncmp(url + olen, bpath, blen) == 0 && olen)
-        rest = url + olen + blen;
-    else if (url[0] == '/' && url[1] != '/' && strncmp(url, bpath, blen) == 0)
-        rest = url + blen;
-    if (!rest || (*rest && *rest != '/' && *rest != '?'))
-        return err_set(err, ERR_INVALID,
-                       "the next page's URL is outside the connector's base URL: not followed");
-    *out = xstrdup(rest);
-    return 0;
-}
-
 /* The "next" URL of a Link header (RFC 8288), or NULL. */
 static char *link_next(const struct fetch_resp *resp)
 {
@@ -461,7 +436,7 @@ static int pager_advance(struct pager *p, const struct srun *r, struct json_obje
             url = link_next(resp);
         }
         p->done = !url;
-        int rc = url ? relative_to_base(&p->next_path, r->env->base_url, url, err) : 0;
+        int rc = url ? connector_relative(&p->next_path, r->env->base_url, url, err) : 0;
         xfree(url);
         return rc;
     } else if (strcmp(type, "cursor") == 0) {

@@ -11,6 +11,7 @@
 
 #include <json-c/linkhash.h>
 
+#include "connectors/action.h"
 #include "connectors/engine_int.h"
 #include "connectors/template.h"
 #include "core/jsonx.h"
@@ -211,7 +212,7 @@ static int check_webhooks(struct jsonx_ptr *at, struct json_object *doc, struct 
     size_t mark = jsonx_ptr_push(at, "scheme");
     int rc = webhook_scheme_parse(&scheme, jsonx_str(jsonx_get(w, "scheme")), err);
     jsonx_ptr_pop(at, mark);
-    json_object_object_foreach(jsonx_get(w, "streams"), prefix, names)
+    json_object_object_foreach(jsonx_members(jsonx_get(w, "streams")), prefix, names)
     {
         for (size_t i = 0; rc == 0 && i < jsonx_len(names); i++) {
             const char *name = jsonx_str(jsonx_at(names, i));
@@ -274,6 +275,8 @@ int engine_spec_check(struct jsonx_ptr *at, struct json_object *doc, struct err 
         rc = check_mappings(at, doc, err);
     if (rc == 0)
         rc = check_webhooks(at, doc, err);
+    if (rc == 0)
+        rc = action_check(at, doc, err);
     if (rc == 0)
         jsonx_ptr_init(at);
     return rc;

@@ -1,11 +1,13 @@
-/* connectors/urls.c - see urls.h: template expansion of a connector's URLs
- * and the origin overrides of --demo and INLET_<NAME>_BASE_URL. */
+/* connectors/urls.c - see urls.h: template expansion of a connector's URLs,
+ * the origin overrides of --demo and INLET_<NAME>_BASE_URL, and next-page
+ * URLs made relative to the base URL. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "connectors/urls.h"
+#include "core/alloc.h"
 #include "core/jsonx.h"
 
 #define ORIGIN_MAX 2048
@@ -216,4 +218,30 @@ int connector_url(struct buf *out, const struct connector *c, const char *pointe
     }
     buf_dispose(&url);
     return rc;
+}
+
+/* A next-page URL made relative to the base URL: an absolute one must
+ * start with the base URL (the origin and path), a rooted one with the
+ * base URL's path; anything else is refused, so that an answer cannot
+ * steer the token to another host. */
+int connector_relative(char **out, const char *base, const char *url, struct err *err)
+{
+    size_t olen = 0;
+    const char *sep = strstr(base, "://");
+    if (sep)
+        olen = (size_t)(strchr(sep + 3, '/') ? strchr(sep + 3, '/') - base : (long)strlen(base));
+    const char *bpath = base + olen;
+    size_t blen = strlen(bpath);
+    while (blen && bpath[blen - 1] == '/')
+        blen--;
+    const char *rest = NULL;
+    if (strncmp(url, base, olen) == 0 && strncmp(url + olen, bpath, blen) == 0 && olen)
+        rest = url + olen + blen;
+    else if (url[0] == '/' && url[1] != '/' && strncmp(url, bpath, blen) == 0)
+        rest = url + blen;
+    if (!rest || (*rest && *rest != '/' && *rest != '?'))
+        return err_set(err, ERR_INVALID,
+                       "the next page's URL is outside the connector's base URL: not followed");
+    *out = xstrdup(rest);
+    return 0;
 }

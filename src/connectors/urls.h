@@ -59,4 +59,11 @@ MUST_CHECK int connector_url(struct buf *out, const struct connector *c, const c
                              const struct json_object *config, const struct json_object *connection,
                              struct err *err);
 
+/* A next-page URL an answer gave, made relative to base (a connector's
+ * base URL) into *out (OUT, xfree): an absolute one must start with base
+ * (origin and path), a rooted one with base's path; anything else is
+ * refused (ERR_INVALID), so that an answer cannot steer the credentials to
+ * another host. Used by the engine's next_url pages and paged actions. */
+MUST_CHECK int connector_relative(char **out, const char *base, const char *url, struct err *err);
+
 #endif

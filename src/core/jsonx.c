@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -904,4 +905,20 @@ void jsonx_format(struct buf *b, struct json_object *v)
     if (!s)
         abort(); /* json-c's out of memory */
     buf_put(b, s, len);
+}
+
+static struct json_object *empty_object;
+static pthread_once_t empty_once = PTHREAD_ONCE_INIT;
+
+static void empty_make(void)
+{
+    empty_object = json_object_new_object();
+}
+
+struct json_object *jsonx_members(const struct json_object *v)
+{
+    if (json_object_is_type(v, json_type_object))
+        return (struct json_object *)v;
+    pthread_once(&empty_once, empty_make);
+    return empty_object;
 }

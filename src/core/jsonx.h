@@ -70,6 +70,11 @@ MUST_CHECK int jsonx_read_file(struct json_object **out, /* OUT: owned */
 
 /* ---- reading values; none of these crash on a wrong type or NULL ---- */
 
+/* v when it is an object, else one shared empty object (never to be
+ * changed): what json_object_object_foreach may walk without a check, as
+ * it may not walk NULL or another type. */
+struct json_object *jsonx_members(const struct json_object *v);
+
 /* "null", "boolean", "integer", "number", "string", "array" or "object". */
 const char *jsonx_type_name(const struct json_object *v);
 

@@ -25,6 +25,19 @@ void http_resp_header(struct http_resp *resp, const char *name, const char *valu
     resp->nheaders++;
 }
 
+const char *http_resp_content_type(struct http_resp *resp, const char *type)
+{
+    size_t n = strlen(type);
+    if (n == 0 || n > HTTP_CONTENT_TYPE_MAX)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)type[i] < 0x20 || type[i] == 0x7f)
+            return NULL;
+    memcpy(resp->content_type_buf, type, n + 1);
+    resp->content_type = resp->content_type_buf;
+    return resp->content_type;
+}
+
 /* A message may quote what a client sent (a path segment, a query value,
  * cut at a byte count): each byte that does not start a UTF-8 sequence
  * becomes U+FFFD, so that the answer is always valid JSON. */

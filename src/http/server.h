@@ -22,6 +22,7 @@
 
 #define HTTP_PARAMS_MAX       8        /* path parameters per route */
 #define HTTP_HEADERS_MAX      16       /* response headers a handler may add */
+#define HTTP_CONTENT_TYPE_MAX 255      /* bytes of a Content-Type a handler copies in */
 #define HTTP_BODY_MAX_DEFAULT 1048576  /* bytes of a request body: 1 MiB */
 #define HTTP_RESP_MAX         67108864 /* bytes of a response body: 64 MiB */
 #define HTTP_TIMEOUT_DEFAULT  30       /* seconds a connection may sit idle */
@@ -75,8 +76,9 @@ int http_req_query_each(const struct http_req *req, http_query_fn fn, void *ctx)
  * a handler that forgets to answer shows up as an error, not as a 200. */
 struct http_resp {
     int status;
-    const char *content_type; /* static string; NULL means "application/json" */
-    struct buf body;          /* owned by the server; capped at HTTP_RESP_MAX */
+    const char *content_type; /* static string, or content_type_buf; NULL: "application/json" */
+    char content_type_buf[HTTP_CONTENT_TYPE_MAX + 1]; /* http_resp_content_type's copy */
+    struct buf body; /* owned by the server; capped at HTTP_RESP_MAX */
     /* A fault for emulators (sandbox/): when nonzero and below body.n, the
      * answer announces the whole body's Content-Length, sends its first
      * cut_at bytes, then drops the connection, as a server that dies
@@ -96,6 +98,12 @@ struct http_resp {
  * X-Content-Type-Options: nosniff to every response, and Cache-Control:
  * no-store to JSON ones unless the handler set Cache-Control. */
 void http_resp_header(struct http_resp *resp, const char *name, const char *value);
+
+/* Set the Content-Type to a copy of type (a value passed on from
+ * elsewhere, such as a proxied answer's): NULL when it holds CR, LF or
+ * other control bytes or is longer than HTTP_CONTENT_TYPE_MAX, which
+ * leaves the type as it was; else resp->content_type. */
+const char *http_resp_content_type(struct http_resp *resp, const char *type);
 
 /* Set status and write the error body
  *   {"error":{"code":code,"message":message,"details":details}}

@@ -221,6 +221,8 @@ void sf_query(struct http_req *req, struct http_resp *resp);      /* query and q
 void sf_query_more(struct http_req *req, struct http_resp *resp); /* nextRecordsUrl */
 void sf_sobject_create(struct http_req *req, struct http_resp *resp);
 void sf_sobject_get(struct http_req *req, struct http_resp *resp);
+/* GET .../sobjects/{Attachment|Document}/{id}/Body: the file's bytes. */
+void sf_blob(struct http_req *req, struct http_resp *resp);
 void sf_sobject_update(struct http_req *req, struct http_resp *resp);
 void sf_sobject_delete(struct http_req *req, struct http_resp *resp);
 void sf_limits(struct http_req *req, struct http_resp *resp);

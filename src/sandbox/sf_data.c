@@ -1286,3 +1286,23 @@ void sf_limits(struct http_req *req, struct http_resp *resp)
                "\"FileStorageMB\":{\"Max\":20,\"Remaining\":20}}",
                (unsigned long long)max, remaining);
 }
+
+void sf_blob(struct http_req *req, struct http_resp *resp)
+{
+    struct sb_provider *p;
+    const char *object = http_req_param(req, "object");
+    if (!data_begin(req, resp, &p))
+        return;
+    if (strcmp(object, "Attachment") != 0 && strcmp(object, "Document") != 0) {
+        sb_json(resp, 404,
+                "[{\"message\":\"The requested resource does not exist\","
+                "\"errorCode\":\"NOT_FOUND\"}]");
+        return;
+    }
+    /* Every byte value, twice: a body no text handling leaves intact. */
+    resp->status = 200;
+    resp->content_type = "application/octet-stream";
+    buf_reset(&resp->body);
+    for (int i = 0; i < 512; i++)
+        buf_putc(&resp->body, (char)(i & 255));
+}

@@ -45,6 +45,28 @@ int api_usage_add(struct db *db, const char *tenant_id, const char *integration_
                    NULL, err);
 }
 
+int api_usage_quota(struct db *db, const char *tenant_id, const char *integration_id,
+                    const char *day, int64_t limit, int64_t remaining, int64_t at, struct err *err)
+{
+    int rc = day_check(day, "day", err);
+    if (rc < 0)
+        return rc;
+    if (limit < 0 || remaining < 0 || remaining > limit)
+        return err_set(err, ERR_INVALID, "api usage: a quota needs 0 <= remaining <= limit");
+    /* The latest report wins: one from an earlier answer, committed after
+     * a later one, must not bring an older count back. */
+    return db_exec(db,
+                   "INSERT INTO api_usage (tenant_id, integration_id, day, quota_limit,"
+                   " quota_remaining, quota_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                   " ON CONFLICT (tenant_id, integration_id, day) DO UPDATE SET"
+                   " quota_limit = excluded.quota_limit,"
+                   " quota_remaining = excluded.quota_remaining, quota_at = excluded.quota_at"
+                   " WHERE api_usage.quota_at IS NULL OR api_usage.quota_at <= excluded.quota_at",
+                   DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(integration_id), DB_TEXT(day), DB_INT(limit),
+                           DB_INT(remaining), DB_INT(at)),
+                   NULL, err);
+}
+
 int api_usage_list(struct db *db, const char *tenant_id, const char *integration_id,
                    const char *from, const char *to, api_usage_fn fn, void *ctx, struct err *err)
 {
@@ -54,7 +76,8 @@ int api_usage_list(struct db *db, const char *tenant_id, const char *integration
     if ((rc = day_check(from, "from", err)) < 0 || (rc = day_check(to, "to", err)) < 0)
         return rc;
     rc = db_query(&rows, db,
-                  "SELECT integration_id, day, calls, errors, rate_limited FROM api_usage"
+                  "SELECT integration_id, day, calls, errors, rate_limited, quota_limit,"
+                  " quota_remaining, COALESCE(quota_at, 0) FROM api_usage"
                   " WHERE tenant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR integration_id = $2)"
                   " AND day >= $3 AND day <= $4 ORDER BY day, integration_id",
                   DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(integration_id), DB_TEXT(from), DB_TEXT(to)),
@@ -64,7 +87,10 @@ int api_usage_list(struct db *db, const char *tenant_id, const char *integration
     while ((rc = db_rows_next(rows, err)) == 1) {
         struct api_usage u = {.calls = db_rows_int(rows, 2),
                               .errors = db_rows_int(rows, 3),
-                              .rate_limited = db_rows_int(rows, 4)};
+                              .rate_limited = db_rows_int(rows, 4),
+                              .quota_limit = db_rows_int(rows, 5),
+                              .quota_remaining = db_rows_int(rows, 6),
+                              .quota_at = db_rows_int(rows, 7)};
         snprintf(u.integration_id, sizeof(u.integration_id), "%s", db_rows_text(rows, 0));
         snprintf(u.day, sizeof(u.day), "%s", db_rows_text(rows, 1));
         if ((rc = fn(ctx, &u)) != 0)

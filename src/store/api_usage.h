@@ -20,6 +20,9 @@ struct api_usage {
     int64_t calls;               /* requests sent */
     int64_t errors;              /* of those: no answer, or not 2xx / 3xx */
     int64_t rate_limited;        /* of those: refused for a rate limit or quota */
+    /* The provider's own count, as its last answer of the day said
+     * (sync/quota.h); quota_at (unix seconds) 0 when none did. */
+    int64_t quota_limit, quota_remaining, quota_at;
 };
 
 /* The UTC day of unix_ms (within core/time.h's range) as "YYYY-MM-DD". */
@@ -33,6 +36,14 @@ void api_usage_day(char out[API_USAGE_DAY_MAX], int64_t unix_ms);
 MUST_CHECK int api_usage_add(struct db *db, const char *tenant_id, const char *integration_id,
                              const char *day, int64_t calls, int64_t errors, int64_t rate_limited,
                              struct err *err);
+
+/* Keep the provider's report of the quota (limit, remaining, at: unix
+ * seconds of the answer) on integration_id's row for day, making the row
+ * when there is none; an older report than the one kept changes nothing.
+ * ERR_INVALID for a bad day or counts. */
+MUST_CHECK int api_usage_quota(struct db *db, const char *tenant_id, const char *integration_id,
+                               const char *day, int64_t limit, int64_t remaining, int64_t at,
+                               struct err *err);
 
 /* Called per row; the row is borrowed for the call. The rows are still
  * being read from db, so fn must not use it. A nonzero return stops and

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "connectors/urls.h"
@@ -20,6 +21,7 @@
 #include "oauth/token.h"
 #include "store/api_usage.h"
 #include "sync/budget.h"
+#include "sync/quota.h"
 
 #define AUTH_MAX 8192 /* bytes of an authentication header or query part */
 
@@ -148,6 +150,16 @@ static int url_make(struct buf *url, const struct integration *it, const struct 
     return rc;
 }
 
+int connector_base_url(struct buf *out, const struct integration *it, const struct connector *c,
+                       struct err *err)
+{
+    struct creds none;
+    creds_init(&none);
+    int rc = url_make(out, it, c, "", &none, err);
+    creds_dispose(&none);
+    return rc;
+}
+
 static int send_once(struct fetch_resp *out, const struct integration *it,
                      const struct connector *c, const struct connector_req *req,
                      const struct creds *k, struct err *err)
@@ -166,6 +178,12 @@ static int send_once(struct fetch_resp *out, const struct integration *it,
                               .body_max = req->body_max,
                               .headers = {"Accept: application/json"}};
         size_t h = 1;
+        for (size_t i = 0; req->headers && req->headers[i] && i < CALL_HEADERS_MAX; i++) {
+            if (strncasecmp(req->headers[i], "Accept:", 7) == 0)
+                f.headers[0] = req->headers[i];
+            else
+                f.headers[h++] = req->headers[i];
+        }
         if (k->header.n)
             f.headers[h++] = buf_cstr(&k->header);
         if (req->content_type) {
@@ -264,6 +282,12 @@ static bool budget_wait(const struct connector_req *req, const struct connector 
 
 static void count(struct call_usage *u, int rc, const struct fetch_resp *r, enum retry_kind kind)
 {
+    int64_t limit, remaining;
+    if (rc == 0 && quota_parse(&limit, &remaining, r)) {
+        u->quota_limit = limit;
+        u->quota_remaining = remaining;
+        u->quota_at_ms = time_now_ms();
+    }
     u->calls++;
     if (rc < 0 || r->status < 200 || r->status > 399)
         u->errors++;
@@ -444,6 +468,9 @@ int connector_usage_flush(struct db *db, const char *tenant_id, const char *inte
     api_usage_day(day, now_ms);
     int rc = api_usage_add(db, tenant_id, integration_id, day, u->calls, u->errors, u->rate_limited,
                            err);
+    if (rc == 0 && u->quota_at_ms)
+        rc = api_usage_quota(db, tenant_id, integration_id, day, u->quota_limit, u->quota_remaining,
+                             u->quota_at_ms / 1000, err);
     if (rc == 0)
         *u = (struct call_usage){0};
     return rc;

@@ -32,12 +32,16 @@
 #define CALL_BACKOFF_MAX_MS      30000  /* no backoff's ceiling grows past this */
 #define CALL_WAIT_CAP_MS_DEFAULT 300000 /* the longest wait slept between attempts */
 #define CALL_CANCEL_POLL_MS      100    /* how often a wait asks req->cancelled */
+#define CALL_HEADERS_MAX         8      /* the caller's own request header lines */
 
 /* What requests did, for api_usage. */
 struct call_usage {
     int64_t calls;        /* requests sent */
     int64_t errors;       /* of those: no answer, or an answer other than 2xx / 3xx */
     int64_t rate_limited; /* of those: refused for a rate limit or a quota */
+    /* The provider's own count of the quota (sync/quota.h), from the last
+     * answer that reported one: quota_at_ms 0 when none did. */
+    int64_t quota_limit, quota_remaining, quota_at_ms;
 };
 
 /* Why connector_call stopped. */
@@ -64,8 +68,12 @@ struct connector_req {
     const char *body;   /* NULL: none */
     size_t body_len;
     const char *content_type; /* of body */
-    long timeout_ms;          /* of each request; 0: fetch's default */
-    size_t body_max;          /* 0: fetch's default */
+    /* More "Name: value" lines (NULL-terminated, at most CALL_HEADERS_MAX;
+     * NULL: none), as the caller vetted them: never credentials, which
+     * connector_call puts in. An "Accept" here replaces the JSON default. */
+    const char *const *headers;
+    long timeout_ms; /* of each request; 0: fetch's default */
+    size_t body_max; /* 0: fetch's default */
     /* A POST or PATCH that is safe to send twice (a search sent as POST):
      * resent after a 5xx or a network error like GET, HEAD, PUT, DELETE
      * and OPTIONS are. Other POSTs and PATCHes are resent only after a
@@ -103,6 +111,13 @@ struct connector_req {
 MUST_CHECK int connector_call(struct fetch_resp *out, const struct oauth_env *env,
                               const struct integration *it, const struct connector *c,
                               const struct connector_req *req, struct err *err);
+
+/* Integration it's base URL (connector c's base_url filled in from its
+ * config and connection), appended to out: for making a next-page URL an
+ * answer gave relative to it (connectors/urls.h, connector_relative).
+ * ERR_INVALID as connector_call for a URL that cannot be built. */
+MUST_CHECK int connector_base_url(struct buf *out, const struct integration *it,
+                                  const struct connector *c, struct err *err);
 
 /* Add *u to integration_id's api_usage for the UTC day of now_ms and, on
  * success, zero *u; nothing when it is all zero. Inside the caller's tenant

@@ -21,7 +21,7 @@ void webhook_route_dispose(struct webhook_route *r)
 static bool is_handshake(const struct json_object *when, const struct json_object *doc)
 {
     bool any = false;
-    json_object_object_foreach((struct json_object *)when, ptr, want)
+    json_object_object_foreach(jsonx_members(when), ptr, want)
     {
         struct json_object *got = NULL;
         struct err e;
@@ -60,7 +60,7 @@ static int route_event(struct webhook_route *r, const struct json_object *spec,
         return err_set(err, ERR_INVALID, "event %zu: %s: expected the event type as text, got %s",
                        i, ptr, jsonx_type_name(type));
     const char *t = type ? jsonx_str(type) : "";
-    json_object_object_foreach(jsonx_get(spec, "streams"), prefix, names)
+    json_object_object_foreach(jsonx_members(jsonx_get(spec, "streams")), prefix, names)
     {
         size_t k = strlen(prefix);
         if (strncmp(t, prefix, k) == 0 && (!best || k > best_n)) {
