@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "store/integration.h"
 #include "sync/call.h"
+#include "sync/writeback.h"
 
 #define ACTION_ANSWER_MAX (16u << 20) /* bytes of one provider answer */
 
@@ -198,6 +199,75 @@ static bool succeeded(const struct fetch_resp *r)
     return yes;
 }
 
+/* The record the action changed, stored at once (sync/writeback.h): read
+ * back by writes.read when there is one (its {id} the answer's pointer, or
+ * the input member writes.id names), else the answer itself. Appends
+ * ",\"stored\":true" or false with why to out; a failure here is the
+ * store's, never the action's: the provider has done it. */
+static void write_back(struct buf *out, const struct oauth_env *env, const struct integration *it,
+                       const struct connector *conn, const struct json_object *writes,
+                       const struct json_object *input, const struct buf *data)
+{
+    const char *how = jsonx_str(jsonx_get(writes, "id"));
+    const char *read = jsonx_str(jsonx_get(writes, "read"));
+    struct json_object *answer = NULL, *records = json_object_new_array(), *idv = NULL;
+    struct fetch_resp r = {0};
+    struct buf path;
+    struct err e;
+    bool stored = false;
+    int rc = jsonx_parse(&answer, data->p, data->n, data->n + 1, &e);
+    buf_init(&path, 0);
+    if (rc == 0 && read) {
+        if (strncmp(how, "input.", 6) == 0)
+            idv = jsonx_get(input, how + 6);
+        else if (jsonx_ptr_get(&idv, answer, how, &e) < 0)
+            idv = NULL;
+        const char *rid = json_object_is_type(idv, json_type_string) ? jsonx_str(idv) : NULL;
+        if (!rid ||
+            strspn(rid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+                strlen(rid))
+            rc = err_set(&e, ERR_INVALID, "the changed record's id is not in the answer");
+        for (const char *p = read; rc == 0 && *p; p++) {
+            if (strncmp(p, "{id}", 4) == 0) {
+                buf_puts(&path, rid);
+                p += 3;
+            } else {
+                buf_putc(&path, *p);
+            }
+        }
+        struct connector_req req = {.path = buf_cstr(&path),
+                                    .body_max = ACTION_ANSWER_MAX,
+                                    .idempotent = true,
+                                    .max_attempts = 2,
+                                    .wait_cap_ms = 10000};
+        if (rc == 0)
+            rc = connector_call(&r, env, it, conn, &req, &e);
+        if (rc == 0 && r.status != 200)
+            rc = err_set(&e, ERR_INVALID, "reading the changed record back got %ld", r.status);
+        json_object_put(answer);
+        answer = NULL;
+        if (rc == 0)
+            rc = jsonx_parse(&answer, r.body.p ? r.body.p : "", r.body.n, r.body.n + 1, &e);
+    }
+    if (rc == 0) {
+        json_object_array_add(records, answer);
+        answer = NULL;
+        rc = writeback(&stored, env, it, conn, jsonx_str(jsonx_get(writes, "stream")), records, &e);
+    }
+    if (rc < 0) {
+        log_warn("action: the changed record is not stored until the next sync",
+                 LOG_STR("integration", it->id), LOG_ERROR(&e));
+        buf_puts(out, ",\"stored\":false,\"store_error\":");
+        buf_put_json_str(out, e.msg);
+    } else {
+        buf_printf(out, ",\"stored\":%s", stored ? "true" : "false");
+    }
+    json_object_put(answer);
+    json_object_put(records);
+    fetch_resp_dispose(&r);
+    buf_dispose(&path);
+}
+
 static void refused(struct api_ctx *c, const struct fetch_resp *r, const char *connector)
 {
     char msg[200], ra[32];
@@ -327,10 +397,15 @@ void api_integration_action(struct api_ctx *c)
     } else {
         buf_puts(&data, "null");
     }
+    struct buf stored;
+    buf_init(&stored, 0);
+    if (jsonx_has(action, "writes"))
+        write_back(&stored, &env, &it, conn, jsonx_get(action, "writes"), input, &data);
     log_info("action: done", LOG_STR("integration", id), LOG_STR("action", name),
              LOG_INT("status", status));
-    buf_printf(api_reply(c, 200), "{\"ok\":true,\"action\":\"%s\",\"status\":%ld,\"data\":%s}",
-               name, status, buf_cstr(&data));
+    buf_printf(api_reply(c, 200), "{\"ok\":true,\"action\":\"%s\",\"status\":%ld,\"data\":%s%s}",
+               name, status, buf_cstr(&data), buf_cstr(&stored));
+    buf_dispose(&stored);
 out:
     fetch_resp_dispose(&r);
     integration_dispose(&it);

@@ -7,6 +7,7 @@
 #include <json-c/linkhash.h>
 
 #include "connectors/template.h"
+#include "core/str.h"
 
 static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
 
@@ -224,6 +225,27 @@ static void put_field(struct buf *b, size_t *n, const char *field, const char *c
     buf_putc(b, '}');
 }
 
+/* The first bytes of a body that is not JSON as a message: whole UTF-8
+ * characters, anything else '?', so that the answer stays valid JSON. */
+static void text_of(char message[200], const char *body, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o < 199;) {
+        size_t k = str_utf8_seq(body + i, n - i);
+        if (k == 0 || body[i] == '\0') {
+            message[o++] = '?';
+            i++;
+        } else if (o + k <= 199) {
+            memcpy(message + o, body + i, k);
+            o += k;
+            i += k;
+        } else {
+            break;
+        }
+    }
+    message[o] = '\0';
+}
+
 void action_error_format(struct buf *out, char message[200], const char *body, size_t n)
 {
     struct json_object *doc = NULL;
@@ -269,8 +291,8 @@ void action_error_format(struct buf *out, char message[200], const char *body, s
     message[0] = '\0';
     if (msg)
         snprintf(message, 200, "%s", msg);
-    else if (n && !memchr(body, '\0', n))
-        snprintf(message, 200, "%.*s", (int)(n < 199 ? n : 199), body);
+    else
+        text_of(message, body, n);
     buf_puts(out, "{\"code\":");
     if (code)
         buf_put_json_str(out, code);

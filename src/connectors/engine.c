@@ -709,6 +709,40 @@ int engine_sync_stream(struct engine_outcome *out, const struct engine_env *env,
     return rc;
 }
 
+int engine_emit_records(const struct engine_env *env, struct json_object *stream,
+                        struct json_object *records, const struct engine_io *io, struct err *err)
+{
+    struct engine_outcome out;
+    struct srun r = {.env = env, .io = io, .out = &out};
+    int rc;
+
+    memset(&out, 0, sizeof(out));
+    r.name = catalog_stream_name(stream);
+    r.spec = eng_stream_spec(env->c, catalog_stream_id(stream));
+    if (!r.spec)
+        return err_set(err, ERR_INVALID, "stream %s: connector %s does not describe it", r.name,
+                       env->c->name);
+    r.flatten = jsonx_str(jsonx_get(r.spec, "flatten"));
+    r.drop = jsonx_get(r.spec, "drop");
+    r.deleted_field = jsonx_str(jsonx_get(jsonx_get(r.spec, "deleted"), "field"));
+    rc = plan(&r, stream, true, err);
+    if (rc == 0) {
+        struct singer_msg m = {
+            .type = SINGER_SCHEMA, .stream = r.name, .schema = r.schema, .key_properties = r.keys};
+        rc = io->emit(io->ctx, &m, err);
+    }
+    for (size_t i = 0; rc == 0 && i < jsonx_len(records); i++) {
+        struct json_object *rec = jsonx_at(records, i);
+        if (!json_object_is_type(rec, json_type_object))
+            continue;
+        shape(&r, rec);
+        struct singer_msg m = {.type = SINGER_RECORD, .stream = r.name, .record = rec};
+        rc = io->emit(io->ctx, &m, err);
+    }
+    srun_dispose(&r);
+    return rc;
+}
+
 bool engine_supports(const struct connector *c)
 {
     return c && !c->singer &&

@@ -90,6 +90,17 @@ MUST_CHECK int engine_sync_stream(struct engine_outcome *out, const struct engin
                                   struct json_object *stream, const char *bookmark_json, bool full,
                                   const struct engine_io *io, struct err *err);
 
+/* Records of stream (a catalog stream, as for engine_sync_stream) that
+ * came another way than its pages (an action's answer, read back), emitted
+ * as a sync would: the SCHEMA, then each record of the array records
+ * shaped as the stream's pages are (members dropped, the nested object
+ * flattened, string numbers and booleans typed, deletes marked; records
+ * changed in place). No STATE: no bookmark moves. Errors: the io's, and
+ * ERR_INVALID for a stream the connector does not describe. */
+MUST_CHECK int engine_emit_records(const struct engine_env *env, struct json_object *stream,
+                                   struct json_object *records, const struct engine_io *io,
+                                   struct err *err);
+
 /* Discover the connector's streams for the integration: the static ones of
  * "streams" (their "describe" requests sent) and those "discover" lists.
  * *out (OUT, json_object_put) is a Singer catalog with the metadata

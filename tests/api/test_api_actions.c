@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/jsonx.h"
 #include "oauth_fx.h"
+#include "sync/columns.h"
 #include "test.h"
 
 /* Run action name of integration id with input (JSON text); r is the
@@ -116,6 +117,13 @@ static void salesforce(void **state)
 
     ofx_start_n(&f, state, SANDBOX_SALESFORCE, 2100);
     ofx_connect_new(&f, "Org", id);
+    /* Contact is synced: what an action changes there is stored at once. */
+    char path[200];
+    snprintf(path, sizeof(path), "/api/integrations/%s/discover", id);
+    json_object_put(api_test_expect(f.t, "POST", path, NULL, 200));
+    snprintf(path, sizeof(path), "/api/integrations/%s/catalog", id);
+    json_object_put(
+        api_test_expect(f.t, "PUT", path, "{\"streams\":[{\"tap_stream_id\":\"Contact\"}]}", 200));
     int64_t data0 = ofx_sb_counter(&f, "data");
     int64_t used0 = api_test_sql_int(f.t, id,
                                      "SELECT COALESCE(SUM(calls), 0) FROM api_usage WHERE"
@@ -126,11 +134,34 @@ static void salesforce(void **state)
         snprintf(name, sizeof(name), "create_%s", objects[i].object);
         struct json_object *v = act_ok(&f, id, name, objects[i].create, 201, &data);
         snprintf(rec, sizeof(rec), "%s", jsonx_str(jsonx_get(data, "id")));
+        /* Stored at once where the stream is synced, and only there. */
+        bool synced = i == 0;
+        assert_int_equal(json_object_get_boolean(jsonx_get(v, "stored")), synced);
+        assert_false(jsonx_has(v, "store_error"));
         json_object_put(v);
+        if (synced) {
+            assert_int_equal(api_test_sql_int(f.t, rec,
+                                              "SELECT count(*) FROM contacts WHERE external_id ="
+                                              " $1 AND last_name = 'Lovelace' AND email ="
+                                              " 'ada@example.com'"),
+                             1);
+            char prefix[ID_MAX + 1], table[COL_NAME_MAX + 1];
+            snprintf(prefix, sizeof(prefix), "%s_", id);
+            col_table_name(table, sizeof(table), prefix, "Contact");
+            assert_int_equal(
+                api_test_sql_int(f.t, rec, "SELECT count(*) FROM %s WHERE id = $1", table), 1);
+        }
         snprintf(name, sizeof(name), "update_%s", objects[i].object);
         snprintf(input, sizeof(input), "{\"id\":\"%s\",%s}", rec, objects[i].change);
-        json_object_put(act_ok(&f, id, name, input, 204, &data));
+        v = act_ok(&f, id, name, input, 204, &data);
         assert_null(data);
+        assert_int_equal(json_object_get_boolean(jsonx_get(v, "stored")), synced);
+        json_object_put(v);
+        if (synced)
+            assert_int_equal(api_test_sql_int(f.t, rec,
+                                              "SELECT count(*) FROM contacts WHERE external_id ="
+                                              " $1 AND title = 'Countess'"),
+                             1);
         snprintf(name, sizeof(name), "get_%s", objects[i].object);
         snprintf(input, sizeof(input), "{\"id\":\"%s\"}", rec);
         v = act_ok(&f, id, name, input, 200, &data);
@@ -214,6 +245,12 @@ static void hubspot(void **state)
 
     ofx_start(&f, state, SANDBOX_HUBSPOT);
     ofx_connect_new(&f, "Portal", id);
+    char path[200];
+    snprintf(path, sizeof(path), "/api/integrations/%s/discover", id);
+    json_object_put(api_test_expect(f.t, "POST", path, NULL, 200));
+    snprintf(path, sizeof(path), "/api/integrations/%s/catalog", id);
+    json_object_put(
+        api_test_expect(f.t, "PUT", path, "{\"streams\":[{\"tap_stream_id\":\"contacts\"}]}", 200));
     static const char *const kinds[][3] = {
         {"contact", "{\"email\":\"grace@example.com\",\"firstname\":\"Grace\"}",
          "\"lastname\":\"Hopper\""},
@@ -226,7 +263,13 @@ static void hubspot(void **state)
         struct json_object *v = act_ok(&f, id, name, kinds[i][1], 201, &data);
         snprintf(rec, sizeof(rec), "%s", jsonx_str(jsonx_get(data, "id")));
         assert_non_null(jsonx_get(jsonx_get(data, "properties"), "hs_object_id"));
+        assert_int_equal(json_object_get_boolean(jsonx_get(v, "stored")), i == 0);
         json_object_put(v);
+        if (i == 0)
+            assert_int_equal(api_test_sql_int(f.t, rec,
+                                              "SELECT count(*) FROM contacts WHERE external_id ="
+                                              " $1 AND email = 'grace@example.com'"),
+                             1);
         snprintf(name, sizeof(name), "update_%s", kinds[i][0]);
         snprintf(input, sizeof(input), "{\"id\":\"%s\",%s}", rec, kinds[i][2]);
         v = act_ok(&f, id, name, input, 200, &data);
