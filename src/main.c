@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "cli/call.h"
 #include "cli/connect.h"
 #include "cli/load.h"
 #include "cli/sync.h"
@@ -74,6 +75,7 @@ struct app {
     /* discover --select S1,S2 --select-all; sync --timeout S --full --stream S1,S2 */
     const char *select;
     const char *sync_streams;
+    const char *input, *data; /* action --input JSON; proxy --data BODY */
     int64_t timeout_s;
     int64_t probe_ms;
     bool sync_full;
@@ -397,6 +399,18 @@ static int cmd_integration_test(struct app *a)
     return cli_integration_test(&x, a->argv[0], a->argv[1]);
 }
 
+static int cmd_action(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_action(&x, a->argv[0], a->argv[1], a->argv[2], a->input);
+}
+
+static int cmd_proxy(struct app *a)
+{
+    struct cli_ctx x = cli_of(a);
+    return cli_proxy(&x, a->argv[0], a->argv[1], a->argv[2], a->argv[3], a->data);
+}
+
 static int cmd_integration_refresh(struct app *a)
 {
     struct cli_ctx x = cli_of(a);
@@ -657,6 +671,11 @@ static const struct cmd {
      "TENANT ID: refresh the OAuth token now"},
     {"integration", "disconnect", cmd_integration_disconnect, NEED_DB | NEED_VAULT, 2,
      check_tenant_id, "TENANT ID: revoke at the provider and delete the credentials"},
+    {"action", NULL, cmd_action, NEED_DB | NEED_VAULT, 3, check_tenant_id,
+     "TENANT ID NAME [--input JSON]: run one of the connector's actions (docs/actions.md)"},
+    {"proxy", NULL, cmd_proxy, NEED_DB | NEED_VAULT, 4, check_tenant_id,
+     "TENANT ID METHOD PATH [--data JSON]: a request to the integration's API with its "
+     "credentials; the answer on stdout (docs/proxy.md)"},
     {"discover", NULL, cmd_discover, NEED_DB | NEED_VAULT, 2, check_tenant_id,
      "TENANT ID [--select S1,S2 | --select-all]: discover an integration's streams (its "
      "Singer tap, or its connector's describe requests), store the catalog"},
@@ -764,6 +783,13 @@ static int command_flag(struct app *a, const char *name, const char *value, stru
         if (rc == 0 && (a->timeout_s < 1 || a->timeout_s > 604800))
             rc = err_set(err, ERR_INVALID, "--timeout: seconds, from 1 to 604800");
         return rc;
+    }
+    if (strcmp(name, "--input") == 0 || strcmp(name, "--data") == 0) {
+        if (name[2] == 'i')
+            a->input = value;
+        else
+            a->data = value;
+        return 0;
     }
     if (strcmp(name, "--ms") == 0) {
         a->probe_flags = true;
@@ -981,7 +1007,8 @@ int main(int argc, char **argv)
     if (a.argc != cmd->nargs || (a.rotate_flags && cmd->run != cmd_keys_rotate) ||
         (a.sandbox_flags && cmd->run != cmd_sandbox) || (a.demo && cmd->run != cmd_serve) ||
         (a.load_flags && cmd->run != cmd_load) || (a.discover_flags && cmd->run != cmd_discover) ||
-        (a.sync_flags && cmd->run != cmd_sync) || (a.select && a.select_all)) {
+        (a.sync_flags && cmd->run != cmd_sync) || (a.select && a.select_all) ||
+        (a.input && cmd->run != cmd_action) || (a.data && cmd->run != cmd_proxy)) {
         fprintf(stderr, "usage: inlet %s%s%s %s\n", cmd->name, cmd->sub ? " " : "",
                 cmd->sub ? cmd->sub : "", cmd->help);
         goto done;

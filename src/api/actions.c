@@ -1,39 +1,19 @@
 /* api/actions.c - a connector's named actions (connectors/action.h):
  * GET /api/connectors/{name}/actions lists them with their input schemas;
- * POST /api/integrations/{id}/actions/{name} {"input": {...}} checks the
- * input against its schema (422 with a detail per field), sends the
- * request with the integration's credentials (sync/call.h: token refresh,
- * rate budget, api_usage), follows the pages of a paged action, and
- * answers {"ok": true, "status", "data"}; a provider's refusal is 422
- * action_failed with its code and per-field errors, a 429 comes back with
- * its Retry-After, no answer is 502. docs/actions.md. */
+ * POST /api/integrations/{id}/actions/{name} {"input": {...}} runs one
+ * (sync/action_run.h) and answers what came of it: {"ok": true, "status",
+ * "data"}, or the refusal in the API's error shape (422 validation_failed
+ * or action_failed with per-field details, 429 with its Retry-After, 502,
+ * 409 needs_reauth). docs/actions.md. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "api/api_int.h"
 #include "connectors/action.h"
 #include "connectors/registry.h"
-#include "connectors/urls.h"
-#include "core/alloc.h"
-#include "core/jsonschema.h"
 #include "core/jsonx.h"
-#include "core/log.h"
 #include "store/integration.h"
-#include "sync/call.h"
-#include "sync/writeback.h"
-
-#define ACTION_ANSWER_MAX (16u << 20) /* bytes of one provider answer */
-
-/* A copy of a value of a shared connector document, which must never be
- * printed or referenced in place (connectors/registry.h). */
-static struct json_object *copy_of(const struct json_object *v)
-{
-    struct json_object *out = NULL;
-    if (v && json_object_deep_copy((struct json_object *)v, &out, NULL) != 0)
-        abort(); /* json-c fails only on out of memory */
-    return out;
-}
+#include "sync/action_run.h"
 
 void api_connector_actions(struct api_ctx *c)
 {
@@ -50,7 +30,7 @@ void api_connector_actions(struct api_ctx *c)
     struct buf *b = api_reply(c, 200);
     buf_puts(b, "{\"data\":[");
     for (size_t i = 0; i < jsonx_len(all); i++) {
-        struct json_object *a = jsonx_at(all, i), *input = copy_of(jsonx_get(a, "input"));
+        struct json_object *a = jsonx_at(all, i), *input = action_input_copy(a);
         buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
         buf_put_json_str(b, jsonx_str(jsonx_get(a, "name")));
         buf_puts(b, ",\"title\":");
@@ -70,227 +50,6 @@ void api_connector_actions(struct api_ctx *c)
     buf_puts(b, "]}");
 }
 
-/* Check input against action's schema; -1 after answering 422 with the
- * failures under "/input". */
-static int input_check(struct api_ctx *c, const struct json_object *action,
-                       const struct json_object *input)
-{
-    struct json_object *schema = copy_of(jsonx_get(action, "input"));
-    struct jsonschema *js = NULL;
-    struct jsonschema_result res;
-    struct err e;
-    int rc = jsonschema_new(&js, schema, &e);
-    json_object_put(schema);
-    if (rc < 0) { /* checked at load: ours to fix */
-        api_fail(c, &e);
-        return -1;
-    }
-    bool ok = jsonschema_validate(js, input, &res);
-    jsonschema_free(js);
-    if (ok)
-        return 0;
-    struct buf d;
-    buf_init(&d, 0);
-    buf_putc(&d, '[');
-    for (size_t i = 0; i < res.count; i++) {
-        buf_puts(&d, i ? ",{\"pointer\":" : "{\"pointer\":");
-        char ptr[300];
-        snprintf(ptr, sizeof(ptr), "/input%s", res.errors[i].pointer);
-        buf_put_json_str(&d, ptr);
-        buf_puts(&d, ",\"message\":");
-        buf_put_json_str(&d, res.errors[i].message);
-        buf_putc(&d, '}');
-    }
-    buf_putc(&d, ']');
-    api_error(c, 422, "validation_failed", buf_cstr(&d), "/input%s: %s", res.errors[0].pointer,
-              res.errors[0].message);
-    buf_dispose(&d);
-    return -1;
-}
-
-/* The records of a paged action: the first answer's, then each next
- * page's, up to limit; into out as {"records": [...], "count": N, "done":
- * B}. A page that fails ends the walk with what was read, "done": false,
- * and its status in "stopped". */
-static int gather(struct buf *out, struct api_ctx *c, const struct oauth_env *env,
-                  const struct integration *it, const struct connector *conn,
-                  const struct json_object *pages, struct fetch_resp *first, int64_t limit,
-                  struct err *err)
-{
-    struct json_object *all = json_object_new_array();
-    struct buf base;
-    char *next = NULL;
-    long stopped = 0;
-    bool done = false;
-    int rc = 0;
-    buf_init(&base, 0);
-    struct fetch_resp r = *first;
-    memset(first, 0, sizeof(*first));
-    for (int page = 0; rc == 0 && page < ACTION_PAGES_MAX; page++) {
-        struct json_object *doc = NULL, *recs = NULL, *nv = NULL;
-        struct err pe;
-        if (jsonx_parse(&doc, r.body.p ? r.body.p : "", r.body.n, r.body.n + 1, &pe) < 0 ||
-            jsonx_ptr_get(&recs, doc, jsonx_str(jsonx_get(pages, "records")), &pe) < 0 ||
-            !json_object_is_type(recs, json_type_array)) {
-            json_object_put(doc);
-            rc = err_set(err, ERR_IO, "page %d of the answer has no records where the action says",
-                         page + 1);
-            break;
-        }
-        size_t taken = 0;
-        for (; taken < jsonx_len(recs) && (int64_t)jsonx_len(all) < limit; taken++)
-            json_object_array_add(all, json_object_get(jsonx_at(recs, taken)));
-        bool dropped = taken < jsonx_len(recs);
-        const char *nu = jsonx_ptr_get(&nv, doc, jsonx_str(jsonx_get(pages, "next")), &pe) == 0
-                             ? jsonx_str(nv)
-                             : NULL;
-        xfree(next);
-        next = NULL;
-        if (!nu || !*nu) {
-            done = !dropped; /* "done": every record of the query is in the answer */
-        } else if ((int64_t)jsonx_len(all) < limit) {
-            if (!base.n)
-                rc = connector_base_url(&base, it, conn, err);
-            if (rc == 0)
-                rc = connector_relative(&next, buf_cstr(&base), nu, err);
-        }
-        json_object_put(doc);
-        fetch_resp_dispose(&r);
-        if (rc < 0 || !next)
-            break;
-        struct connector_req req = {
-            .path = next, .body_max = ACTION_ANSWER_MAX, .idempotent = true, .wait_cap_ms = 10000};
-        rc = connector_call(&r, env, it, conn, &req, err);
-        if (rc == 0 && (r.status < 200 || r.status > 299)) {
-            stopped = r.status;
-            fetch_resp_dispose(&r);
-            break;
-        }
-    }
-    (void)c;
-    if (rc == 0) {
-        buf_printf(out, "{\"count\":%zu,\"done\":%s,", jsonx_len(all), done ? "true" : "false");
-        if (stopped)
-            buf_printf(out, "\"stopped\":%ld,", stopped);
-        buf_puts(out, "\"records\":");
-        jsonx_format(out, all);
-        buf_putc(out, '}');
-    }
-    fetch_resp_dispose(&r);
-    json_object_put(all);
-    buf_dispose(&base);
-    xfree(next);
-    return rc;
-}
-
-/* Whether a 2xx answer is a success for the action: a body member "ok"
- * that is false (Slack answers its errors with 200) says not. */
-static bool succeeded(const struct fetch_resp *r)
-{
-    struct json_object *doc = NULL;
-    struct err e;
-    if (r->status < 200 || r->status > 299)
-        return false;
-    if (jsonx_parse(&doc, r->body.p ? r->body.p : "", r->body.n, r->body.n + 1, &e) < 0)
-        return true;
-    struct json_object *ok = jsonx_get(doc, "ok");
-    bool yes = !json_object_is_type(ok, json_type_boolean) || json_object_get_boolean(ok);
-    json_object_put(doc);
-    return yes;
-}
-
-/* The record the action changed, stored at once (sync/writeback.h): read
- * back by writes.read when there is one (its {id} the answer's pointer, or
- * the input member writes.id names), else the answer itself. Appends
- * ",\"stored\":true" or false with why to out; a failure here is the
- * store's, never the action's: the provider has done it. */
-static void write_back(struct buf *out, const struct oauth_env *env, const struct integration *it,
-                       const struct connector *conn, const struct json_object *writes,
-                       const struct json_object *input, const struct buf *data)
-{
-    const char *how = jsonx_str(jsonx_get(writes, "id"));
-    const char *read = jsonx_str(jsonx_get(writes, "read"));
-    struct json_object *answer = NULL, *records = json_object_new_array(), *idv = NULL;
-    struct fetch_resp r = {0};
-    struct buf path;
-    struct err e;
-    bool stored = false;
-    int rc = jsonx_parse(&answer, data->p, data->n, data->n + 1, &e);
-    buf_init(&path, 0);
-    if (rc == 0 && read) {
-        if (strncmp(how, "input.", 6) == 0)
-            idv = jsonx_get(input, how + 6);
-        else if (jsonx_ptr_get(&idv, answer, how, &e) < 0)
-            idv = NULL;
-        const char *rid = json_object_is_type(idv, json_type_string) ? jsonx_str(idv) : NULL;
-        if (!rid ||
-            strspn(rid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
-                strlen(rid))
-            rc = err_set(&e, ERR_INVALID, "the changed record's id is not in the answer");
-        for (const char *p = read; rc == 0 && *p; p++) {
-            if (strncmp(p, "{id}", 4) == 0) {
-                buf_puts(&path, rid);
-                p += 3;
-            } else {
-                buf_putc(&path, *p);
-            }
-        }
-        struct connector_req req = {.path = buf_cstr(&path),
-                                    .body_max = ACTION_ANSWER_MAX,
-                                    .idempotent = true,
-                                    .max_attempts = 2,
-                                    .wait_cap_ms = 10000};
-        if (rc == 0)
-            rc = connector_call(&r, env, it, conn, &req, &e);
-        if (rc == 0 && r.status != 200)
-            rc = err_set(&e, ERR_INVALID, "reading the changed record back got %ld", r.status);
-        json_object_put(answer);
-        answer = NULL;
-        if (rc == 0)
-            rc = jsonx_parse(&answer, r.body.p ? r.body.p : "", r.body.n, r.body.n + 1, &e);
-    }
-    if (rc == 0) {
-        json_object_array_add(records, answer);
-        answer = NULL;
-        rc = writeback(&stored, env, it, conn, jsonx_str(jsonx_get(writes, "stream")), records, &e);
-    }
-    if (rc < 0) {
-        log_warn("action: the changed record is not stored until the next sync",
-                 LOG_STR("integration", it->id), LOG_ERROR(&e));
-        buf_puts(out, ",\"stored\":false,\"store_error\":");
-        buf_put_json_str(out, e.msg);
-    } else {
-        buf_printf(out, ",\"stored\":%s", stored ? "true" : "false");
-    }
-    json_object_put(answer);
-    json_object_put(records);
-    fetch_resp_dispose(&r);
-    buf_dispose(&path);
-}
-
-static void refused(struct api_ctx *c, const struct fetch_resp *r, const char *connector)
-{
-    char msg[200], ra[32];
-    struct buf d;
-    buf_init(&d, 0);
-    buf_printf(&d, "{\"status\":%ld,\"provider\":", r->status);
-    action_error_format(&d, msg, r->body.p ? r->body.p : "", r->body.n);
-    buf_putc(&d, '}');
-    if (r->status == 429) {
-        if (fetch_header(r, "Retry-After", ra, sizeof(ra)))
-            http_resp_header(c->resp, "Retry-After", ra);
-        api_error(c, 429, "rate_limited", buf_cstr(&d), "%s refuses more requests for now: %s",
-                  connector, msg);
-    } else if (r->status >= 500) {
-        api_error(c, 502, "bad_gateway", buf_cstr(&d), "%s failed (%ld): %s", connector, r->status,
-                  msg);
-    } else {
-        api_error(c, 422, "action_failed", buf_cstr(&d), "%s refused (%ld): %s", connector,
-                  r->status, msg);
-    }
-    buf_dispose(&d);
-}
-
 void api_integration_action(struct api_ctx *c)
 {
     static const char *const allowed[] = {"input", NULL};
@@ -298,119 +57,34 @@ void api_integration_action(struct api_ctx *c)
     const char *name = http_req_param(c->req, "name");
     struct json_object *body = NULL;
     struct integration it = {0};
-    struct fetch_resp r = {0};
-    struct buf path, payload, data;
-    const char *method = NULL;
+    struct action_outcome o;
     struct err e;
 
     if (!id || api_body_object(c, &body, allowed) < 0)
         return;
-    buf_init(&path, 0);
-    buf_init(&payload, 0);
-    buf_init(&data, 0);
-    struct json_object *input = jsonx_get(body, "input");
+    action_outcome_init(&o);
     int rc = db_begin_tenant_read(c->db, c->tenant_id, &e);
     if (rc == 0) {
         rc = integration_get(&it, c->db, c->tenant_id, id, &e);
         db_rollback(c->db);
     }
-    if (rc < 0) {
-        api_fail(c, &e);
-        goto out;
-    }
-    const struct connector *conn = registry_get(c->api->registry, it.connector);
-    const struct json_object *action = conn ? action_find(conn->doc, name) : NULL;
-    if (!action) {
-        api_error(c, 404, "not_found", NULL, "connector %s has no action %.64s", it.connector,
-                  name);
-        goto out;
-    }
-    if (!jsonx_has(body, "input")) {
-        input = json_object_new_object();
-        json_object_object_add(body, "input", input);
-    }
-    if (!json_object_is_type(input, json_type_object)) {
-        api_invalid_field(c, "/input", "expected an object, got %s", jsonx_type_name(input));
-        goto out;
-    }
-    if (input_check(c, action, input) < 0)
-        goto out;
-    if (action_request(&method, &path, &payload, action, input, &e) < 0) {
-        struct err in_body;
-        err_set(&in_body, ERR_INVALID, "/input%s", e.msg); /* "/id: ..." into the body's place */
-        api_invalid_msg(c, &in_body);
-        goto out;
-    }
     struct oauth_env env = {.db = c->db,
                             .vault = c->api->vault,
                             .reg = c->api->registry,
                             .public_url = c->api->public_url};
-    struct connector_req req = {
-        .method = method,
-        .path = buf_cstr(&path),
-        .body = payload.n ? buf_cstr(&payload) : NULL,
-        .body_len = payload.n,
-        .content_type = payload.n ? "application/json" : NULL,
-        .body_max = ACTION_ANSWER_MAX,
-        .idempotent = strcmp(method, "POST") != 0,
-        .max_attempts = 1, /* a refusal goes back with its Retry-After: the caller decides */
-        .wait_cap_ms = 10000,
-    };
-    rc = connector_call(&r, &env, &it, conn, &req, &e);
-    if (rc == ERR_INVALID && strncmp(e.msg, "needs_reauth", 12) == 0) {
-        api_error(c, 409, "needs_reauth", NULL, "%s", e.msg);
-        goto out;
-    }
-    if (rc == ERR_IO || rc == ERR_TOOBIG) {
-        api_error(c, 502, "bad_gateway", NULL, "%s", e.msg);
-        goto out;
-    }
+    if (rc == 0)
+        rc = action_run(&o, &env, &it, registry_get(c->api->registry, it.connector), name,
+                        jsonx_get(body, "input"), &e);
     if (rc < 0) {
         api_fail(c, &e);
-        goto out;
-    }
-    if (!succeeded(&r)) {
-        refused(c, &r, conn->title);
-        goto out;
-    }
-    long status = r.status;
-    const struct json_object *pages = jsonx_get(action, "pages");
-    if (pages) {
-        const char *lname = jsonx_str(jsonx_get(pages, "limit"));
-        int64_t limit = lname && jsonx_has(input, lname)
-                            ? json_object_get_int64(jsonx_get(input, lname))
-                            : ACTION_LIMIT_MAX;
-        if (limit < 1 || limit > ACTION_LIMIT_MAX)
-            limit = ACTION_LIMIT_MAX;
-        if (gather(&data, c, &env, &it, conn, pages, &r, limit, &e) < 0) {
-            api_error(c, 502, "bad_gateway", NULL, "%s", e.msg);
-            goto out;
-        }
-    } else if (r.body.n) {
-        struct json_object *doc = NULL;
-        if (jsonx_parse(&doc, r.body.p, r.body.n, r.body.n + 1, &e) < 0) {
-            api_error(c, 502, "bad_gateway", NULL, "%s answered what is not JSON", conn->title);
-            goto out;
-        }
-        jsonx_format(&data, doc);
-        json_object_put(doc);
+    } else if (o.code[0]) {
+        if (o.retry_after[0])
+            http_resp_header(c->resp, "Retry-After", o.retry_after);
+        api_error(c, o.status, o.code, o.details.n ? buf_cstr(&o.details) : NULL, "%s", o.message);
     } else {
-        buf_puts(&data, "null");
+        buf_puts(api_reply(c, o.status), buf_cstr(&o.body));
     }
-    struct buf stored;
-    buf_init(&stored, 0);
-    if (jsonx_has(action, "writes"))
-        write_back(&stored, &env, &it, conn, jsonx_get(action, "writes"), input, &data);
-    log_info("action: done", LOG_STR("integration", id), LOG_STR("action", name),
-             LOG_INT("status", status));
-    buf_printf(api_reply(c, 200), "{\"ok\":true,\"action\":\"%s\",\"status\":%ld,\"data\":%s%s}",
-               name, status, buf_cstr(&data), buf_cstr(&stored));
-    buf_dispose(&stored);
-out:
-    fetch_resp_dispose(&r);
+    action_outcome_dispose(&o);
     integration_dispose(&it);
     json_object_put(body);
-    buf_dispose(&path);
-    buf_dispose(&payload);
-    buf_dispose(&data);
 }

@@ -2,6 +2,7 @@
 #include "connectors/action.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/linkhash.h>
@@ -20,6 +21,14 @@ const struct json_object *action_find(const struct json_object *doc, const char 
             return jsonx_at(all, i);
     }
     return NULL;
+}
+
+struct json_object *action_input_copy(const struct json_object *action)
+{
+    struct json_object *v = jsonx_get(action, "input"), *out = NULL;
+    if (v && json_object_deep_copy(v, &out, NULL) != 0)
+        abort(); /* json-c fails only on out of memory */
+    return out;
 }
 
 /* ---- the checks at load ---- */

@@ -29,6 +29,11 @@
 /* The action called name in doc's "actions", or NULL. */
 const struct json_object *action_find(const struct json_object *doc, const char *name);
 
+/* A copy of action's input schema (caller json_object_put): the shared
+ * connector document itself must never be printed or compiled in place
+ * (connectors/registry.h). */
+struct json_object *action_input_copy(const struct json_object *action);
+
 /* Check doc's "actions" beyond the schema: each request's templates name
  * only {input.X} where X is a property of its input schema, the method is
  * one inlet sends, pages names pointers. ERR_INVALID with `at` left at the

@@ -42,12 +42,13 @@ static const char *str(struct json_object *v, const char *name)
     return s;
 }
 
-/* GET the run until it has ended (60 s at most); its JSON. */
+/* GET the run until it has ended and its worker has written the log (180
+ * s at most: a bound on a loaded machine, not a measure); its JSON. */
 static struct json_object *wait_run(struct api_test *t, const char *run)
 {
     char path[96];
     snprintf(path, sizeof(path), "/api/runs/%s", run);
-    for (int i = 0; i < 600; i++) {
+    for (int i = 0; i < 1800; i++) {
         struct json_object *v = call(t, NULL, path, NULL, 200);
         if (strcmp(str(v, "status"), "running") != 0 && jsonx_len(jsonx_get(v, "log")) > 0)
             return v;
@@ -55,7 +56,7 @@ static struct json_object *wait_run(struct api_test *t, const char *run)
         struct timespec ts = {0, 100 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    fail_msg("run %s still running after 60 s", run);
+    fail_msg("run %s not ended, or its log not written, after 180 s", run);
     return NULL;
 }
 

@@ -95,6 +95,23 @@ for engine in sqlite postgres; do
     grep -q '^ok ' "$tmp/out" && ok || bad "test said: $(cat "$tmp/out")"
     "$INLET" integration refresh "$tenant" "$id" >"$tmp/out" 2>&1 && ok || bad "refresh: $(cat "$tmp/out")"
     curl -s "$sf/_sandbox/counters" | grep -q '"token_refresh":1' && ok || bad "no refresh counted"
+    # The proxy and an action, from the command line.
+    "$INLET" proxy "$tenant" "$id" GET /limits >"$tmp/out" 2>"$tmp/proxy.err" && ok ||
+        bad "proxy: $(cat "$tmp/proxy.err")"
+    grep -q DailyApiRequests "$tmp/out" && grep -q '^HTTP 200$' "$tmp/proxy.err" && ok ||
+        bad "proxy said: $(cat "$tmp/out" "$tmp/proxy.err")"
+    "$INLET" proxy "$tenant" "$id" GET /query/../../oauth2/token >"$tmp/out" 2>&1
+    [ $? -eq 2 ] && ok || bad "proxy took a dot segment: $(cat "$tmp/out")"
+    "$INLET" proxy "$tenant" "$id" GET /sobjects/Contact/003000000000000AAA >"$tmp/out" 2>&1
+    [ $? -eq 1 ] && grep -q "HTTP 404" "$tmp/out" && ok || bad "proxy 404: $(cat "$tmp/out")"
+    "$INLET" action "$tenant" "$id" create_contact --input '{"LastName":"From the CLI"}' \
+        >"$tmp/out" 2>&1 && grep -q '"ok":true,"action":"create_contact","status":201' "$tmp/out" &&
+        ok || bad "action: $(cat "$tmp/out")"
+    "$INLET" action "$tenant" "$id" create_contact --input '{}' >"$tmp/out" 2>&1
+    [ $? -eq 2 ] && grep -q '/input/LastName' "$tmp/out" && ok || bad "action input: $(cat "$tmp/out")"
+    "$INLET" action "$tenant" "$id" create_contact --input '{"LastName":"X","Nope__c":1}' \
+        >"$tmp/out" 2>&1
+    [ $? -eq 1 ] && grep -q 'INVALID_FIELD' "$tmp/out" && ok || bad "action refused: $(cat "$tmp/out")"
     "$INLET" integration disconnect "$tenant" "$id" >"$tmp/out" 2>&1 && ok || bad "disconnect: $(cat "$tmp/out")"
     grep -q "tokens revoked" "$tmp/out" && ok || bad "disconnect said: $(cat "$tmp/out")"
     "$INLET" integration test "$tenant" "$id" >"$tmp/out" 2>&1 && bad "test after disconnect passed" || ok
