@@ -197,6 +197,15 @@ int sync_run_add(struct db *db, const char *tenant_id, const char *integration_i
     return rc;
 }
 
+int sync_run_log_if_empty(struct db *db, const char *tenant_id, const char *id, const char *log,
+                          struct err *err)
+{
+    return db_exec(db,
+                   "UPDATE sync_runs SET log = $3 WHERE tenant_id = $1 AND id = $2 AND log = ''"
+                   " AND status NOT IN ('queued', 'running')",
+                   DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id), DB_TEXT(log)), NULL, err);
+}
+
 int sync_run_get(struct sync_run *out, struct db *db, const char *tenant_id, const char *id,
                  struct err *err)
 {

@@ -76,6 +76,12 @@ MUST_CHECK int sync_run_add(struct db *db, const char *tenant_id, const char *in
                             const char *id, const struct loader_counts *n, int64_t now,
                             struct err *err);
 
+/* Give ended run id the log log (JSON lines) when it has none: a run
+ * cancelled before a worker took it is never written by one, and its log
+ * says so instead of staying empty. */
+MUST_CHECK int sync_run_log_if_empty(struct db *db, const char *tenant_id, const char *id,
+                                     const char *log, struct err *err);
+
 /* Read run id into *out (OUT, sync_run_dispose). ERR_NOTFOUND. */
 MUST_CHECK int sync_run_get(struct sync_run *out, struct db *db, const char *tenant_id,
                             const char *id, struct err *err);

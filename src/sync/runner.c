@@ -28,6 +28,7 @@
 #include "store/integration.h"
 #include "store/jobs.h"
 #include "store/sync_run.h"
+#include "sync/run_log.h"
 #include "sync/sync.h"
 
 #define TAKE_WAIT_MS 1000 /* a worker waiting for a connection rechecks the stop this often */
@@ -116,6 +117,37 @@ void runner_sync_payload(struct buf *b, const char *integration_id, const char *
     json_object_put(p);
 }
 
+/* Whether running job id is only finishing: its run has ended and no
+ * attempt is left, so that between the two writes (the run's end, then
+ * the job's) a new sync would be refused for a job that will never run
+ * again. Such a job gives up its dedupe key here (true), in the caller's
+ * transaction. */
+static bool finishing(struct db *db, const char *tenant_id, const char *id)
+{
+    struct db_rows *r = NULL;
+    struct json_object *p = NULL;
+    struct err e;
+    char st[16];
+    bool done = false;
+    if (db_query_row(&r, db,
+                     "SELECT payload FROM jobs WHERE tenant_id = $1 AND id = $2 AND"
+                     " status = 'running' AND attempts >= max_attempts",
+                     DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id)), &e) < 0)
+        return false;
+    const char *text = db_rows_text(r, 0);
+    if (text && jsonx_parse(&p, text, strlen(text), strlen(text) + 1, &e) == 0) {
+        const char *run = jsonx_str(jsonx_get(p, "run_id"));
+        done = run && sync_run_status(st, db, tenant_id, run, &e) == 0 &&
+               strcmp(st, "queued") != 0 && strcmp(st, "running") != 0;
+    }
+    json_object_put(p);
+    db_rows_free(r);
+    return done && db_exec(db,
+                           "UPDATE jobs SET dedupe_key = NULL WHERE tenant_id = $1 AND id = $2"
+                           " AND status = 'running'",
+                           DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id)), NULL, &e) == 0;
+}
+
 int runner_enqueue_sync(struct db *db, const char *tenant_id, const char *integration_id,
                         const char *run_id, const char *triggered_by, bool full,
                         const char *const *streams, size_t n, int64_t now, struct err *err)
@@ -128,6 +160,9 @@ int runner_enqueue_sync(struct db *db, const char *tenant_id, const char *integr
     /* A run someone asked for is run once; a scheduled one is retried. */
     bool retried = triggered_by && strcmp(triggered_by, "schedule") == 0;
     int rc = jobs_enqueue(id, db, tenant_id, "sync", buf_cstr(&b), key, now,
+                          retried ? RUNNER_ATTEMPTS_DEFAULT : 1, now, err);
+    if (rc == ERR_CONFLICT && finishing(db, tenant_id, id))
+        rc = jobs_enqueue(id, db, tenant_id, "sync", buf_cstr(&b), key, now,
                           retried ? RUNNER_ATTEMPTS_DEFAULT : 1, now, err);
     if (rc == 0)
         rc = jobs_set_connector(db, id, tenant_id, integration_id, err);
@@ -180,6 +215,31 @@ struct outcome {
     const char *integration; /* of a sync; borrowed from the job's payload */
 };
 
+/* A line in the log of run id, which ended without a worker (a cancel
+ * that came first), so that it does not stay silent. A failure is logged:
+ * the job is over either way. */
+static void note_ended(struct db *db, const char *tenant_id, const char *id, const char *msg)
+{
+    struct run_log g;
+    struct buf text;
+    struct err e;
+    run_log_init(&g);
+    buf_init(&text, 0);
+    run_log_add(&g, time_now_ms(), "info", "inlet", msg, strlen(msg));
+    run_log_render(&g, &text);
+    int rc = db_begin_tenant(db, tenant_id, &e);
+    if (rc == 0) {
+        if ((rc = sync_run_log_if_empty(db, tenant_id, id, buf_cstr(&text), &e)) == 0)
+            rc = db_commit(db, &e);
+        else
+            db_rollback(db);
+    }
+    if (rc < 0)
+        log_warn("sync: the run's log is not written", LOG_STR("run", id), LOG_ERROR(&e));
+    run_log_dispose(&g);
+    buf_dispose(&text);
+}
+
 static void run_sync(struct outcome *out, struct runner *r, struct slot *s, struct db *db,
                      const struct job *j, struct json_object *p)
 {
@@ -203,6 +263,9 @@ static void run_sync(struct outcome *out, struct runner *r, struct slot *s, stru
     if (run_id && run_status(st, db, j->tenant_id, run_id, &e) == 0 && strcmp(st, "running") != 0 &&
         strcmp(st, "queued") != 0) {
         if (j->attempts <= 1) {
+            if (strcmp(st, "cancelled") == 0)
+                note_ended(db, j->tenant_id, run_id,
+                           "cancelled before a worker took it up: nothing was read");
             out->ok = true;
             return;
         }
