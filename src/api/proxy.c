@@ -54,22 +54,6 @@ static bool listed(const char *name, size_t n, const char *const *names, bool pr
     return false;
 }
 
-/* RFC 3986 unreserved and the sub-delims a path segment keeps as they
- * are; everything else is percent-encoded. */
-static void put_encoded(struct buf *b, const char *s, bool query)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        bool keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                    (*p >= '0' && *p <= '9') || strchr("-._~", *p) ||
-                    (!query && strchr("!$&'()*+,;=:@", *p));
-        if (keep)
-            buf_putc(b, (char)*p);
-        else
-            buf_printf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
-    }
-}
-
 /* The path to send ("/" and each segment encoded) into b; -1 after
  * answering 400 for what no provider path holds. */
 static int path_of(struct api_ctx *c, struct buf *b, const char *rest)
@@ -94,7 +78,7 @@ static int path_of(struct api_ctx *c, struct buf *b, const char *rest)
         memcpy(one, seg, n);
         one[n] = '\0';
         buf_putc(b, '/');
-        put_encoded(b, one, false);
+        buf_put_urlenc(b, one, strlen(one));
         seg += n + (end ? 1 : 0);
     }
     return 0;
@@ -104,10 +88,10 @@ static int add_query(void *ctx, const char *name, const char *value)
 {
     struct buf *b = ctx;
     buf_putc(b, strchr(buf_cstr(b), '?') ? '&' : '?');
-    put_encoded(b, name, true);
+    buf_put_urlenc(b, name, strlen(name));
     if (value[0]) {
         buf_putc(b, '=');
-        put_encoded(b, value, true);
+        buf_put_urlenc(b, value, strlen(value));
     }
     return 0;
 }

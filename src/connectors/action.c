@@ -106,22 +106,6 @@ int action_check(struct jsonx_ptr *at, const struct json_object *doc, struct err
     return 0;
 }
 
-/* ---- a request ---- */
-
-static void put_encoded(struct buf *b, const char *s, size_t n, bool query)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    strchr("-._~", c) || (!query && strchr("!$'()*,;=:@", c));
-        if (keep && c)
-            buf_putc(b, (char)c);
-        else
-            buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
-    }
-}
-
 struct fill {
     const struct json_object *input;
     struct json_object *used; /* members a path took: left out of the body */
@@ -149,7 +133,7 @@ static int lookup(void *ctx, const char *name, size_t n, struct buf *out)
             snprintf(f->missing, sizeof(f->missing), "%s", member);
         return 0;
     }
-    put_encoded(out, text, strlen(text), f->query);
+    buf_put_urlenc(out, text, strlen(text));
     if (!f->query)
         json_object_object_add(f->used, member, json_object_new_boolean(1));
     return 0;
@@ -189,7 +173,7 @@ int action_request(const char **method, struct buf *path, struct buf *body,
         rc = expand(&value, jsonx_str(tmpl), &f, err);
         if (rc == 0 && value.n) {
             buf_putc(path, first ? '?' : '&');
-            put_encoded(path, name, strlen(name), true);
+            buf_put_urlenc(path, name, strlen(name));
             buf_putc(path, '=');
             buf_put(path, value.p, value.n);
             first = false;
@@ -287,6 +271,22 @@ void action_error_format(struct buf *out, char message[200], const char *body, s
             code = jsonx_str(jsonx_get(doc, "error")); /* Slack */
         if (!msg)
             msg = code;
+        /* HubSpot puts a property check's failures in its message:
+         * "Property values were not valid: [{"name": ..., "error": ...}]". */
+        static const char pv[] = "Property values were not valid: ";
+        struct json_object *inner = NULL;
+        if (msg && strncmp(msg, pv, sizeof(pv) - 1) == 0 &&
+            jsonx_parse(&inner, msg + sizeof(pv) - 1, strlen(msg + sizeof(pv) - 1), strlen(msg) + 1,
+                        &e) == 0) {
+            for (size_t i = 0; i < jsonx_len(inner) && i < 50; i++) {
+                struct json_object *one = jsonx_at(inner, i);
+                if (jsonx_str(jsonx_get(one, "name")))
+                    put_field(&fields, &nf, jsonx_str(jsonx_get(one, "name")),
+                              jsonx_str(jsonx_get(one, "error")),
+                              jsonx_str(jsonx_get(one, "message")));
+            }
+            json_object_put(inner);
+        }
         for (size_t i = 0; i < jsonx_len(errs) && i < 50; i++) { /* HubSpot */
             struct json_object *one = jsonx_at(errs, i);
             struct json_object *names = jsonx_get(jsonx_get(one, "context"), "propertyName");

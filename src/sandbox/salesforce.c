@@ -27,6 +27,7 @@ const struct http_route sb_salesforce_routes[] = {
     {"DELETE", "/services/data/{version}/sobjects/{object}/{id}", sf_sobject_delete, NULL},
     {"GET", "/services/data/{version}/limits", sf_limits, NULL},
     {"GET", "/services/data/{version}/sobjects/{object}/{id}/Body", sf_blob, NULL},
+    {"GET", "/services/data/{version}/_sandbox/moved", sf_moved, NULL},
 
     {"GET", "/_sandbox/counters", sb_control_counters, NULL},
     {"POST", "/_sandbox/mutate", sb_control_mutate, NULL},

@@ -223,6 +223,9 @@ void sf_sobject_create(struct http_req *req, struct http_resp *resp);
 void sf_sobject_get(struct http_req *req, struct http_resp *resp);
 /* GET .../sobjects/{Attachment|Document}/{id}/Body: the file's bytes. */
 void sf_blob(struct http_req *req, struct http_resp *resp);
+/* GET .../_sandbox/moved?to=URL: 302 to URL (a test of clients that must
+ * not follow a redirect with their token). */
+void sf_moved(struct http_req *req, struct http_resp *resp);
 void sf_sobject_update(struct http_req *req, struct http_resp *resp);
 void sf_sobject_delete(struct http_req *req, struct http_resp *resp);
 void sf_limits(struct http_req *req, struct http_resp *resp);

@@ -1306,3 +1306,17 @@ void sf_blob(struct http_req *req, struct http_resp *resp)
     for (int i = 0; i < 512; i++)
         buf_putc(&resp->body, (char)(i & 255));
 }
+
+void sf_moved(struct http_req *req, struct http_resp *resp)
+{
+    struct sb_provider *p;
+    const char *to = http_req_query(req, "to");
+    if (!data_begin(req, resp, &p))
+        return;
+    /* A resource that moved elsewhere, as a provider behind a load
+     * balancer or a changed instance answers: the client decides whether
+     * to follow, and to where it sends its token. */
+    resp->status = 302;
+    buf_reset(&resp->body);
+    http_resp_header(resp, "Location", to && *to ? to : "http://127.0.0.1:1/elsewhere");
+}

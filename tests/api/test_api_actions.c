@@ -181,6 +181,26 @@ static void salesforce(void **state)
         act_refused(&f, id, name, input, 422, "action_failed", "NOT_FOUND");
     }
 
+    /* Every action's failure path: the provider's refusal read into the
+     * fields it names, or its code. */
+    for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
+        char name[40], bad[600], gone[200];
+        size_t n = strlen(objects[i].create);
+        snprintf(name, sizeof(name), "create_%s", objects[i].object);
+        snprintf(bad, sizeof(bad), "%.*s,\"Nope__c\":\"x\"}", (int)(n - 1), objects[i].create);
+        act_refused(&f, id, name, bad, 422, "action_failed",
+                    "\"field\":\"Nope__c\",\"code\":\"INVALID_FIELD\"");
+        static const char *const verbs[] = {"get", "update", "delete"};
+        for (size_t v = 0; v < 3; v++) {
+            snprintf(name, sizeof(name), "%s_%s", verbs[v], objects[i].object);
+            snprintf(gone, sizeof(gone), "{\"id\":\"000000000000000AAA\"%s%s}", v == 1 ? "," : "",
+                     v == 1 ? objects[i].change : "");
+            act_refused(&f, id, name, gone, 422, "action_failed", "NOT_FOUND");
+        }
+    }
+    act_refused(&f, id, "query", "{\"soql\":\"SELECT FROM WHERE\"}", 422, "action_failed",
+                "MALFORMED_QUERY");
+
     /* Refused before any request: the input's own faults, each named. */
     int64_t before = ofx_sb_counter(&f, "data");
     act_refused(&f, id, "create_contact", "{\"Email\":\"x@example.com\"}", 422, "validation_failed",
@@ -276,8 +296,19 @@ static void hubspot(void **state)
         assert_string_equal(jsonx_str(jsonx_get(data, "id")), rec);
         json_object_put(v);
     }
-    act_refused(&f, id, "update_contact", "{\"id\":\"999999999\",\"firstname\":\"Nobody\"}", 422,
-                "action_failed", NULL);
+    /* Every action's failure path: a property HubSpot does not have, a
+     * record that is not there. */
+    for (size_t i = 0; i < 3; i++) {
+        char name[40], bad[300];
+        size_t n = strlen(kinds[i][1]);
+        snprintf(name, sizeof(name), "create_%s", kinds[i][0]);
+        snprintf(bad, sizeof(bad), "%.*s,\"nope_prop\":\"x\"}", (int)(n - 1), kinds[i][1]);
+        act_refused(&f, id, name, bad, 422, "action_failed",
+                    "\"field\":\"nope_prop\",\"code\":\"PROPERTY_DOESNT_EXIST\"");
+        snprintf(name, sizeof(name), "update_%s", kinds[i][0]);
+        snprintf(bad, sizeof(bad), "{\"id\":\"999999999\",%s}", kinds[i][2]);
+        act_refused(&f, id, name, bad, 422, "action_failed", "OBJECT_NOT_FOUND");
+    }
 
     ofx_sb_faults(&f, "{\"rate_limit_every\":1,\"retry_after_s\":9}");
     struct client_reply r;
@@ -312,6 +343,8 @@ static void slack(void **state)
                 "action_failed", "channel_not_found");
     act_refused(&f, id, "post_message", "{\"channel\":\"C1\"}", 422, "validation_failed",
                 "/input/text");
+    act_refused(&f, id, "list_channels", "{\"cursor\":\"not-a-cursor\"}", 422, "action_failed",
+                "invalid_cursor");
     ofx_stop(&f);
 }
 

@@ -87,6 +87,16 @@ static void salesforce(void **state)
                         "application/octet-stream");
     client_reply_dispose(&r);
 
+    /* A redirect comes back as it is, never followed: the token goes to
+     * the base URL only. */
+    snprintf(rest, sizeof(rest), "_sandbox/moved?to=%s/healthz", f.t->base);
+    call(&f, &r, "GET", id, rest, NULL);
+    expect(&r, 302, NULL);
+    char want[200];
+    snprintf(want, sizeof(want), "%s/healthz", f.t->base);
+    assert_string_equal(client_header(&r, "Location", h, sizeof(h)), want);
+    client_reply_dispose(&r);
+
     /* Ways out of the base URL: refused before any request. */
     int64_t data1 = ofx_sb_counter(&f, "data");
     static const char *const out[] = {
