@@ -134,14 +134,16 @@ static bool finishing(struct db *db, const char *tenant_id, const char *id)
                      " status = 'running' AND attempts >= max_attempts",
                      DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id)), &e) < 0)
         return false;
-    const char *text = db_rows_text(r, 0);
+    /* Copied out: no other statement may run while the row is open. */
+    char *text = db_rows_text(r, 0) ? xstrdup(db_rows_text(r, 0)) : NULL;
+    db_rows_free(r);
     if (text && jsonx_parse(&p, text, strlen(text), strlen(text) + 1, &e) == 0) {
         const char *run = jsonx_str(jsonx_get(p, "run_id"));
         done = run && sync_run_status(st, db, tenant_id, run, &e) == 0 &&
                strcmp(st, "queued") != 0 && strcmp(st, "running") != 0;
     }
     json_object_put(p);
-    db_rows_free(r);
+    xfree(text);
     return done && db_exec(db,
                            "UPDATE jobs SET dedupe_key = NULL WHERE tenant_id = $1 AND id = $2"
                            " AND status = 'running'",
