@@ -236,7 +236,18 @@ void api_run_cancel(struct api_ctx *c)
 
     if (!id)
         return;
-    int rc = db_begin_tenant(c->db, c->tenant_id, &e);
+    /* A run that is not there or has ended is refused from a read: the
+     * refusal must not wait behind a sync's batch for the write lock. */
+    char status[16];
+    int rc = db_begin_tenant_read(c->db, c->tenant_id, &e);
+    if (rc == 0) {
+        rc = sync_run_status(status, c->db, c->tenant_id, id, &e);
+        db_rollback(c->db);
+    }
+    if (rc == 0 && strcmp(status, "queued") != 0 && strcmp(status, "running") != 0)
+        rc = err_set(&e, ERR_CONFLICT, "run %s has ended (%s)", id, status);
+    if (rc == 0)
+        rc = db_begin_tenant(c->db, c->tenant_id, &e);
     if (rc == 0) {
         rc = sync_run_cancel(c->db, c->tenant_id, id, c->now, &e);
         if (rc == 0)
