@@ -21,13 +21,21 @@ GEN      := $(BUILD)/gen/migrations_data.c
 CONN     := $(sort $(wildcard connectors/*.json connectors/logos/*.svg))
 CONN_GEN := $(BUILD)/gen/connectors_data.c
 OAPI_GEN := $(BUILD)/gen/openapi_data.c
+# The web UI: our files under web/ and the npm modules it imports, embedded
+# under the paths the server serves them at (ui/..., see api/ui.c).
+WEB      := $(sort $(wildcard web/*.html web/*.js web/*.css web/*/*.js web/*/*.svg))
+WEB_VENDOR := node_modules/preact/dist/preact.mjs node_modules/preact/hooks/dist/hooks.mjs \
+            node_modules/htm/dist/htm.mjs
+WEB_GEN  := $(BUILD)/gen/web_data.c
 TEST_SRC := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c tests/api/*.c))
 FUZZ     := $(sort $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
 
 REL_OBJ  := $(SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/gen/migrations_data.o \
-            $(BUILD)/rel/gen/connectors_data.o $(BUILD)/rel/gen/openapi_data.o
+            $(BUILD)/rel/gen/connectors_data.o $(BUILD)/rel/gen/openapi_data.o \
+            $(BUILD)/rel/gen/web_data.o
 SAN_OBJ  := $(SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/migrations_data.o \
-            $(BUILD)/san/gen/connectors_data.o $(BUILD)/san/gen/openapi_data.o
+            $(BUILD)/san/gen/connectors_data.o $(BUILD)/san/gen/openapi_data.o \
+            $(BUILD)/san/gen/web_data.o
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
 REPLAYS  := $(FUZZ:%=$(BUILD)/san/fuzz-replay-%)
 
@@ -47,6 +55,14 @@ $(CONN_GEN): $(CONN) scripts/embed
 $(OAPI_GEN): docs/openapi.yaml scripts/embed
 	@mkdir -p $(@D)
 	scripts/embed api_openapi_files docs/openapi.yaml > $@
+$(WEB_GEN): $(WEB) $(WEB_VENDOR) scripts/embed
+	@mkdir -p $(@D)
+	scripts/embed web_files $(foreach f,$(WEB),ui/$(f:web/%=%)=$(f)) \
+	    $(foreach f,$(WEB_VENDOR),ui/vendor/$(notdir $(f))=$(f)) > $@
+# The npm modules, exactly as package-lock.json pins them.
+$(WEB_VENDOR) &: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(WEB_VENDOR)
 
 $(BUILD)/rel/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
@@ -89,11 +105,11 @@ test: deps $(BUILD)/san/test-unit $(BUILD)/san/inlet $(REPLAYS)
 # make fuzz [FUZZ_SECONDS=n]: short libFuzzer runs of every harness (clang).
 FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) -Wno-missing-prototypes
-fuzz: deps $(GEN) $(CONN_GEN) $(OAPI_GEN)
+fuzz: deps $(GEN) $(CONN_GEN) $(OAPI_GEN) $(WEB_GEN)
 	@mkdir -p $(BUILD)/fuzz
 	@set -e; for f in $(FUZZ); do \
 	    clang $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/$$f fuzz/fuzz_$$f.c \
-	        $(SRC) $(GEN) $(CONN_GEN) $(OAPI_GEN) $(PKG_LIBS); \
+	        $(SRC) $(GEN) $(CONN_GEN) $(OAPI_GEN) $(WEB_GEN) $(PKG_LIBS); \
 	    mkdir -p $(BUILD)/fuzz/corpus-$$f; \
 	    $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	        $(BUILD)/fuzz/corpus-$$f fuzz/corpus/$$f 2>&1 | tail -n 2; \

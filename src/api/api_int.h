@@ -147,6 +147,8 @@ void api_healthz(struct api_ctx *c);
 void api_readyz(struct api_ctx *c);
 void api_metrics(struct api_ctx *c);
 void api_openapi(struct api_ctx *c);
+void api_ui_index(struct api_ctx *c);
+void api_ui_asset(struct api_ctx *c);
 void api_cron(struct api_ctx *c); /* cron.c */
 
 /* session.c: set the inlet_session cookie to value (n bytes) for max_age

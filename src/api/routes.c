@@ -10,6 +10,8 @@ const struct api_route api_routes[] = {
     {"GET", "/readyz", api_readyz, API_PUBLIC},
     {"GET", "/metrics", api_metrics, API_PUBLIC},
     {"GET", "/api/openapi.yaml", api_openapi, API_PUBLIC},
+    {"GET", "/", api_ui_index, API_PUBLIC},
+    {"GET", "/ui/{path...}", api_ui_asset, API_PUBLIC},
     {"POST", "/api/cron", api_cron, API_DB | API_LIMITED},
 
     {"POST", "/api/session", api_session_create, API_DB | API_LIMITED},
