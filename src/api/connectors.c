@@ -4,26 +4,61 @@
 
 #include "api/api_int.h"
 #include "connectors/registry.h"
+#include "core/alloc.h"
+#include "store/integration.h"
 
+struct counts {
+    const struct registry *reg;
+    int64_t *n; /* per registry index */
+};
+
+static int count_one(void *ctx, const char *connector, int64_t n)
+{
+    struct counts *k = ctx;
+    for (size_t i = 0; i < registry_count(k->reg); i++)
+        if (strcmp(registry_at(k->reg, i)->name, connector) == 0)
+            k->n[i] = n;
+    return 0;
+}
+
+/* Each connector with "integrations": how many the tenant has of it (the
+ * marketplace marks the ones connected). */
 void api_connectors_list(struct api_ctx *c)
 {
     static const char *const params[] = {"q", "category", NULL};
     const char *q = http_req_query(c->req, "q"), *cat = http_req_query(c->req, "category");
     size_t n = registry_count(c->api->registry), shown = 0;
+    struct counts k = {.reg = c->api->registry};
+    struct err e;
 
     if (api_query_only(c, params) < 0)
         return;
+    k.n = xcalloc(n ? n : 1, sizeof(*k.n));
+    int rc = db_begin_tenant_read(c->db, c->tenant_id, &e);
+    if (rc == 0) {
+        rc = integration_count_by_connector(c->db, c->tenant_id, count_one, &k, &e);
+        db_rollback(c->db);
+    }
+    if (rc < 0) {
+        xfree(k.n);
+        api_fail(c, &e);
+        return;
+    }
     struct buf *b = api_reply(c, 200);
     buf_puts(b, "{\"data\":[");
     for (size_t i = 0; i < n; i++) {
-        const struct connector *k = registry_at(c->api->registry, i);
-        if (!registry_match(k, q, cat))
+        const struct connector *it = registry_at(c->api->registry, i);
+        if (!registry_match(it, q, cat))
             continue;
         if (shown++)
             buf_putc(b, ',');
-        registry_format(k, false, b);
+        /* registry_format closes the object; it is opened again for the count. */
+        registry_format(it, false, b);
+        b->n--;
+        buf_printf(b, ",\"integrations\":%lld}", (long long)k.n[i]);
     }
     buf_puts(b, "]}");
+    xfree(k.n);
 }
 
 static const struct connector *find(struct api_ctx *c)

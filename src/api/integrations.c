@@ -4,6 +4,7 @@
  * one error per field; secrets are sealed at once and never returned (a
  * response lists only the names set). Every change and its audit entry
  * commit in one transaction. */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "store/integration.h"
+#include "store/sync_run.h"
 #include "store/tenant.h"
 
 /* Failures of one request's checks, gathered as the "details" array. */
@@ -356,7 +358,31 @@ struct page {
     struct buf *b;
     size_t n;
     char last[ID_MAX];
+    struct db *db;         /* set: each row gets its last_run */
+    const char *tenant_id; /* with db */
+    struct err *err;       /* with db */
 };
+
+static int put_last_run(void *ctx, const struct sync_run *r)
+{
+    struct buf *b = ctx;
+    buf_puts(b, "{\"id\":");
+    buf_put_json_str(b, r->id);
+    buf_puts(b, ",\"status\":");
+    buf_put_json_str(b, r->status);
+    buf_puts(b, ",\"triggered_by\":");
+    buf_put_json_str(b, r->triggered_by);
+    buf_puts(b, ",\"created_at\":");
+    api_put_time(b, r->created_at);
+    buf_puts(b, ",\"started_at\":");
+    api_put_time(b, r->started_at);
+    buf_puts(b, ",\"finished_at\":");
+    api_put_time(b, r->finished_at);
+    buf_puts(b, ",\"error\":");
+    buf_put_json_str(b, r->error);
+    buf_putc(b, '}');
+    return 0;
+}
 
 static int put_row(void *ctx, const struct integration *it)
 {
@@ -365,6 +391,21 @@ static int put_row(void *ctx, const struct integration *it)
         buf_putc(p->b, ',');
     integration_format(it, p->b);
     snprintf(p->last, sizeof(p->last), "%s", it->id);
+    if (!p->db)
+        return 0;
+    /* One indexed lookup per row of the page (at most INTEGRATION_LIST_MAX):
+     * the object integration_format closed is opened again for it. */
+    bool more;
+    assert(p->b->n > 0 && p->b->p[p->b->n - 1] == '}');
+    p->b->n--;
+    buf_puts(p->b, ",\"last_run\":");
+    size_t before = p->b->n;
+    int rc = sync_run_list(&more, p->db, p->tenant_id, it->id, 1, NULL, put_last_run, p->b, p->err);
+    if (rc < 0)
+        return rc;
+    if (p->b->n == before)
+        buf_puts(p->b, "null");
+    buf_putc(p->b, '}');
     return 0;
 }
 
@@ -374,7 +415,8 @@ static const char *const statuses[] = {
 
 void api_integrations_list(struct api_ctx *c)
 {
-    static const char *const params[] = {"status", "connector", "limit", "cursor", NULL};
+    static const char *const params[] = {"status", "connector", "q", "include",
+                                         "limit",  "cursor",    NULL};
     struct integration_filter f = {0};
     bool more = false;
     struct err e;
@@ -385,6 +427,16 @@ void api_integrations_list(struct api_ctx *c)
         return;
     f.status = http_req_query(c->req, "status");
     f.connector = http_req_query(c->req, "connector");
+    f.q = http_req_query(c->req, "q");
+    const char *include = http_req_query(c->req, "include");
+    if (include && strcmp(include, "last_run") != 0) {
+        api_error(c, 400, "invalid_parameter", NULL, "include: expected last_run");
+        return;
+    }
+    if (f.q && strlen(f.q) > INTEGRATION_NAME_MAX) {
+        api_error(c, 400, "invalid_parameter", NULL, "q: at most %d bytes", INTEGRATION_NAME_MAX);
+        return;
+    }
     if (f.connector && !connector_name_ok(f.connector)) {
         api_error(c, 400, "invalid_parameter", NULL,
                   "connector: expected a connector name ([a-z0-9_-], at most %d bytes)",
@@ -404,24 +456,33 @@ void api_integrations_list(struct api_ctx *c)
     }
     /* The version is read before the rows: an answer is then never older
      * than the version it is kept under (api/cache.h). Every part of the
-     * key is checked above, so none holds a '|' of its own. */
+     * key is checked above, so none holds a '|' of its own. A search (q is
+     * free text) and last runs (runs move on without a version change) are
+     * not cached. */
+    bool cached = !include && !f.q;
     int64_t version;
     char key[256];
-    if (tenant_data_version(&version, c->db, c->tenant_id, &e) < 0) {
+    if (cached && tenant_data_version(&version, c->db, c->tenant_id, &e) < 0) {
         api_fail(c, &e);
         return;
     }
-    snprintf(key, sizeof(key), "integrations|%s|%lld|%s|%s|%d|%s", c->tenant_id, (long long)version,
-             f.status ? f.status : "", f.connector ? f.connector : "", f.limit,
-             f.after ? f.after : "");
+    if (cached)
+        snprintf(key, sizeof(key), "integrations|%s|%lld|%s|%s|%d|%s", c->tenant_id,
+                 (long long)version, f.status ? f.status : "", f.connector ? f.connector : "",
+                 f.limit, f.after ? f.after : "");
     struct buf *b = api_reply(c, 200);
-    if (api_cache_get(c->api->cache, key, b))
+    if (cached && api_cache_get(c->api->cache, key, b))
         return;
     if (db_begin_tenant_read(c->db, c->tenant_id, &e) < 0) {
         api_fail(c, &e);
         return;
     }
     struct page pg = {.b = b};
+    if (include) {
+        pg.db = c->db;
+        pg.tenant_id = c->tenant_id;
+        pg.err = &e;
+    }
     buf_puts(b, "{\"data\":[");
     int rc = integration_list(&more, c->db, c->tenant_id, &f, put_row, &pg, &e);
     db_rollback(c->db); /* read only */
@@ -432,7 +493,7 @@ void api_integrations_list(struct api_ctx *c)
     buf_puts(b, "],\"next_cursor\":");
     buf_put_json_str(b, more ? pg.last : NULL);
     buf_putc(b, '}');
-    if (!buf_failed(b))
+    if (cached && !buf_failed(b))
         api_cache_put(c->api->cache, key, b->p, b->n);
 }
 

@@ -163,3 +163,17 @@ bool str_ct_eq(const void *a, const void *b, size_t n)
         diff |= (unsigned char)(x[i] ^ y[i]);
     return diff == 0;
 }
+
+void str_like_pattern(char *out, const char *q, bool contains)
+{
+    size_t k = 0;
+    if (contains)
+        out[k++] = '%';
+    for (; *q; q++) {
+        if (*q == '!' || *q == '%' || *q == '_')
+            out[k++] = '!';
+        out[k++] = *q;
+    }
+    out[k++] = '%';
+    out[k] = '\0';
+}

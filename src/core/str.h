@@ -46,4 +46,10 @@ bool str_utf8_valid(const void *p, size_t n, size_t *bad);
  * hashes). True when equal. */
 bool str_ct_eq(const void *a, const void *b, size_t n);
 
+/* q as a LIKE pattern with ESCAPE '!' into out, which has room for
+ * 2 * strlen(q) + 2 bytes (+ 1 when contains): '!' escapes q's own '!', '%' and '_'; a '%'
+ * ends it, and starts it too when contains is true (a substring match
+ * rather than a prefix one). */
+void str_like_pattern(char *out, const char *q, bool contains);
+
 #endif

@@ -306,15 +306,25 @@ int integration_list(bool *more, struct db *db, const char *tenant_id,
         return err_set(err, ERR_INVALID, "limit: must be 1..%d", INTEGRATION_LIST_MAX);
     if (f->status && (rc = status_check(f->status, err)) < 0)
         return rc;
-    /* One row past the page says whether there is another page. */
+    if (f->q && strlen(f->q) > INTEGRATION_NAME_MAX)
+        return err_set(err, ERR_INVALID, "q: at most %d bytes", INTEGRATION_NAME_MAX);
+    char pattern[2 * INTEGRATION_NAME_MAX + 3];
+    if (f->q && *f->q)
+        str_like_pattern(pattern, f->q, true);
+    /* One row past the page says whether there is another page. lower()
+     * on both sides: each engine folds case its own way, but the same way
+     * for the pattern as for the name. */
     rc = db_query(&rows, db,
                   SELECT_INTEGRATION " WHERE i.tenant_id = $1 AND i.deleted_at IS NULL"
                                      " AND i.id > $2"
                                      " AND (CAST($3 AS TEXT) IS NULL OR i.status = $3)"
                                      " AND (CAST($4 AS TEXT) IS NULL OR i.connector_id = $4)"
+                                     " AND (CAST($6 AS TEXT) IS NULL OR"
+                                     " lower(i.name) LIKE lower($6) ESCAPE '!')"
                                      " ORDER BY i.id LIMIT $5",
                   DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(f->after ? f->after : ""), DB_TEXT(f->status),
-                          DB_TEXT(f->connector), DB_INT(f->limit + 1)),
+                          DB_TEXT(f->connector), DB_INT(f->limit + 1),
+                          DB_TEXT(f->q && *f->q ? pattern : NULL)),
                   err);
     if (rc < 0)
         return rc;
@@ -334,6 +344,25 @@ int integration_list(bool *more, struct db *db, const char *tenant_id,
     for (size_t i = 0; i < n; i++)
         integration_dispose(&page[i]);
     xfree(page);
+    return rc;
+}
+
+int integration_count_by_connector(struct db *db, const char *tenant_id, integration_count_fn fn,
+                                   void *ctx, struct err *err)
+{
+    struct db_rows *rows = NULL;
+    int rc = db_query(&rows, db,
+                      "SELECT connector_id, count(*) FROM integrations WHERE tenant_id = $1"
+                      " AND deleted_at IS NULL GROUP BY connector_id ORDER BY connector_id",
+                      DB_ARGS(DB_TEXT(tenant_id)), err);
+    if (rc < 0)
+        return rc;
+    /* A handful of rows (one per connector): fn runs with them open, and
+     * must not use the connection. */
+    while ((rc = db_rows_next(rows, err)) == 1)
+        if ((rc = fn(ctx, db_rows_text(rows, 0), db_rows_int(rows, 1))) != 0)
+            break;
+    db_rows_free(rows);
     return rc;
 }
 

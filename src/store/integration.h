@@ -96,6 +96,7 @@ MUST_CHECK int integration_run_by(struct db *db, const char *tenant_id, const ch
 struct integration_filter {
     const char *status;    /* NULL: any */
     const char *connector; /* NULL: any */
+    const char *q;         /* NULL: any; else names holding it, any case (ASCII on SQLite) */
     const char *after;     /* cursor: ids greater than this one; NULL from the start */
     int limit;             /* 1..INTEGRATION_LIST_MAX */
 };
@@ -107,10 +108,18 @@ typedef int (*integration_list_fn)(void *ctx, const struct integration *it);
 
 /* List the tenant's live integrations matching f. *more (OUT) says whether
  * rows remain after the last one given (the caller's next cursor is that
- * row's id). ERR_INVALID for a limit out of range or an unknown status. */
+ * row's id). ERR_INVALID for a limit out of range, an unknown status or a
+ * q over INTEGRATION_NAME_MAX bytes. */
 MUST_CHECK int integration_list(bool *more, struct db *db, const char *tenant_id,
                                 const struct integration_filter *f, integration_list_fn fn,
                                 void *ctx, struct err *err);
+
+/* How many live integrations the tenant has of each connector: fn gets
+ * each connector name that has any, with its count. A nonzero return from
+ * fn stops and is returned. */
+typedef int (*integration_count_fn)(void *ctx, const char *connector, int64_t n);
+MUST_CHECK int integration_count_by_connector(struct db *db, const char *tenant_id,
+                                              integration_count_fn fn, void *ctx, struct err *err);
 
 /* Replace the integration's secrets with plaintext (a JSON object text of
  * secret name -> value), sealed by v under the active key, kind "oauth2",

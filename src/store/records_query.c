@@ -361,19 +361,6 @@ static void put_columns(struct buf *sql, const struct records_model *m)
 
 /* ---- lists ---- */
 
-/* q as a LIKE pattern into out: '!' escapes the wildcards, '%' ends it. */
-static void like_prefix(char *out, const char *q)
-{
-    size_t k = 0;
-    for (; *q; q++) {
-        if (*q == '!' || *q == '%' || *q == '_')
-            out[k++] = '!';
-        out[k++] = *q;
-    }
-    out[k++] = '%';
-    out[k] = '\0';
-}
-
 int records_query_list(struct buf *b, char next[RECORDS_CURSOR_MAX], struct db *db,
                        const char *tenant_id, const struct records_model *m,
                        const struct records_filter *f, struct err *err)
@@ -423,7 +410,7 @@ int records_query_list(struct buf *b, char next[RECORDS_CURSOR_MAX], struct db *
         /* lower() on both sides: each engine folds case its own way
          * (SQLite ASCII only, PostgreSQL by the locale) but the same way
          * for the pattern as for the key. */
-        like_prefix(pattern, f->q);
+        str_like_pattern(pattern, f->q, false);
         v[nv++] = DB_TEXT(pattern);
         buf_puts(&sql, " AND (");
         for (size_t i = 0; m->search[i]; i++)

@@ -581,6 +581,107 @@ static void test_list_pages_oldest_first(void **state)
                "invalid_parameter");
 }
 
+/* The connectors list counts the tenant's integrations of each. */
+static int64_t connector_count(struct api_test *t, const char *key, const char *name)
+{
+    struct client_reply r;
+    api_test_call(t, &r, NULL, "/api/connectors", key, NULL, NULL);
+    if (r.status != 200)
+        fail_reply(&r, "/api/connectors");
+    struct json_object *v = api_test_json(&r), *data = jsonx_get(v, "data");
+    int64_t n = -1;
+    for (size_t i = 0; i < jsonx_len(data); i++)
+        if (strcmp(member(jsonx_at(data, i), "name"), name) == 0)
+            n = json_object_get_int64(jsonx_get(jsonx_at(data, i), "integrations"));
+    json_object_put(v);
+    client_reply_dispose(&r);
+    return n;
+}
+
+/* q finds names holding it in any case, its wildcards taken literally;
+ * include=last_run adds each one's newest run; the connectors list counts
+ * them per connector, per tenant. */
+static void test_list_search_last_run_and_counts(void **state)
+{
+    struct api_test *t = *state;
+    char eu[ID_MAX], us[ID_MAX], odd[ID_MAX], tap[ID_MAX], got[512], want[512], next[ID_MAX];
+    char path[160];
+
+    next_ms();
+    create_a(t, NOAUTH("Sales EU"), eu);
+    next_ms();
+    create_a(t, NOAUTH("sales us"), us);
+    next_ms();
+    create_a(t, NOAUTH("Support 100%_x"), odd);
+    next_ms();
+    api_test_create(t, t->a.key,
+                    "{\"connector\":\"testtap\",\"name\":\"Counter\",\"config\":{\"count\":3}}",
+                    tap);
+
+    ids_of(t, "/api/integrations?q=SALES", got, sizeof(got));
+    snprintf(want, sizeof(want), "%s,%s", eu, us);
+    assert_string_equal(got, want);
+    ids_of(t, "/api/integrations?q=%25", got, sizeof(got)); /* "%" is a character */
+    assert_string_equal(got, odd);
+    ids_of(t, "/api/integrations?q=0%25_", got, sizeof(got));
+    assert_string_equal(got, odd);
+    ids_of(t, "/api/integrations?q=s_", got, sizeof(got)); /* "_" is not "any one" */
+    assert_string_equal(got, "");
+    ids_of(t, "/api/integrations?q=s&status=active&connector=testnone", got, sizeof(got));
+    snprintf(want, sizeof(want), "%s,%s,%s", eu, us, odd);
+    assert_string_equal(got, want);
+    list_of(t, t->a.key, "/api/integrations?q=s&limit=2", "id", got, sizeof(got), next);
+    snprintf(want, sizeof(want), "%s,%s", eu, us);
+    assert_string_equal(got, want);
+    snprintf(path, sizeof(path), "/api/integrations?q=s&limit=2&cursor=%s", next);
+    list_of(t, t->a.key, path, "id", got, sizeof(got), next);
+    snprintf(want, sizeof(want), "%s", odd);
+    assert_string_equal(got, want);
+    list_of(t, t->b.key, "/api/integrations?q=sales", "id", got, sizeof(got), next);
+    assert_string_equal(got, "");
+    char longq[INTEGRATION_NAME_MAX + 40];
+    snprintf(longq, sizeof(longq), "/api/integrations?q=%0*d", INTEGRATION_NAME_MAX + 1, 0);
+    call_error(t, NULL, longq, NULL, 400, "invalid_parameter");
+    call_error(t, NULL, "/api/integrations?include=runs", NULL, 400, "invalid_parameter");
+
+    /* No run yet: null. Then the newest of two. */
+    struct json_object *v =
+        api_test_expect(t, "GET", "/api/integrations?include=last_run", NULL, 200);
+    struct json_object *data = jsonx_get(v, "data");
+    assert_int_equal(jsonx_len(data), 4);
+    for (size_t i = 0; i < 4; i++) {
+        struct json_object *lr = (struct json_object *)1;
+        assert_true(json_object_object_get_ex(jsonx_at(data, i), "last_run", &lr));
+        assert_null(lr);
+    }
+    json_object_put(v);
+    snprintf(path, sizeof(path), "/api/integrations/%s/discover", tap);
+    json_object_put(api_test_expect(t, "POST", path, NULL, 200));
+    json_object_put(api_test_sync_wait(t, tap, "{}"));
+    struct json_object *run = api_test_sync_wait(t, tap, "{\"mode\":\"full\"}");
+    v = api_test_expect(t, "GET", "/api/integrations?include=last_run&q=counter", NULL, 200);
+    struct json_object *lr = jsonx_get(jsonx_at(jsonx_get(v, "data"), 0), "last_run");
+    assert_string_equal(member(lr, "id"), member(run, "id"));
+    assert_string_equal(member(lr, "status"), "success");
+    assert_string_equal(member(lr, "triggered_by"), "manual");
+    assert_string_equal(member(lr, "finished_at"), member(run, "finished_at"));
+    assert_true(json_object_is_type(jsonx_get(lr, "error"), json_type_null));
+    json_object_put(v);
+    json_object_put(run);
+
+    assert_int_equal(connector_count(t, t->a.key, "testnone"), 3);
+    assert_int_equal(connector_count(t, t->a.key, "testtap"), 1);
+    assert_int_equal(connector_count(t, t->a.key, "testkey"), 0);
+    assert_int_equal(connector_count(t, t->b.key, "testnone"), 0);
+    char del[96];
+    struct client_reply r;
+    int_path(del, us);
+    api_test_call(t, &r, "DELETE", del, t->a.key, NULL, NULL);
+    assert_int_equal(r.status, 204);
+    client_reply_dispose(&r);
+    assert_int_equal(connector_count(t, t->a.key, "testnone"), 2);
+}
+
 /* ---- PUT ---- */
 
 static void test_put_replaces_name_and_config(void **state)
@@ -1063,6 +1164,7 @@ int test_api_integrations(void)
         T(test_duplicate_name_conflicts_within_tenant),
         T(test_get_one_and_unknown_ids),
         T(test_list_pages_oldest_first),
+        T(test_list_search_last_run_and_counts),
         T(test_put_replaces_name_and_config),
         T(test_put_with_secrets_activates_draft),
         T(test_patch_merges_config),

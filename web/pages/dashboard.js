@@ -85,7 +85,7 @@ export function Dashboard() {
   const [deleting, setDeleting] = useState(null);
   const pager = usePager();
   const cat = useLoad(() => connectors(), []);
-  const list = useLoad(() => get('/api/integrations' + qs({ limit: PAGE, cursor: pager.cursor, status, q })), [pager.cursor, status, q]);
+  const list = useLoad(() => get('/api/integrations' + qs({ limit: PAGE, cursor: pager.cursor, status, q, include: 'last_run' })), [pager.cursor, status, q]);
   const rows = list.data ? list.data.data : [];
   usePoll(() => list.reload(true), 4000, rows.some((it) => shownStatus(it) === 'syncing'));
   const byName = cat.data ? cat.data.byName : {};

@@ -2,7 +2,7 @@
 // filter, the ones already connected marked; a card opens the wizard.
 import { html, useState, useMemo } from '../lib/html.js';
 import { useLoad } from '../lib/load.js';
-import { connectors } from '../lib/connectors.js';
+import { get } from '../lib/api.js';
 import { openWizard } from '../components/wizard.js';
 import { Logo } from '../components/logo.js';
 import { Loading, Failed, Empty } from '../components/states.js';
@@ -17,10 +17,11 @@ function matches(c, q) {
 }
 
 export function Marketplace() {
-  const cat = useLoad(() => connectors(), []);
+  // Fresh on every visit: the counts of connected integrations change.
+  const cat = useLoad(() => get('/api/connectors'), []);
   const [q, setQ] = useState('');
   const [category, setCategory] = useState('');
-  const all = cat.data ? cat.data.list : [];
+  const all = cat.data ? cat.data.data : [];
   const categories = useMemo(() => [...new Set(all.map((c) => c.category || 'other'))].sort(), [all]);
   const shown = all.filter((c) => matches(c, q) && (!category || (c.category || 'other') === category));
 
@@ -42,10 +43,10 @@ export function Marketplace() {
       ${shown.map((c) => html`<li class="card connector-card" key=${c.name} data-connector=${c.name}>
         <div class="connector-head"><${Logo} connector=${c.logo_url ? c.name : null} title=${c.title} size=${40} />
           <div><h2 class="h3">${c.title}</h2><span class="tag">${words(c.category)}</span></div>
-          ${c.connected > 0 && html`<span class="badge badge-ok connected-mark">Connected${c.connected > 1 ? ` ×${c.connected}` : ''}</span>`}</div>
+          ${c.integrations > 0 && html`<span class="badge badge-ok connected-mark">Connected${c.integrations > 1 ? ` ×${c.integrations}` : ''}</span>`}</div>
         <p class="muted">${c.description}</p>
-        <button class="btn ${c.connected > 0 ? '' : 'btn-primary'}" onClick=${() => openWizard(c.name)}
-          aria-label=${`Connect ${c.title}`}>${c.connected > 0 ? 'Connect another' : 'Connect'}</button>
+        <button class="btn ${c.integrations > 0 ? '' : 'btn-primary'}" onClick=${() => openWizard(c.name)}
+          aria-label=${`Connect ${c.title}`}>${c.integrations > 0 ? 'Connect another' : 'Connect'}</button>
       </li>`)}
     </ul>
   </section>`;

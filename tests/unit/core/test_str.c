@@ -106,13 +106,32 @@ static void constant_time_compare(void **state)
     assert_true(str_ct_eq("", "x", 0));
 }
 
+static void like_patterns(void **state)
+{
+    static const struct {
+        const char *q;
+        bool contains;
+        const char *want;
+    } cases[] = {
+        {"", false, "%"},     {"", true, "%%"},          {"ab", false, "ab%"},
+        {"ab", true, "%ab%"}, {"100%", true, "%100!%%"}, {"a_b", false, "a!_b%"},
+        {"!", true, "%!!%"},  {"%_!", false, "!%!_!!%"},
+    };
+    char out[32];
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        str_like_pattern(out, cases[i].q, cases[i].contains);
+        assert_string_equal(out, cases[i].want);
+        assert_true(strlen(out) <= 2 * strlen(cases[i].q) + 1 + cases[i].contains);
+    }
+}
+
 int test_str(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(split_and_trim),
-        cmocka_unit_test(i64_bounds_and_garbage),
-        cmocka_unit_test(utf8_validation),
-        cmocka_unit_test(constant_time_compare),
+        cmocka_unit_test(split_and_trim),  cmocka_unit_test(i64_bounds_and_garbage),
+        cmocka_unit_test(utf8_validation), cmocka_unit_test(constant_time_compare),
+        cmocka_unit_test(like_patterns),
     };
     return test_group("str", tests, NULL, NULL);
 }
