@@ -39,7 +39,7 @@ SAN_OBJ  := $(SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/migrations_data.o \
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
 REPLAYS  := $(FUZZ:%=$(BUILD)/san/fuzz-replay-%)
 
-.PHONY: all run test fuzz bench fmt lint clean deps
+.PHONY: all run test fuzz bench fmt lint clean deps screenshots
 .SECONDARY:
 all: $(BUILD)/inlet
 
@@ -102,6 +102,10 @@ run: deps $(BUILD)/inlet
 test: deps $(BUILD)/san/test-unit $(BUILD)/san/inlet $(REPLAYS)
 	scripts/with-pg scripts/test $(BUILD)/san $(T)
 
+# make screenshots: PNGs of every page of the web UI into docs/screenshots/.
+screenshots: deps $(BUILD)/inlet
+	INLET=$(BUILD)/inlet scripts/screenshots
+
 # make fuzz [FUZZ_SECONDS=n]: short libFuzzer runs of every harness (clang).
 FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) -Wno-missing-prototypes
@@ -125,6 +129,7 @@ bench: deps $(BUILD)/bench/json $(BUILD)/bench/db $(BUILD)/bench/sandbox-walk \
 	bench/sandbox/run.sh $(BUILD)/inlet $(BUILD)/bench/sandbox-walk
 	scripts/with-pg bench/load/run.sh $(BUILD)/inlet $(BUILD)/bench/load-gen $(BUILD)/bench/load-ref
 	scripts/with-pg bench/sync/run.sh $(BUILD)/inlet
+	bench/ui/run.sh $(BUILD)/inlet
 # lib_jsonx.c compiles the core sources it needs itself (jsonx is measured
 # exactly as inlet builds it).
 $(BUILD)/bench/json: $(wildcard bench/json/*.c bench/json/*.h src/core/*.c src/core/*.h)

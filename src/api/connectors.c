@@ -1,5 +1,7 @@
 /* api/connectors.c - the connector catalogue: the list (search by q,
- * filter by category), one connector in full, and its logo. */
+ * filter by category, each with the tenant's count of integrations of it),
+ * one connector in full, and its logo. */
+#include <assert.h>
 #include <string.h>
 
 #include "api/api_int.h"
@@ -54,6 +56,7 @@ void api_connectors_list(struct api_ctx *c)
             buf_putc(b, ',');
         /* registry_format closes the object; it is opened again for the count. */
         registry_format(it, false, b);
+        assert(b->n > 0 && b->p[b->n - 1] == '}');
         b->n--;
         buf_printf(b, ",\"integrations\":%lld}", (long long)k.n[i]);
     }

@@ -348,11 +348,12 @@ static void test_shapes(void **state)
     struct json_object *v = api_test_expect(t, NULL, path, NULL, 200);
     struct json_object *c = jsonx_at(jsonx_get(v, "data"), 0);
     static const char *const contact_members[] = {
-        "id",          "integration_id", "connector",         "external_id",
-        "account_id",  "first_name",     "last_name",         "email",
-        "phone",       "title",          "company",           "lead_source",
-        "lead_status", "properties",     "remote_created_at", "remote_updated_at",
-        "created_at",  "updated_at",     "last_synced_at",    "deleted_at",
+        "id",           "integration_id", "connector",         "external_id",
+        "account_id",   "first_name",     "last_name",         "email",
+        "phone",        "title",          "company",           "lead_source",
+        "lead_status",  "properties",     "remote_created_at", "remote_updated_at",
+        "created_at",   "updated_at",     "last_synced_at",    "deleted_at",
+        "account_name",
     };
     assert_int_equal(json_object_object_length(c),
                      sizeof(contact_members) / sizeof(contact_members[0]));
@@ -363,6 +364,7 @@ static void test_shapes(void **state)
     expect_member(c, "integration_id", f.a1);
     expect_member(c, "connector", "testnone");
     expect_member(c, "account_id", f.acc1);
+    expect_member(c, "account_name", "Acme Corp");
     expect_member(c, "first_name", "Ann");
     expect_member(c, "email", "ann@acme.com");
     expect_member(c, "lead_source", "Web");
@@ -395,8 +397,18 @@ static void test_shapes(void **state)
     v = api_test_expect(t, NULL, path, NULL, 200);
     expect_member(v, "subject", "Refund request");
     expect_member(v, "contact_id", f.c1);
+    expect_member(v, "account_name", "Acme Corp");
     time_text(ts, f.t0 + 7);
     expect_member(v, "remote_closed_at", ts);
+    json_object_put(v);
+    /* No account: null; accounts have no account_name. */
+    snprintf(path, sizeof(path), "/api/data/contacts/%s", f.c4);
+    v = api_test_expect(t, NULL, path, NULL, 200);
+    expect_member(v, "account_name", NULL);
+    json_object_put(v);
+    snprintf(path, sizeof(path), "/api/data/accounts/%s", f.acc1);
+    v = api_test_expect(t, NULL, path, NULL, 200);
+    assert_false(jsonx_has(v, "account_name"));
     json_object_put(v);
 }
 

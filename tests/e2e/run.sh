@@ -15,35 +15,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/inlet-e2e.XXXXXX")
 passed=0; failed=0; pid=""
 trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 bad() { failed=$((failed + 1)); echo "FAIL [$engine]: $*"; }
-free_port() {
-    while :; do
-        p=$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000 + 20000))
-        ss -Htln "sport = :$p" | grep -q . || ss -Htln "sport = :$((p + 1))" | grep -q . ||
-            ss -Htln "sport = :$((p + 2))" | grep -q . || { echo $p; return; }
-    done
-}
-start() {
-    tries=0
-    while [ $tries -lt 5 ]; do
-        port=$(free_port); sbport=$(free_port)
-        base="http://127.0.0.1:$port"
-        INLET_PUBLIC_URL="$base" "$INLET" serve --listen "127.0.0.1:$port" --demo="$sbport" \
-            >"$tmp/serve.out" 2>"$tmp/serve.err" &
-        pid=$!
-        i=0
-        while [ $i -lt 100 ]; do
-            curl -fs -o /dev/null "$base/healthz" && curl -fs -o /dev/null \
-                "http://127.0.0.1:$sbport/_sandbox/counters" && return 0
-            kill -0 $pid 2>/dev/null || break
-            sleep 0.1; i=$((i + 1))
-        done
-        kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; pid=""
-        grep -q "Address already in use\|cannot bind" "$tmp/serve.err" || break
-        tries=$((tries + 1))
-    done
-    bad "serve --demo did not come up: $(tail -c 400 "$tmp/serve.err")"
-    return 1
-}
+. "$(dirname "$0")/serve.sh"
 
 files=$(ls "$repo"/tests/e2e/*.test.mjs)
 [ -n "${E2E:-}" ] && files="$repo/tests/e2e/$E2E"

@@ -3,11 +3,13 @@
 // ends in a toast that says what happened.
 import { post, del, qs } from './api.js';
 import { toast, toastError } from '../components/toast.js';
+import { refreshBell } from './notifications.js';
 
 export async function syncNow(it) {
   try {
     await post(`/api/integrations/${it.id}/sync`, {});
     toast(`Sync of ${it.name} started.`, 'success');
+    refreshBell(); // a sync that fails soon is told at once, not at the next poll
     return true;
   } catch (e) {
     if (e.code === 'sync_running') toast(`${it.name} is syncing already; its progress is in Logs.`, 'info');

@@ -6,6 +6,8 @@ import { store } from './store.js';
 
 // null while unknown, false when signed out, else {tenant_id, ...}.
 export const session = store(null);
+// true when the server ended the session under the user (the sign-in page says so).
+export const sessionEnded = store(false);
 
 export async function loadSession() {
   try {
@@ -20,6 +22,7 @@ export async function loadSession() {
 
 export async function signIn(apiKey) {
   const s = await api('POST', '/api/session', { api_key: apiKey });
+  sessionEnded.set(false);
   setCsrf(s.csrf_token);
   await loadSession();
 }
@@ -28,4 +31,4 @@ export async function signOut() {
   try { await api('DELETE', '/api/session'); } finally { setCsrf(null); session.set(false); }
 }
 
-onSignedOut(() => { setCsrf(null); session.set(false); });
+onSignedOut(() => { setCsrf(null); if (session.get()) sessionEnded.set(true); session.set(false); });

@@ -65,7 +65,7 @@ function Row({ it, conn, onChanged, onDelete }) {
     <td><${StatusBadge} status=${status} /></td>
     <td><${LastSync} run=${it.last_run} /></td>
     <td>${it.next_run_at ? html`<span title=${it.next_run_at}>${relTime(it.next_run_at)}</span>` : html`<span class="muted">${it.schedule ? '—' : 'Manual'}</span>`}</td>
-    <td class="actions">
+    <td><div class="row-actions">
       <button class="btn btn-small" disabled=${status === 'syncing' || status === 'draft' || status === 'disconnected'}
         onClick=${() => syncNow(it).then(onChanged)} aria-label=${`Sync ${it.name} now`}>Sync now</button>
       <${Link} class="btn btn-small" href=${`/ui/integrations/${it.id}/runs`} aria-label=${`Logs of ${it.name}`}>Logs</${Link}>
@@ -75,7 +75,7 @@ function Row({ it, conn, onChanged, onDelete }) {
         onConfirm=${() => disconnect(it).then(() => { setConfirmDisconnect(false); onChanged(); })}>
         <p>inlet revokes its access at the provider and forgets its credentials. Its settings and synced data stay; you can reconnect later.</p>
       </${Confirm}>`}
-    </td>
+    </div></td>
   </tr>`;
 }
 
