@@ -18,36 +18,7 @@ trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL [$engine]: $*"; }
-free_port() {
-    while :; do
-        p=$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000 + 20000))
-        ss -Htln "sport = :$p" | grep -q . || ss -Htln "sport = :$((p + 1))" | grep -q . ||
-            ss -Htln "sport = :$((p + 2))" | grep -q . || { echo $p; return; }
-    done
-}
-# start: serve with the demo sandbox on free ports; $pid, $base, $sf.
-start() {
-    tries=0
-    while [ $tries -lt 5 ]; do
-        port=$(free_port); sbport=$(free_port)
-        base="http://127.0.0.1:$port"
-        "$INLET" serve --listen "127.0.0.1:$port" --demo="$sbport" >"$tmp/serve.out" \
-            2>"$tmp/serve.err" &
-        pid=$!
-        i=0
-        while [ $i -lt 100 ]; do
-            curl -fs -o /dev/null "$base/healthz" && curl -fs -o /dev/null \
-                "http://127.0.0.1:$sbport/_sandbox/counters" && { sf="http://127.0.0.1:$sbport"; return 0; }
-            kill -0 $pid 2>/dev/null || break
-            sleep 0.1; i=$((i + 1))
-        done
-        kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; pid=""
-        grep -q "Address already in use\|cannot bind" "$tmp/serve.err" || break
-        tries=$((tries + 1))
-    done
-    bad "serve --demo did not come up: $(tail -c 400 "$tmp/serve.err")"
-    return 1
-}
+. "$(dirname "$0")/lib/serve.sh"
 # location FILE: the Location header of a curl -D dump.
 location() { tr -d '\r' <"$1" | sed -n 's/^[Ll]ocation: //p' | head -n 1; }
 
@@ -65,7 +36,7 @@ for engine in sqlite postgres; do
     fi
     "$INLET" tenant create cli-connect >"$tmp/out" 2>/dev/null || bad "tenant create"
     tenant=$(awk '/^tenant /{print $2}' "$tmp/out")
-    start || continue
+    start_demo || continue
     # The command line is another process: it needs the same public URL,
     # the emulator's origin and its client (serve --demo knows them itself).
     export INLET_PUBLIC_URL="$base" INLET_SALESFORCE_BASE_URL="$sf"

@@ -15,7 +15,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/inlet-e2e.XXXXXX")
 passed=0; failed=0; pid=""
 trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 bad() { failed=$((failed + 1)); echo "FAIL [$engine]: $*"; }
-. "$(dirname "$0")/serve.sh"
+. "$(dirname "$0")/../cli/lib/serve.sh"
 
 files=$(ls "$repo"/tests/e2e/*.test.mjs)
 [ -n "${E2E:-}" ] && files="$repo/tests/e2e/$E2E"
@@ -32,8 +32,8 @@ for engine in sqlite postgres; do
         export INLET_KEYS=$("$INLET" keys generate 2>/dev/null)
     fi
     "$INLET" migrate >/dev/null 2>&1 || bad "migrate: $("$INLET" migrate 2>&1 | tail -n 2)"
-    start || continue
-    export INLET_E2E_BASE="$base" INLET_E2E_SANDBOX="http://127.0.0.1:$sbport" INLET_E2E_ENGINE=$engine
+    start_demo || continue
+    export INLET_E2E_BASE="$base" INLET_E2E_SANDBOX="$sf" INLET_E2E_ENGINE=$engine
     # Node's TAP reporter ends with "# pass N" and "# fail M".
     # shellcheck disable=SC2086
     (cd "$repo" && node --test --test-concurrency=1 --test-reporter=tap $files) >"$tmp/tap" 2>&1

@@ -7,9 +7,9 @@ import { html, useState, useRef, useEffect } from '../lib/html.js';
 import { get, qs } from '../lib/api.js';
 import { useLoad } from '../lib/load.js';
 import { navigate } from '../lib/router.js';
-import { relTime, dateTime, plural } from '../lib/format.js';
+import { relTime, dateTime } from '../lib/format.js';
 import { bell, startBell, markRead, markAllRead, appPath } from '../lib/notifications.js';
-import { toast, toastError } from './toast.js';
+import { toastError } from './toast.js';
 import { LevelBadge } from './level_badge.js';
 
 export { refreshBell } from '../lib/notifications.js';
@@ -54,14 +54,7 @@ function Panel({ close, version, unread, top }) {
     const first = box.current.querySelector('.note a') || box.current.querySelector(focusable);
     if (first) { first.focus(); focused.current = true; }
   }, [list.data, list.loading]);
-  const all = async () => {
-    setBusy(true);
-    try {
-      const marked = await markAllRead();
-      toast(marked ? `${plural(marked, 'notification')} marked read.` : 'Nothing was unread.', 'success');
-    } catch (e) { toastError(e); }
-    setBusy(false);
-  };
+  const all = async () => { setBusy(true); await markAllRead(); setBusy(false); };
   const seeAll = (e) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();

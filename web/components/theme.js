@@ -3,11 +3,16 @@
 import { html, useState } from '../lib/html.js';
 
 const saved = localStorage.getItem('inlet-theme');
-if (saved) document.documentElement.dataset.theme = saved;
+const dark = window.matchMedia('(prefers-color-scheme: dark)');
+// The page's theme is one attribute (style.css keys the dark tokens on it):
+// the user's choice, else the system's, following the system as it changes.
+document.documentElement.dataset.theme = saved || (dark.matches ? 'dark' : 'light');
+dark.addEventListener('change', (e) => {
+  if (!localStorage.getItem('inlet-theme')) document.documentElement.dataset.theme = e.matches ? 'dark' : 'light';
+});
 
 export function ThemeToggle() {
-  const system = window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-  const [theme, setTheme] = useState(saved || system);
+  const [theme, setTheme] = useState(document.documentElement.dataset.theme);
   const flip = () => {
     const t = theme === 'dark' ? 'light' : 'dark';
     document.documentElement.dataset.theme = t;

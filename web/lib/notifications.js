@@ -5,7 +5,8 @@
 // refreshBell() is for code that has just done something worth hearing about.
 import { get, post, qs } from './api.js';
 import { store } from './store.js';
-import { toast } from '../components/toast.js';
+import { toast, toastError } from '../components/toast.js';
+import { plural } from './format.js';
 
 const SLOW = 15000, FAST = 3000, FAST_FOR = 60000, LATEST = 20;
 
@@ -88,11 +89,14 @@ export async function markRead(n) {
   try { await post(`/api/notifications/${encodeURIComponent(n.id)}/read`); } finally { changed(); }
 }
 
-// markAllRead() -> how many were marked.
+// markAllRead(): mark every one read, and say how it went in a toast.
 export async function markAllRead() {
-  const r = await post('/api/notifications/read-all');
-  changed(0);
-  return r ? r.marked : 0;
+  try {
+    const r = await post('/api/notifications/read-all');
+    changed(0);
+    const marked = r ? r.marked : 0;
+    toast(marked ? `${plural(marked, 'notification')} marked read.` : 'Nothing was unread.', 'success');
+  } catch (e) { toastError(e); }
 }
 
 // appPath(n): where the notification leads inside the app. Its link is

@@ -57,14 +57,7 @@ export function Notifications() {
   const b = bell.use();
   const [unreadOnly, setUnreadOnly] = useState(false);
   const [busy, setBusy] = useState(false);
-  const all = async () => {
-    setBusy(true);
-    try {
-      const marked = await markAllRead();
-      toast(marked ? `${plural(marked, 'notification')} marked read.` : 'Nothing was unread.', 'success');
-    } catch (e) { toastError(e); }
-    setBusy(false);
-  };
+  const all = async () => { setBusy(true); await markAllRead(); setBusy(false); };
   return html`<section class="page">
     <div class="page-head"><h1>Notifications</h1>
       <button class="btn" disabled=${busy || !b.unread} onClick=${all}>Mark all read</button></div>
