@@ -32,6 +32,17 @@ test('marketplace lists, searches and filters connectors', async () => {
     await page.waitForFunction((n) => document.querySelectorAll('[data-connector]').length === n, crm.length);
     const shownCrm = await cards.evaluateAll((els) => els.map((e) => e.dataset.connector));
     assert.deepEqual(shownCrm.sort(), crm.sort());
+
+    // The ones the tenant has are marked, with how many.
+    assert.equal(await page.locator('.connected-mark').count(), 0);
+    await api(t.key, 'POST', '/api/integrations', { connector: 'hubspot', name: 'One' });
+    await api(t.key, 'POST', '/api/integrations', { connector: 'hubspot', name: 'Two' });
+    await page.reload();
+    const hubspot = page.locator('[data-connector="hubspot"]');
+    await hubspot.locator('.connected-mark').waitFor();
+    assert.equal(await hubspot.locator('.connected-mark').innerText(), 'Connected ×2');
+    assert.equal(await hubspot.getByRole('button', { name: 'Connect HubSpot' }).innerText(), 'Connect another');
+    assert.equal(await page.locator('.connected-mark').count(), 1);
     assert.deepEqual(errors, []);
   } finally { await b.close(); }
 });
