@@ -42,9 +42,9 @@ test('settings: rename, schedule, fields, rediscover, mappings and write-only se
 
     // A weekly schedule, in UTC.
     const sched = section(page, 'Schedule');
-    await sched.getByLabel('Runs').selectOption('weekly');
+    await sched.getByRole('radio', { name: 'Every week' }).check();
     await sched.getByLabel('Day of the week').selectOption('tue');
-    await sched.getByLabel('Time (UTC)').fill('09:30');
+    await sched.getByLabel('Time, in UTC').fill('09:30');
     await sched.getByRole('button', { name: 'Save schedule' }).click();
     await toast(page, 'Schedule saved');
     const it = await api(t.key, 'GET', `/api/integrations/${id}`);
@@ -55,8 +55,8 @@ test('settings: rename, schedule, fields, rediscover, mappings and write-only se
     assert.equal(next.getUTCDay(), 2);
     await sched.locator('[data-next-run]', { hasText: `${String(next.getUTCDate())}, ${next.getUTCFullYear()}, 09:30 UTC` }).waitFor();
     // A cron expression the server refuses: its message under the field.
-    await sched.getByLabel('Runs').selectOption('cron');
-    await sched.getByLabel('Cron expression').fill('0 25 * * *');
+    await sched.getByRole('radio', { name: /^Custom \(cron\)/ }).check();
+    await sched.getByLabel('Cron expression, in UTC').fill('0 25 * * *');
     await sched.getByRole('button', { name: 'Save schedule' }).click();
     await sched.locator('#sched-expression-err', { hasText: 'out of range' }).waitFor();
     assert.deepEqual((await api(t.key, 'GET', `/api/integrations/${id}`)).schedule, it.schedule, 'nothing changed');

@@ -5,7 +5,7 @@ import { html, useState, useEffect, useRef } from '../lib/html.js';
 import { put } from '../lib/api.js';
 import { relTime } from '../lib/format.js';
 import { toast } from '../components/toast.js';
-import { ScheduleFields, formOf, scheduleOf, describe, utc } from '../components/schedule_form.js';
+import { ScheduleForm, formOf, scheduleBody, checkSchedule, describe, utc } from '../components/schedule_form.js';
 import { errorAt, focusProblem } from '../lib/fields.js';
 
 const MEMBERS = ['kind', 'minute', 'time', 'weekday', 'day', 'expression'];
@@ -18,7 +18,7 @@ export function Schedule({ it, onSaved }) {
   useEffect(() => { if (err) focusProblem(formEl.current); }, [err]);
   const stored = JSON.stringify(it.schedule || null);
   useEffect(() => { setForm(formOf(it.schedule)); }, [stored]);
-  const dirty = JSON.stringify(scheduleOf(form)) !== JSON.stringify(scheduleOf(formOf(it.schedule)));
+  const dirty = JSON.stringify(scheduleBody(form)) !== JSON.stringify(scheduleBody(formOf(it.schedule)));
 
   // The server names the member in its message ("/time: expected ..."), but
   // sends no pointer list for schedules; a cron expression is then the
@@ -32,10 +32,16 @@ export function Schedule({ it, onSaved }) {
 
   const save = async (e) => {
     e.preventDefault();
-    if (form.kind === 'cron' && !form.expression.trim()) { setErr({ sentence: 'Write a cron expression.', fields: { '/expression': 'Write a cron expression, such as 0 9 * * MON-FRI.' } }); return; }
+    const wrong = checkSchedule(form);
+    if (Object.keys(wrong).length) {
+      const fields = {};
+      for (const [m, text] of Object.entries(wrong)) fields[`/${m}`] = text;
+      setErr({ sentence: Object.values(wrong)[0], fields });
+      return;
+    }
     setBusy(true); setErr(null);
     try {
-      const r = await put(`/api/integrations/${encodeURIComponent(it.id)}/schedule`, scheduleOf(form));
+      const r = await put(`/api/integrations/${encodeURIComponent(it.id)}/schedule`, scheduleBody(form));
       toast(r.next_run_at ? `Schedule saved: ${describe(r.schedule)}. Next run ${utc(r.next_run_at)}.` : 'Schedule saved: it syncs only when started by hand.', 'success');
       onSaved();
     } catch (x) { setErr(x); }
@@ -49,7 +55,7 @@ export function Schedule({ it, onSaved }) {
         : html`<span class="muted">${it.status === 'paused' ? 'None while paused' : 'None: started by hand'}</span>`}</dd></div>
     </dl>
     <form ref=${formEl} onSubmit=${save} novalidate>
-      <${ScheduleFields} form=${form} onChange=${(f) => { setForm(f); setErr(null); }} errors=${errors} />
+      <${ScheduleForm} draft=${form} onChange=${(f) => { setForm(f); setErr(null); }} errors=${errors} />
       ${err && !shownAtField && html`<p class="field-error" role="alert" tabindex="-1">${err.sentence}</p>`}
       <div class="form-foot">
         <button class="btn btn-primary" type="submit" disabled=${busy || !dirty}>${busy ? 'Saving…' : 'Save schedule'}</button>
