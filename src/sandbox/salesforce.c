@@ -31,6 +31,8 @@ const struct http_route sb_salesforce_routes[] = {
 
     {"GET", "/_sandbox/counters", sb_control_counters, NULL},
     {"POST", "/_sandbox/mutate", sb_control_mutate, NULL},
+    {"GET", "/_sandbox/schema", sb_control_schema_show, NULL},
+    {"POST", "/_sandbox/schema", sb_control_schema_set, NULL},
 };
 
 const size_t sb_salesforce_nroutes = sizeof(sb_salesforce_routes) / sizeof(sb_salesforce_routes[0]);

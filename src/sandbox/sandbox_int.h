@@ -237,9 +237,16 @@ void sf_data_forget(const struct sb_provider *p);
 void sb_control_counters(struct http_req *req, struct http_resp *resp);
 void sb_control_mutate(struct http_req *req, struct http_resp *resp);
 void sb_control_reset(struct http_req *req, struct http_resp *resp); /* POST /_sandbox/reset */
+/* Salesforce's GET /_sandbox/schema: {"hidden":{"Contact":["Title"]}}, the
+ * fields hidden now (objects and fields in table order). */
+void sb_control_schema_show(struct http_req *req, struct http_resp *resp);
+/* Salesforce's POST /_sandbox/schema: {"object":NAME,"hide":[...],"show":[...]}
+ * or {"reset":true} (docs/sandbox.md); answers as the GET does. */
+void sb_control_schema_set(struct http_req *req, struct http_resp *resp);
 
-/* sandbox.c: regenerate p's records from the seed, zero its counters,
- * clear its faults; grants are kept. Takes p->mu. */
+/* sandbox.c: regenerate p's records from the seed (Salesforce's with no
+ * field hidden), zero its counters, clear its faults; grants are kept.
+ * Takes p->mu. */
 MUST_CHECK int sb_provider_reset(struct sb_provider *p, struct err *err);
 
 /* faults.c */

@@ -5,8 +5,10 @@
  * row at a time (create, read, update, soft delete) and limits, answered in
  * Salesforce's shapes: error arrays, "attributes" on records, the
  * Sforce-Limit-Info header. Records come from sandbox/sfdata.h and SOQL from
- * sandbox/soql.h, both used with p->mu held. The query cursors of every
- * provider share one bounded table in this file, the oldest evicted. */
+ * sandbox/soql.h, both used with p->mu held; a field the control API hid
+ * is left out of describe and is unknown to queries and writes. The query
+ * cursors of every provider share one bounded table in this file, the
+ * oldest evicted. */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -376,13 +378,19 @@ void sf_describe(struct http_req *req, struct http_resp *resp)
         return;
     }
     struct buf *b = reply(resp, 200);
+    bool first = true;
     object_head(b, obj);
     buf_puts(b, ",\"fields\":[");
+    pthread_mutex_lock(&p->mu);
     for (size_t f = 0; f < obj->n_fields; f++) {
-        if (f > 0)
+        if (sfdata_field_hidden(p->sf, obj, f))
+            continue;
+        if (!first)
             buf_putc(b, ',');
+        first = false;
         field_describe(b, obj, &obj->fields[f]);
     }
+    pthread_mutex_unlock(&p->mu);
     buf_puts(b, "],\"childRelationships\":[],\"recordTypeInfos\":[],");
     object_urls(b, version, obj->name);
     buf_putc(b, '}');
@@ -391,23 +399,26 @@ void sf_describe(struct http_req *req, struct http_resp *resp)
 /* ---- records ---- */
 
 /* Index in obj->fields of the field named name, compared ASCII
- * case-insensitively as Salesforce does; -1 when there is none. */
-static int field_find(const struct sfdata_object *obj, const char *name)
+ * case-insensitively as Salesforce does; -1 when there is none or d hides
+ * it (d NULL: the fields as defined; else p->mu held). */
+static int field_find(const struct sfdata *d, const struct sfdata_object *obj, const char *name)
 {
     for (size_t f = 0; f < obj->n_fields; f++)
         if (strcasecmp(obj->fields[f].name, name) == 0)
-            return (int)f;
+            return d && sfdata_field_hidden(d, obj, f) ? -1 : (int)f;
     return -1;
 }
 
 /* Index in obj->fields of the reference field whose relationship name is
- * the n bytes at rel, compared ASCII case-insensitively; -1 when none. */
-static int relationship_find(const struct sfdata_object *obj, const char *rel, size_t n)
+ * the n bytes at rel, compared ASCII case-insensitively; -1 when none, or
+ * when d hides that field (as for field_find). */
+static int relationship_find(const struct sfdata *d, const struct sfdata_object *obj,
+                             const char *rel, size_t n)
 {
     char r[SOQL_MAX_NAME + 1];
     for (size_t f = 0; f < obj->n_fields; f++)
         if (relationship_name(r, &obj->fields[f]) == n && strncasecmp(r, rel, n) == 0)
-            return (int)f;
+            return d && sfdata_field_hidden(d, obj, f) ? -1 : (int)f;
     return -1;
 }
 
@@ -431,20 +442,21 @@ static void no_column(char *msg, size_t cap, const char *name, const struct sfda
 }
 
 /* Resolve name, a field as a query writes it (any case, one dot at most),
- * against obj into *c (lead left false). Otherwise writes Salesforce's
- * INVALID_FIELD message to msg and returns false. */
-static bool col_resolve(struct col *c, char *msg, size_t cap, const struct sfdata_object *obj,
-                        const char *name)
+ * against obj and the fields d does not hide (p->mu held) into *c (lead
+ * left false). Otherwise writes Salesforce's INVALID_FIELD message to msg
+ * and returns false. */
+static bool col_resolve(struct col *c, char *msg, size_t cap, const struct sfdata *d,
+                        const struct sfdata_object *obj, const char *name)
 {
     const char *dot = strchr(name, '.');
     *c = (struct col){.f = -1, .parent = NULL, .pf = -1, .lead = false};
     if (!dot) {
-        c->f = field_find(obj, name);
+        c->f = field_find(d, obj, name);
         if (c->f < 0)
             no_column(msg, cap, name, obj);
         return c->f >= 0;
     }
-    c->f = relationship_find(obj, name, (size_t)(dot - name));
+    c->f = relationship_find(d, obj, name, (size_t)(dot - name));
     if (c->f < 0) {
         snprintf(msg, cap,
                  "Didn't understand relationship '%.*s' in field path. If you are attempting to "
@@ -456,7 +468,7 @@ static bool col_resolve(struct col *c, char *msg, size_t cap, const struct sfdat
     }
     c->parent = sfdata_object_find(obj->fields[c->f].ref);
     assert(c->parent); /* sfdata's tables only refer to their own objects */
-    c->pf = field_find(c->parent, dot + 1);
+    c->pf = field_find(d, c->parent, dot + 1);
     if (c->pf < 0)
         no_column(msg, cap, dot + 1, c->parent); /* Salesforce names the parent's entity */
     return c->pf >= 0;
@@ -777,7 +789,7 @@ static int order_by_stamp(int *stamp, const struct soql *q, const struct sfdata_
 {
     if (soql_norder(q) != 1)
         return 0;
-    int f = field_find(obj, soql_order_field(q, 0));
+    int f = field_find(NULL, obj, soql_order_field(q, 0)); /* system fields are never hidden */
     for (int k = 0; k < 3 && f >= 0; k++) {
         if (strcmp(obj->fields[f].name, stamps[k]) != 0)
             continue;
@@ -821,11 +833,12 @@ struct key_need {
 };
 
 /* Check that every field q names exists on obj, or on the parent of one of
- * its relationships; sets *cols (from xmalloc) to the SELECT list and
- * *need to what the filter and the sort read. Writes the 400 and returns
- * false otherwise. */
+ * its relationships, and is not hidden by d (p->mu held); sets *cols (from
+ * xmalloc) to the SELECT list and *need to what the filter and the sort
+ * read. Writes the 400 and returns false otherwise. */
 static bool query_fields(struct col **cols, struct key_need *need, struct http_resp *resp,
-                         const struct sfdata_object *obj, const struct soql *q)
+                         const struct sfdata *d, const struct sfdata_object *obj,
+                         const struct soql *q)
 {
     size_t nf = soql_nfields(q), nw = soql_nwhere(q), no = soql_norder(q);
     char msg[SOQL_MAX_NAME + 400];
@@ -837,7 +850,7 @@ static bool query_fields(struct col **cols, struct key_need *need, struct http_r
                            : i < nf + nw ? soql_where_field(q, i - nf)
                                          : soql_order_field(q, i - nf - nw);
         struct col c;
-        if (!col_resolve(&c, msg, sizeof(msg), obj, name)) {
+        if (!col_resolve(&c, msg, sizeof(msg), d, obj, name)) {
             sf_fail(resp, 400, "INVALID_FIELD", msg, NULL);
             xfree(*cols);
             *cols = NULL;
@@ -983,7 +996,10 @@ void sf_query(struct http_req *req, struct http_resp *resp)
         soql_free(q);
         return;
     }
-    if (!query_fields(&cols, &need, resp, obj, q)) {
+    pthread_mutex_lock(&p->mu);
+    bool known = query_fields(&cols, &need, resp, p->sf, obj, q);
+    pthread_mutex_unlock(&p->mu);
+    if (!known) {
         soql_free(q);
         return;
     }
@@ -1047,10 +1063,11 @@ void sf_query_more(struct http_req *req, struct http_resp *resp)
 
 /* ---- one sobject row ---- */
 
-/* Check body's members against obj for a create (creating) or an update.
- * On success *out (owned) holds them under the describe's spelling of each
- * name. Otherwise writes Salesforce's 400 and returns false. */
-static bool fields_check(struct json_object **out, struct http_resp *resp,
+/* Check body's members against obj's fields that d does not hide (p->mu
+ * held) for a create (creating) or an update. On success *out (owned)
+ * holds them under the describe's spelling of each name. Otherwise writes
+ * Salesforce's 400 and returns false. */
+static bool fields_check(struct json_object **out, struct http_resp *resp, const struct sfdata *d,
                          const struct sfdata_object *obj, struct json_object *body, bool creating)
 {
     struct buf list, names;
@@ -1068,7 +1085,7 @@ static bool fields_check(struct json_object **out, struct http_resp *resp,
     struct json_object *fields = json_object_new_object();
     json_object_object_foreach(body, key, v)
     {
-        int f = field_find(obj, key);
+        int f = field_find(d, obj, key);
         const char *type = f >= 0 ? obj->fields[f].type : "";
         if (strcasecmp(key, "Id") == 0) {
             sf_fail(resp, 400, "INVALID_FIELD",
@@ -1129,7 +1146,8 @@ static bool fields_check(struct json_object **out, struct http_resp *resp,
     for (size_t f = 0; f < obj->n_fields; f++) {
         const char *name = obj->fields[f].name;
         bool given = json_object_object_get_ex(fields, name, NULL);
-        if (field_required(obj, name) && (creating || given) && !jsonx_get(fields, name)) {
+        if (field_required(obj, name) && !sfdata_field_hidden(d, obj, f) && (creating || given) &&
+            !jsonx_get(fields, name)) {
             buf_puts(&list, list.n ? "," : "[");
             buf_put_json_str(&list, name);
             buf_printf(&names, "%s%s", names.n ? ", " : "", name);
@@ -1152,10 +1170,11 @@ done:
 }
 
 /* The object of the request's {object}, and its body's checked fields
- * (*fields, owned) when fields is non-NULL. False when resp holds the
- * refusal. */
+ * (*fields, owned) when fields is non-NULL; takes p->mu for the check.
+ * False when resp holds the refusal. */
 static bool sobject_begin(const struct sfdata_object **obj, struct json_object **fields,
-                          struct http_req *req, struct http_resp *resp, bool creating)
+                          struct sb_provider *p, struct http_req *req, struct http_resp *resp,
+                          bool creating)
 {
     struct json_object *body = NULL;
     struct err e;
@@ -1171,7 +1190,9 @@ static bool sobject_begin(const struct sfdata_object **obj, struct json_object *
         sf_fail(resp, 400, "JSON_PARSER_ERROR", e.msg, NULL);
         return false;
     }
-    bool ok = fields_check(fields, resp, *obj, body, creating);
+    pthread_mutex_lock(&p->mu);
+    bool ok = fields_check(fields, resp, p->sf, *obj, body, creating);
+    pthread_mutex_unlock(&p->mu);
     json_object_put(body);
     return ok;
 }
@@ -1184,7 +1205,7 @@ void sf_sobject_create(struct http_req *req, struct http_resp *resp)
     char id[SFDATA_ID_LEN + 1];
     struct err e;
 
-    if (!data_begin(req, resp, &p) || !sobject_begin(&obj, &fields, req, resp, true))
+    if (!data_begin(req, resp, &p) || !sobject_begin(&obj, &fields, p, req, resp, true))
         return;
     pthread_mutex_lock(&p->mu);
     int rc = sfdata_insert(p->sf, obj->name, fields, sb_now_ms(), id, &e);
@@ -1206,7 +1227,7 @@ void sf_sobject_get(struct http_req *req, struct http_resp *resp)
     struct sfdata_meta m;
     size_t i;
 
-    if (!data_begin(req, resp, &p) || !sobject_begin(&obj, NULL, req, resp, false))
+    if (!data_begin(req, resp, &p) || !sobject_begin(&obj, NULL, p, req, resp, false))
         return;
     pthread_mutex_lock(&p->mu);
     bool found = sfdata_find(&i, p->sf, obj->name, http_req_param(req, "id"));
@@ -1232,7 +1253,7 @@ void sf_sobject_update(struct http_req *req, struct http_resp *resp)
     struct json_object *fields = NULL;
     struct err e;
 
-    if (!data_begin(req, resp, &p) || !sobject_begin(&obj, &fields, req, resp, false))
+    if (!data_begin(req, resp, &p) || !sobject_begin(&obj, &fields, p, req, resp, false))
         return;
     pthread_mutex_lock(&p->mu);
     int rc = sfdata_update(p->sf, obj->name, http_req_param(req, "id"), fields, sb_now_ms(), &e);
@@ -1251,7 +1272,7 @@ void sf_sobject_delete(struct http_req *req, struct http_resp *resp)
     const struct sfdata_object *obj;
     struct err e;
 
-    if (!data_begin(req, resp, &p) || !sobject_begin(&obj, NULL, req, resp, false))
+    if (!data_begin(req, resp, &p) || !sobject_begin(&obj, NULL, p, req, resp, false))
         return;
     pthread_mutex_lock(&p->mu);
     int rc = sfdata_remove(p->sf, obj->name, http_req_param(req, "id"), sb_now_ms(), &e);

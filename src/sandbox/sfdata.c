@@ -61,6 +61,8 @@ struct sfdata {
     char pod[3];      /* two characters after the key prefix in every id */
     struct sftable t[SFDATA_OBJECTS];
     struct rng mutate; /* picks records for sfdata_touch and sfdata_delete */
+    /* Per object, bit f set: field f is hidden (no table has 64 fields). */
+    uint64_t hidden[SFDATA_OBJECTS];
 };
 
 /* ---- the sobjects ---- */
@@ -667,6 +669,11 @@ void sfdata_record_load(struct json_object **out, const struct sfdata *d, const 
     put_datetime(g.o, "CreatedDate", rec->created_ms);
     put_datetime(g.o, "LastModifiedDate", rec->modified_ms);
     put_datetime(g.o, "SystemModstamp", rec->modstamp_ms);
+    /* Built whole, then cut: the generators draw every field in turn, so
+     * skipping one would change the values of those after it. */
+    for (size_t f = 0; d->hidden[k] && f < def->n_fields; f++)
+        if (d->hidden[k] & (UINT64_C(1) << f))
+            json_object_object_del(g.o, def->fields[f].name);
     *out = g.o;
 }
 
@@ -921,4 +928,67 @@ int sfdata_remove(struct sfdata *d, const char *object, const char *id, int64_t 
     rec->deleted = true;
     rec->modstamp_ms = later(now_ms, rec->modstamp_ms);
     return 0;
+}
+
+/* ---- the schema ---- */
+
+/* The index of obj, which must be one of the table's (asserted). */
+static int object_of(const struct sfdata_object *obj)
+{
+    int k = 0;
+    while (k < SFDATA_OBJECTS && obj != &objects[k])
+        k++;
+    assert(k < SFDATA_OBJECTS);
+    return k;
+}
+
+int sfdata_field_hideable(size_t *out, const struct sfdata_object *obj, const char *field,
+                          struct err *err)
+{
+    /* Why each system field must stay, for the message. */
+    static const struct {
+        const char *name, *why;
+    } keys[] = {
+        {"Id", "the primary key"},
+        {"SystemModstamp", "the incremental sync's cursor"},
+        {"LastModifiedDate", "a fallback cursor of the incremental sync"},
+        {"CreatedDate", "a fallback cursor of the incremental sync"},
+        {"IsDeleted", "the mark of deleted records"},
+    };
+    for (size_t f = 0; f < obj->n_fields; f++) {
+        if (ascii_casecmp(obj->fields[f].name, field) != 0)
+            continue;
+        for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
+            if (strcmp(keys[j].name, obj->fields[f].name) == 0)
+                return err_set(err, ERR_INVALID,
+                               "%s.%s cannot be hidden: a system field, which no admin can "
+                               "delete (%s)",
+                               obj->name, obj->fields[f].name, keys[j].why);
+        *out = f;
+        return 0;
+    }
+    return err_set(err, ERR_NOTFOUND, "%s has no field \"%.64s\"", obj->name, field);
+}
+
+void sfdata_field_set_hidden(struct sfdata *d, const struct sfdata_object *obj, size_t f,
+                             bool hidden)
+{
+    int k = object_of(obj);
+    assert(f < obj->n_fields && f < 64 && !is_system_field(obj->fields[f].name));
+    if (hidden)
+        d->hidden[k] |= UINT64_C(1) << f;
+    else
+        d->hidden[k] &= ~(UINT64_C(1) << f);
+}
+
+bool sfdata_field_hidden(const struct sfdata *d, const struct sfdata_object *obj, size_t f)
+{
+    int k = object_of(obj);
+    assert(f < obj->n_fields);
+    return f < 64 && (d->hidden[k] & (UINT64_C(1) << f)) != 0;
+}
+
+void sfdata_fields_show_all(struct sfdata *d)
+{
+    memset(d->hidden, 0, sizeof(d->hidden));
 }

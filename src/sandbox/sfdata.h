@@ -1,8 +1,8 @@
 /* sandbox/sfdata.h - the Salesforce emulator's data: N records of each of
  * Account, Contact, Lead, Opportunity, Case, Campaign, User and Invoice__c,
  * generated deterministically from a seed, plus the mutations the control API
- * and the REST write endpoints need. Used by the sandbox's query, sobject and
- * /_sandbox/ handlers.
+ * and the REST write endpoints need, and the fields the control API hides.
+ * Used by the sandbox's query, sobject and /_sandbox/ handlers.
  *
  * Representation: a record is NOT kept as JSON. It is a 40-byte struct (its
  * three timestamps, a touch counter, flags and an optional json-c object of
@@ -170,6 +170,32 @@ MUST_CHECK int sfdata_update(struct sfdata *d, const char *object, const char *i
  * User, which Salesforce does not let anyone delete. */
 MUST_CHECK int sfdata_remove(struct sfdata *d, const char *object, const char *id, int64_t now_ms,
                              struct err *err);
+
+/* ---- the schema (the control API hides and shows fields) ---- */
+
+/* The index in obj->fields of field (compared ASCII case-insensitively) into
+ * *out, when it may be hidden. ERR_NOTFOUND when obj has no such field;
+ * ERR_INVALID for a system field (Id, IsDeleted, CreatedDate,
+ * LastModifiedDate, SystemModstamp), which no admin can delete and which
+ * syncs need: the primary key, the incremental cursor and its fallbacks,
+ * the mark of deleted records. Reads only static data. */
+MUST_CHECK int sfdata_field_hideable(size_t *out, const struct sfdata_object *obj,
+                                     const char *field, struct err *err);
+
+/* Hide field f of obj (hidden true), as if an admin deleted it, or show it
+ * again (false), as if it were re-created. sfdata_record_load leaves a
+ * hidden field out of the records it builds; the REST handlers leave it
+ * out of describe and take it for an unknown field. Values written to it
+ * stay, and come back when it is shown. obj from sfdata_object_find or
+ * sfdata_object_at and f from sfdata_field_hideable (asserted). */
+void sfdata_field_set_hidden(struct sfdata *d, const struct sfdata_object *obj, size_t f,
+                             bool hidden);
+
+/* Whether field f of obj (f < obj->n_fields: asserted) is hidden. */
+bool sfdata_field_hidden(const struct sfdata *d, const struct sfdata_object *obj, size_t f);
+
+/* Show every hidden field of every object again. */
+void sfdata_fields_show_all(struct sfdata *d);
 
 /* Write ms as Salesforce writes timestamps, "2024-03-05T12:30:00.000+0000"
  * (28 characters) and return the length. ms within core/time.h's range. */

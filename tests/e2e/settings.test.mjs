@@ -1,7 +1,8 @@
 // tests/e2e/settings.test.mjs - an integration's settings page: rename,
 // a weekly schedule, a field deselected, a rediscovery, a mapping override
 // (with the server's message at the field first), write-only secrets that
-// never reach the DOM, a needed reconnect said first and fixed from the
+// never reach the DOM, a field deleted and re-created at the provider
+// marked by Rediscover, a needed reconnect said first and fixed from the
 // page, and delete back to the dashboard. Every change is checked in the
 // API, not only on the page.
 import { test } from 'node:test';
@@ -10,6 +11,11 @@ import { newTenant, browser, signIn, api, assert, assertNoSecret, connectSalesfo
 const faults = (body) => fetch(`${sandbox}/_sandbox/faults`, {
   method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
 }).then((r) => assert.equal(r.status, 200, 'the sandbox took the faults'));
+
+// The sandbox's Salesforce schema (docs/sandbox.md): hide or show fields.
+const schema = (body) => fetch(`${sandbox}/_sandbox/schema`, {
+  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+}).then(async (r) => assert.equal(r.status, 200, `the sandbox took the schema change: ${await r.text()}`));
 
 async function setUp(page, key, name) {
   const id = await connectSalesforce(page, key, name);
@@ -134,6 +140,57 @@ test('settings: rename, schedule, fields, rediscover, mappings and write-only se
     await assertNoSecret(page, [clientSecret, hook]);
     assert.deepEqual(errors, []);
   } finally { await b.close(); }
+});
+
+test('settings: a field deleted at the provider is marked removed by Rediscover, and new once re-created', async () => {
+  const t = newTenant('settings-schema');
+  const { browser: b, page, errors } = await browser();
+  const contactFields = (catalog) => catalog.streams.find((s) => s.tap_stream_id === 'Contact').schema.properties;
+  try {
+    await signIn(page, t.key);
+    const id = await setUp(page, t.key, 'Schema SF');
+    const catalogOf = () => api(t.key, 'GET', `/api/integrations/${id}/catalog`);
+    assert.ok(contactFields(await catalogOf()).Title, 'the first discovery has Contact.Title');
+    await page.goto(`/ui/integrations/${id}`);
+    await page.getByRole('heading', { name: 'Schema SF', level: 1 }).waitFor();
+    const streams = section(page, 'Streams and fields');
+    const contact = streams.locator('li[data-stream="Contact"]');
+    const summary = streams.locator('[data-discovery]');
+
+    // An admin deletes Contact.Title at Salesforce.
+    await schema({ object: 'Contact', hide: ['Title'] });
+    await streams.getByRole('button', { name: 'Rediscover' }).click();
+    await toast(page, 'Rediscovered: the changes are marked');
+    const catalog = await catalogOf();
+    assert.equal(contactFields(catalog).Title, undefined, 'the catalog lost Title');
+    assert.ok(contactFields(catalog).Email, 'and kept the other fields');
+    const selected = catalog.streams.filter((s) => s.metadata.find((m) => m.breadcrumb.length === 0).metadata.selected).length;
+    await summary.getByText(`Rediscovered ${catalog.streams.length} streams, ${selected} selected.`).waitFor();
+    await summary.getByText('Changes since the last discovery are marked below.').waitFor();
+    assert.deepEqual(await summary.locator('li').allInnerTexts(), ['Removed fields of Contact: Title.']);
+    await contact.locator('[data-field-count]', { hasText: '1 removed' }).waitFor();
+    await contact.getByRole('button', { name: 'Fields of Contact', exact: true }).click();
+    const gone = contact.locator('li[data-field="Title"][data-removed]');
+    await gone.locator('.mark-removed', { hasText: 'Removed' }).waitFor();
+    assert.equal(await contact.locator('li[data-field="Title"]').count(), 1, 'listed once');
+    assert.equal(await gone.getByRole('checkbox').count(), 0, 'a removed field cannot be chosen');
+    assert.equal(await contact.locator('.mark-removed').count(), 1, 'only Title is removed');
+
+    // The field is created again.
+    await schema({ object: 'Contact', show: ['Title'] });
+    await streams.getByRole('button', { name: 'Rediscover' }).click();
+    await summary.locator('li', { hasText: 'New fields of Contact: Title.' }).waitFor();
+    assert.deepEqual(await summary.locator('li').allInnerTexts(), ['New fields of Contact: Title.']);
+    await contact.locator('[data-field-count]', { hasText: '1 new' }).waitFor();
+    const back = contact.locator('li[data-field="Title"]');
+    await back.locator('.mark-new', { hasText: 'New' }).waitFor();
+    assert.equal(await contact.locator('li[data-field="Title"]').count(), 1, 'listed once');
+    assert.equal(await back.getByRole('checkbox').count(), 1, 'Title can be chosen again');
+    assert.equal(await contact.locator('.mark-new').count(), 1, 'only Title is new');
+    assert.equal(await contact.locator('[data-removed]').count(), 0);
+    assert.ok(contactFields(await catalogOf()).Title, 'the catalog has Title again');
+    assert.deepEqual(errors, []);
+  } finally { await schema({ reset: true }).catch(() => {}); await b.close(); }
 });
 
 test('settings: a needed reconnect is said first and fixed from the page; delete returns to the dashboard', async () => {

@@ -2,7 +2,8 @@
  * API over real HTTP: versions, describe shapes, every error shape, query
  * pagination returning every record exactly once, SystemModstamp filters
  * after mutations, query vs queryAll, the sobject round trip, the bearer
- * check and the Sforce-Limit-Info header. */
+ * check, the Sforce-Limit-Info header, and fields hidden through
+ * /_sandbox/schema. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1271,6 +1272,204 @@ static void relationship_where_order(void **state)
     fx_stop(&f);
 }
 
+/* ---- /_sandbox/schema ---- */
+
+/* POST body to /_sandbox/schema expecting status; the answer parsed. */
+static struct json_object *schema_post(struct fx *f, const char *body, long status)
+{
+    struct client_reply r;
+    call(&r, f, "POST", "/_sandbox/schema", body, "", NULL);
+    if (r.status != status)
+        fail_msg("schema %s: %ld, expected %ld: %.300s", body, r.status, status, buf_cstr(&r.body));
+    struct json_object *o = parse(&r);
+    client_reply_dispose(&r);
+    return o;
+}
+
+/* The JSON text of GET /_sandbox/schema. */
+static void assert_hidden(struct fx *f, const char *want)
+{
+    struct client_reply r;
+    call(&r, f, "GET", "/_sandbox/schema", NULL, "", NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(buf_cstr(&r.body), want);
+    client_reply_dispose(&r);
+}
+
+/* Whether object's describe lists field. */
+static bool described(struct fx *f, const char *object, const char *field)
+{
+    char path[128];
+    bool found = false;
+    snprintf(path, sizeof(path), V "/sobjects/%s/describe", object);
+    struct json_object *d = get_json(f, path, 200), *fields = jsonx_get(d, "fields");
+    for (size_t i = 0; i < jsonx_len(fields); i++)
+        found |= strcmp(jsonx_str(jsonx_get(jsonx_at(fields, i), "name")), field) == 0;
+    json_object_put(d);
+    return found;
+}
+
+static void assert_query_error(struct fx *f, const char *soql, const char *message_start)
+{
+    struct client_reply r;
+    char path[1024];
+    query_path(path, sizeof(path), "query", soql);
+    call(&r, f, "GET", path, NULL, NULL, NULL);
+    assert_error(&r, 400, "INVALID_FIELD", message_start);
+    client_reply_dispose(&r);
+}
+
+/* A hidden field is gone from describe, unknown to SOQL (as Salesforce
+ * answers for a deleted field) and to writes, and absent from records;
+ * showing it, or a reset, brings it back with its values. */
+static void schema_hide_show(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct client_reply r;
+    char path[1024], id[SFDATA_ID_LEN + 1];
+    fx_start(&f, 5);
+    assert_hidden(&f, "{\"hidden\":{}}");
+    json_object_put(schema_post(&f, "{\"object\":\"contact\",\"hide\":[\"title\"]}", 200));
+    assert_hidden(&f, "{\"hidden\":{\"Contact\":[\"Title\"]}}");
+    assert_false(described(&f, "Contact", "Title"));
+    assert_true(described(&f, "Contact", "Email") && described(&f, "Lead", "Title"));
+
+    static const char *const bad[] = {
+        "SELECT Id, Title FROM Contact",
+        "SELECT Id FROM Contact WHERE Title = 'CEO'",
+        "SELECT Id FROM Contact ORDER BY Title",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_query_error(&f, bad[i], "No such column 'Title' on entity 'Contact'");
+    query_path(path, sizeof(path), "queryAll", "SELECT Id, Title FROM Contact");
+    call(&r, &f, "GET", path, NULL, NULL, NULL);
+    assert_error(&r, 400, "INVALID_FIELD", "No such column 'Title' on entity 'Contact'");
+    client_reply_dispose(&r);
+    /* Other fields work as before; a whole record has no Title. */
+    query_path(path, sizeof(path), "query", "SELECT Id, Email FROM Contact ORDER BY Email");
+    struct json_object *o = get_json(&f, path, 200);
+    assert_int_equal(json_object_get_int(jsonx_get(o, "totalSize")), 5);
+    snprintf(id, sizeof(id), "%s",
+             jsonx_str(jsonx_get(jsonx_at(jsonx_get(o, "records"), 0), "Id")));
+    json_object_put(o);
+    snprintf(path, sizeof(path), V "/sobjects/Contact/%s", id);
+    o = get_json(&f, path, 200);
+    assert_false(jsonx_has(o, "Title"));
+    assert_true(jsonx_has(o, "Email"));
+    json_object_put(o);
+    call(&r, &f, "PATCH", path, "{\"Title\":\"CTO\"}", NULL, NULL);
+    assert_error(&r, 400, "INVALID_FIELD", "No such column 'Title' on sobject of type Contact");
+    client_reply_dispose(&r);
+
+    /* A hidden reference takes its relationship along; a hidden parent
+     * field is unknown through the relationship too. A hidden required
+     * field is no longer required. */
+    json_object_put(schema_post(&f, "{\"object\":\"Contact\",\"hide\":[\"AccountId\"]}", 200));
+    assert_query_error(&f, "SELECT Id, Account.Name FROM Contact",
+                       "Didn't understand relationship 'Account'");
+    json_object_put(schema_post(&f, "{\"object\":\"Account\",\"hide\":[\"Phone\"]}", 200));
+    assert_query_error(&f, "SELECT Id, Owner.Name FROM Account WHERE Phone != null",
+                       "No such column 'Phone' on entity 'Account'");
+    json_object_put(schema_post(&f, "{\"object\":\"Lead\",\"hide\":[\"LastName\"]}", 200));
+    create(id, &f, "Lead", "{\"Company\":\"Acme\"}");
+    assert_hidden(&f, "{\"hidden\":{\"Account\":[\"Phone\"],\"Contact\":[\"AccountId\",\"Title\"],"
+                      "\"Lead\":[\"LastName\"]}}");
+
+    /* Shown again: described, selectable, with its values. */
+    o = schema_post(&f, "{\"object\":\"Contact\",\"show\":[\"Title\",\"AccountId\"]}", 200);
+    assert_false(jsonx_has(jsonx_get(o, "hidden"), "Contact"));
+    json_object_put(o);
+    assert_true(described(&f, "Contact", "Title"));
+    query_path(path, sizeof(path), "query", "SELECT Id, Title, Account.Name FROM Contact");
+    o = get_json(&f, path, 200);
+    assert_non_null(jsonx_str(jsonx_get(jsonx_at(jsonx_get(o, "records"), 0), "Title")));
+    json_object_put(o);
+
+    /* {"reset":true} shows every field; so does /_sandbox/reset. */
+    json_object_put(schema_post(&f, "{\"reset\":true}", 200));
+    assert_hidden(&f, "{\"hidden\":{}}");
+    assert_true(described(&f, "Account", "Phone") && described(&f, "Lead", "LastName"));
+    json_object_put(schema_post(&f, "{\"object\":\"Contact\",\"hide\":[\"Title\"]}", 200));
+    call(&r, &f, "POST", "/_sandbox/reset", "", "", NULL);
+    assert_int_equal(r.status, 200);
+    client_reply_dispose(&r);
+    assert_hidden(&f, "{\"hidden\":{}}");
+    assert_true(described(&f, "Contact", "Title"));
+    fx_stop(&f);
+}
+
+/* Bad requests are refused with what was wrong, and change nothing. */
+static void schema_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        long status;
+        const char *message; /* the start of it */
+    } cases[] = {
+        {"", 400, "schema: "},
+        {"{\"object\":", 400, "schema: "},
+        {"[]", 400, "schema: expected {\"object\":NAME,\"hide\":[FIELD...]}"},
+        {"{\"object\":\"Contact\"}", 400, "schema: expected {\"object\":NAME"},
+        {"{\"hide\":[\"Title\"]}", 400, "schema: expected {\"object\":NAME"},
+        {"{\"object\":7,\"hide\":[]}", 400, "schema: expected {\"object\":NAME"},
+        {"{\"object\":\"Contact\",\"hide\":[\"Title\"],\"colour\":1}", 400,
+         "schema: unknown member \"colour\" (expected object, hide, show or reset)"},
+        {"{\"object\":\"Contact\",\"hide\":\"Title\"}", 400,
+         "schema: \"hide\" must be an array of at most 64 field names"},
+        {"{\"object\":\"Contact\",\"show\":[7]}", 400,
+         "schema: show[0]: expected a field name, got integer"},
+        {"{\"object\":\"Contact\",\"hide\":[\"Title\"],\"show\":[\"title\"]}", 400,
+         "schema: Contact.Title is in both \"hide\" and \"show\""},
+        {"{\"reset\":false}", 400, "schema: \"reset\" must be true, and alone"},
+        {"{\"reset\":true,\"object\":\"Contact\"}", 400,
+         "schema: \"reset\" must be true, and alone"},
+        {"{\"object\":\"Contact\",\"hide\":[\"Title\",\"id\"]}", 400,
+         "schema: Contact.Id cannot be hidden: a system field, which no admin can delete (the "
+         "primary key)"},
+        {"{\"object\":\"Contact\",\"hide\":[\"SystemModstamp\"]}", 400,
+         "schema: Contact.SystemModstamp cannot be hidden: a system field, which no admin can "
+         "delete (the incremental sync's cursor)"},
+        {"{\"object\":\"Contact\",\"hide\":[\"LastModifiedDate\"]}", 400,
+         "schema: Contact.LastModifiedDate cannot be hidden"},
+        {"{\"object\":\"Invoice__c\",\"hide\":[\"CreatedDate\"]}", 400,
+         "schema: Invoice__c.CreatedDate cannot be hidden"},
+        {"{\"object\":\"Account\",\"show\":[\"IsDeleted\"]}", 400,
+         "schema: Account.IsDeleted cannot be hidden: a system field, which no admin can delete "
+         "(the mark of deleted records)"},
+        {"{\"object\":\"Nope\",\"hide\":[\"Title\"]}", 404, "schema: no sobject \"Nope\""},
+        {"{\"object\":\"Contact\",\"hide\":[\"Title\",\"Bogus\"]}", 404,
+         "schema: Contact has no field \"Bogus\""},
+        {"{\"object\":\"User\",\"hide\":[\"IsDeleted\"]}", 404,
+         "schema: User has no field \"IsDeleted\""},
+    };
+    struct fx f;
+    struct buf many;
+    fx_start(&f, 2);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct json_object *o = schema_post(&f, cases[i].body, cases[i].status);
+        struct json_object *e = jsonx_get(o, "error");
+        assert_string_equal(jsonx_str(jsonx_get(e, "code")),
+                            cases[i].status == 404 ? "not_found" : "invalid_request");
+        const char *msg = jsonx_str(jsonx_get(e, "message"));
+        if (!msg || strncmp(msg, cases[i].message, strlen(cases[i].message)) != 0)
+            fail_msg("%s: message %s, expected %s...", cases[i].body, msg, cases[i].message);
+        json_object_put(o);
+    }
+    buf_init(&many, 0);
+    buf_puts(&many, "{\"object\":\"Contact\",\"hide\":[");
+    for (int i = 0; i < 65; i++)
+        buf_puts(&many, i ? ",\"Title\"" : "\"Title\"");
+    buf_puts(&many, "]}");
+    json_object_put(schema_post(&f, buf_cstr(&many), 400));
+    buf_dispose(&many);
+    /* Nothing was hidden, not even Title before Bogus or Id. */
+    assert_hidden(&f, "{\"hidden\":{}}");
+    assert_true(described(&f, "Contact", "Title"));
+    fx_stop(&f);
+}
+
 int test_sf_data(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1293,6 +1492,8 @@ int test_sf_data(void)
         cmocka_unit_test(relationship_errors),
         cmocka_unit_test(relationship_pagination),
         cmocka_unit_test(relationship_where_order),
+        cmocka_unit_test(schema_hide_show),
+        cmocka_unit_test(schema_refused),
     };
     return test_group("sf_data", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* tests/unit/sandbox/test_sfdata.c - the Salesforce emulator's data set:
  * determinism from the seed, real-shaped ids and checksums, references that
  * resolve, contact e-mails on their account's domain, timestamps in order and
- * format, and the mutations (touch, delete, insert, update, remove). */
+ * format, the mutations (touch, delete, insert, update, remove), and hidden
+ * fields. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -438,6 +439,57 @@ static void hundred_thousand(void **state)
     sfdata_free(d);
 }
 
+/* A hidden field is cut from the record and nothing else changes: every
+ * other value is the one the full record has. System fields stay. */
+static void hidden_fields(void **state)
+{
+    (void)state;
+    struct sfdata *d = make(7, 20);
+    const struct sfdata_object *contact = sfdata_object_find("Contact");
+    struct err err;
+    size_t title, phone, f;
+
+    assert_int_equal(sfdata_field_hideable(&title, contact, "title", &err), 0);
+    assert_string_equal(contact->fields[title].name, "Title");
+    assert_int_equal(sfdata_field_hideable(&phone, contact, "Phone", &err), 0);
+    assert_int_equal(sfdata_field_hideable(&f, contact, "Bogus", &err), ERR_NOTFOUND);
+    static const char *const keys[] = {"Id", "IsDeleted", "CreatedDate", "LastModifiedDate",
+                                       "SystemModstamp"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        assert_int_equal(sfdata_field_hideable(&f, contact, keys[i], &err), ERR_INVALID);
+        assert_non_null(strstr(err.msg, "cannot be hidden"));
+    }
+
+    for (size_t i = 0; i < 20; i++) {
+        struct json_object *full = NULL, *cut = NULL;
+        sfdata_record_load(&full, d, "Contact", i);
+        sfdata_field_set_hidden(d, contact, title, true);
+        sfdata_field_set_hidden(d, contact, phone, true);
+        assert_true(sfdata_field_hidden(d, contact, title));
+        sfdata_record_load(&cut, d, "Contact", i);
+        assert_false(jsonx_has(cut, "Title") || jsonx_has(cut, "Phone"));
+        json_object_object_del(full, "Title");
+        json_object_object_del(full, "Phone");
+        assert_true(json_object_equal(full, cut));
+        json_object_put(cut);
+        /* Other objects keep their fields of the same name. */
+        sfdata_record_load(&cut, d, "Lead", i);
+        assert_true(jsonx_has(cut, "Title") && jsonx_has(cut, "Phone"));
+        json_object_put(cut);
+        if (i % 2)
+            sfdata_fields_show_all(d);
+        else
+            sfdata_field_set_hidden(d, contact, title, false);
+        assert_false(sfdata_field_hidden(d, contact, title));
+        sfdata_record_load(&cut, d, "Contact", i);
+        assert_true(jsonx_has(cut, "Title"));
+        json_object_put(cut);
+        sfdata_fields_show_all(d);
+        json_object_put(full);
+    }
+    sfdata_free(d);
+}
+
 int test_sfdata(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +502,7 @@ int test_sfdata(void)
         cmocka_unit_test(touch_and_delete_change_k),
         cmocka_unit_test(insert_update_remove),
         cmocka_unit_test(hundred_thousand),
+        cmocka_unit_test(hidden_fields),
     };
     return test_group("sfdata", tests, NULL, NULL);
 }
