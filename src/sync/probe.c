@@ -56,8 +56,9 @@ int probe_integration(struct probe_result *out, const struct oauth_env *env, con
     const struct connector *c = registry_get(env->reg, it.connector);
     struct json_object *test = c ? jsonx_get(c->doc, "test") : NULL;
     if (!test) {
+        rc = err_set(err, ERR_INVALID, "connector %s declares no test request", it.connector);
         integration_dispose(&it);
-        return err_set(err, ERR_INVALID, "connector %s declares no test request", it.connector);
+        return rc;
     }
     /* Someone waits for this answer: a few tries and short waits; a limit
      * that asks for longer is reported as the provider gave it. */

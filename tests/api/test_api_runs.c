@@ -195,6 +195,14 @@ static void refusals(void **state)
     call_error(t, t->a.key, "POST", path, NULL, 422, "validation_failed");
     snprintf(path, sizeof(path), "/api/integrations/%s/discover", other);
     call_error(t, t->a.key, "POST", path, NULL, 422, "validation_failed");
+    /* Nor does it test a connection, and the refusal names it. */
+    struct client_reply r;
+    snprintf(path, sizeof(path), "/api/integrations/%s/test", other);
+    api_test_call(t, &r, "POST", path, t->a.key, NULL, NULL);
+    api_test_expect_error(&r, 422, "validation_failed");
+    if (!strstr(buf_cstr(&r.body), "connector testnone declares no test request"))
+        fail_msg("test refusal: %s", buf_cstr(&r.body));
+    client_reply_dispose(&r);
 }
 
 /* The "selected" of top-level field name of the catalog's first stream:
