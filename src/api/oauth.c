@@ -11,6 +11,7 @@
 #include "api/api_int.h"
 #include "connectors/registry.h"
 #include "core/jsonx.h"
+#include "core/log.h"
 #include "core/time.h"
 #include "oauth/client.h"
 #include "oauth/flow.h"
@@ -65,6 +66,31 @@ static void error_page(struct api_ctx *c, int status, const char *message)
     http_resp_header(c->resp, "Content-Security-Policy", "default-src 'none'");
 }
 
+/* From the web UI the start is a page the browser navigates to, so a
+ * refusal is a page a person reads (with the reason when it is theirs to
+ * fix), not the API's JSON. */
+static void start_refused_page(struct api_ctx *c, const struct err *e)
+{
+    switch (e->code) {
+    case ERR_NOTFOUND:
+        error_page(c, 404, e->msg);
+        return;
+    case ERR_CONFLICT:
+        error_page(c, 409, e->msg);
+        return;
+    case ERR_INVALID:
+        error_page(c, 422, e->msg);
+        return;
+    case ERR_AGAIN:
+        error_page(c, 503, "inlet is busy; go back and try again in a moment.");
+        return;
+    default:
+        log_error("oauth start failed", LOG_STR("route", c->req->route), LOG_ERROR(e));
+        error_page(c, 500, "inlet could not start the sign-in.");
+        return;
+    }
+}
+
 void api_oauth_start(struct api_ctx *c)
 {
     static const char *const params[] = {"integration_id", "name", "return_to", NULL};
@@ -84,7 +110,10 @@ void api_oauth_start(struct api_ctx *c)
         .browser = c->via_session,
     };
     if (oauth_start(&out, &env, &in, &e) < 0) {
-        api_fail(c, &e);
+        if (c->via_session)
+            start_refused_page(c, &e);
+        else
+            api_fail(c, &e);
         return;
     }
     if (out.nonce[0])

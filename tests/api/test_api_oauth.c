@@ -21,6 +21,45 @@
 #include "sandbox/sandbox_int.h"
 #include "sandbox/sb_test.h"
 
+/* Refused starts from the web UI are pages a person reads, with the reason;
+ * from an API key they stay the API's JSON. */
+static void refused_start_from_a_browser_is_a_page(void **state)
+{
+    struct ofx f;
+    struct ofx_browser b;
+    struct client_reply r;
+    char url[512];
+    ofx_start(&f, state, SANDBOX_SALESFORCE);
+    ofx_put_app(&f, f.t->a.key);
+    ofx_sign_in(&f, &b, f.t->a.key);
+    static const struct {
+        const char *query;
+        long status;
+        const char *says;
+    } cases[] = {
+        {"integration_id=int_00000000000000000000000000", 404, "int_00000000000000000000000000"},
+        {"name=Sales&return_to=https%3A%2F%2Fevil.example%2F", 422, "return_to"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(url, sizeof(url), "%s/api/oauth/salesforce/start?%s", f.t->base, cases[i].query);
+        ofx_browser_get(&r, &b, url);
+        assert_int_equal(r.status, cases[i].status);
+        char type[64];
+        assert_non_null(client_header(&r, "Content-Type", type, sizeof(type)));
+        assert_string_equal(type, "text/html; charset=utf-8");
+        if (!strstr(buf_cstr(&r.body), "The connection did not complete") ||
+            !strstr(buf_cstr(&r.body), cases[i].says))
+            fail_msg("start %s: %s", cases[i].query, buf_cstr(&r.body));
+        client_reply_dispose(&r);
+        snprintf(url, sizeof(url), "/api/oauth/salesforce/start?%s", cases[i].query);
+        api_test_call(f.t, &r, "GET", url, f.t->a.key, NULL, NULL);
+        assert_int_equal(r.status, cases[i].status);
+        assert_non_null(strstr(buf_cstr(&r.body), "{\"error\":"));
+        client_reply_dispose(&r);
+    }
+    ofx_stop(&f);
+}
+
 static void connect_from_a_browser(void **state)
 {
     struct ofx f;
@@ -644,6 +683,8 @@ int test_api_oauth(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(connect_from_a_browser, api_test_setup, api_test_teardown),
+        cmocka_unit_test_setup_teardown(refused_start_from_a_browser_is_a_page, api_test_setup,
+                                        api_test_teardown),
         cmocka_unit_test_setup_teardown(connect_with_an_api_key_link, api_test_setup,
                                         api_test_teardown),
         cmocka_unit_test_setup_teardown(refusals_and_expiry, api_test_setup, api_test_teardown),
