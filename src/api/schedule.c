@@ -26,7 +26,7 @@ void api_integration_schedule_put(struct api_ctx *c)
     int rc = schedule_parse_json(&s, body, "", &e);
     json_object_put(body);
     if (rc < 0) {
-        api_fail(c, &e); /* 422, the message starting with the member's pointer */
+        api_invalid_msg(c, &e); /* 422 at the member the message starts with */
         return;
     }
     buf_init(&text, 0);

@@ -480,8 +480,16 @@ static void scheduled_sync(void **state)
     snprintf(path, sizeof(path), "/api/integrations/%s/discover", id);
     json_object_put(call(t, "POST", path, NULL, 200));
     snprintf(path, sizeof(path), "/api/integrations/%s/schedule", id);
-    call_error(t, t->a.key, "PUT", path, "{\"kind\":\"daily\",\"time\":\"25:00\"}", 422,
-               "validation_failed");
+    /* A refusal points at its member, for the UI to show it there. */
+    struct client_reply refused;
+    api_test_call(t, &refused, "PUT", path, t->a.key, "{\"kind\":\"daily\",\"time\":\"25:00\"}",
+                  NULL);
+    api_test_expect_error(&refused, 422, "validation_failed");
+    struct json_object *d = api_test_json(&refused);
+    assert_string_equal(str(jsonx_at(jsonx_get(jsonx_get(d, "error"), "details"), 0), "pointer"),
+                        "/time");
+    json_object_put(d);
+    client_reply_dispose(&refused);
     call_error(t, t->a.key, "PUT", path, "{\"kind\":\"yearly\"}", 422, "validation_failed");
     call_error(t, t->b.key, "PUT", path, "{\"kind\":\"hourly\"}", 404, "not_found");
     struct json_object *v = call(t, "PUT", path, "{\"kind\":\"hourly\",\"minute\":15}", 200);
