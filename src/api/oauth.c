@@ -66,9 +66,9 @@ static void error_page(struct api_ctx *c, int status, const char *message)
     http_resp_header(c->resp, "Content-Security-Policy", "default-src 'none'");
 }
 
-/* From the web UI the start is a page the browser navigates to, so a
- * refusal is a page a person reads (with the reason when it is theirs to
- * fix), not the API's JSON. */
+/* From the web UI the start is a page the browser navigates to (a session,
+ * asking for HTML), so a refusal is a page a person reads (with the reason
+ * when it is theirs to fix), not the API's JSON. */
 static void start_refused_page(struct api_ctx *c, const struct err *e)
 {
     switch (e->code) {
@@ -110,7 +110,8 @@ void api_oauth_start(struct api_ctx *c)
         .browser = c->via_session,
     };
     if (oauth_start(&out, &env, &in, &e) < 0) {
-        if (c->via_session)
+        const char *accept = http_req_header(c->req, "Accept");
+        if (c->via_session && accept && strstr(accept, "text/html"))
             start_refused_page(c, &e);
         else
             api_fail(c, &e);

@@ -43,16 +43,19 @@ const char *ofx_split(const char *url, char *origin, size_t n)
     return p;
 }
 
-/* GET an absolute URL with the browser's cookies for it. */
+/* GET an absolute URL with the browser's cookies for it, as a browser
+ * navigating there does (it asks for HTML). */
 void ofx_browser_get(struct client_reply *r, const struct ofx_browser *b, const char *url)
 {
     char origin[128], cookie[600];
     const char *path = ofx_split(url, origin, sizeof(origin));
     struct client_call c = {.path = path};
+    size_t h = 0;
+    c.headers[h++] = "Accept: text/html,application/xhtml+xml,*/*;q=0.8";
     if (b && (b->session[0] || b->flow_cookie[0])) {
         snprintf(cookie, sizeof(cookie), "Cookie: %s%s%s%s", b->session[0] ? "inlet_session=" : "",
                  b->session, b->session[0] && b->flow_cookie[0] ? "; " : "", b->flow_cookie);
-        c.headers[0] = cookie;
+        c.headers[h++] = cookie;
     }
     client_call(r, origin, &c);
     assert_int_equal(r->rc, CURLE_OK);

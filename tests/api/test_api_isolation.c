@@ -108,7 +108,11 @@ static bool route_path(char *out, size_t n, const char *pattern, const char *id)
             const char *end = strchr(p, '}');
             assert_non_null(end);
             len = (size_t)(end - p) + 1;
-            sub = strncmp(p, "{name}", len) == 0 ? "testkey" : id;
+            /* The UI's files are public and hold no tenant's data: a file
+             * name, not an id, is their parameter. */
+            sub = strncmp(p, "{name}", len) == 0     ? "testkey"
+                  : strncmp(pattern, "/ui/", 4) == 0 ? "app.js"
+                                                     : id;
             has_id |= sub == id;
         }
         int k = sub ? snprintf(out + used, n - used, "%s", sub)

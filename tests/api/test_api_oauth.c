@@ -21,8 +21,9 @@
 #include "sandbox/sandbox_int.h"
 #include "sandbox/sb_test.h"
 
-/* Refused starts from the web UI are pages a person reads, with the reason;
- * from an API key they stay the API's JSON. */
+/* Refused starts from the web UI (a session navigating, asking for HTML)
+ * are pages a person reads, with the reason; from an API key, or a script
+ * of the session's (no HTML asked), they stay the API's JSON. */
 static void refused_start_from_a_browser_is_a_page(void **state)
 {
     struct ofx f;
