@@ -98,6 +98,11 @@ void api_error(struct api_ctx *c, int status, const char *code, const char *deta
 void api_fail(struct api_ctx *c, const struct err *e);
 /* A time (unix seconds) as an RFC 3339 JSON string; 0 as null. */
 void api_put_time(struct buf *b, int64_t unix_s);
+struct sync_run; /* store/sync_run.h */
+
+/* A run as JSON (the Run schema); with its log (an array of the log's
+ * entries) when with_log; now gives a running run's duration so far. */
+void api_put_run(struct buf *b, const struct sync_run *r, bool with_log, int64_t now);
 /* 422 validation_failed with one detail {"pointer":ptr,"message":msg}. */
 void api_invalid_field(struct api_ctx *c, const char *ptr, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

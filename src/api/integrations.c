@@ -361,26 +361,13 @@ struct page {
     struct db *db;         /* set: each row gets its last_run */
     const char *tenant_id; /* with db */
     struct err *err;       /* with db */
+    int64_t now;           /* with db: a running run's duration so far */
 };
 
 static int put_last_run(void *ctx, const struct sync_run *r)
 {
-    struct buf *b = ctx;
-    buf_puts(b, "{\"id\":");
-    buf_put_json_str(b, r->id);
-    buf_puts(b, ",\"status\":");
-    buf_put_json_str(b, r->status);
-    buf_puts(b, ",\"triggered_by\":");
-    buf_put_json_str(b, r->triggered_by);
-    buf_puts(b, ",\"created_at\":");
-    api_put_time(b, r->created_at);
-    buf_puts(b, ",\"started_at\":");
-    api_put_time(b, r->started_at);
-    buf_puts(b, ",\"finished_at\":");
-    api_put_time(b, r->finished_at);
-    buf_puts(b, ",\"error\":");
-    buf_put_json_str(b, r->error);
-    buf_putc(b, '}');
+    const struct page *p = ctx;
+    api_put_run(p->b, r, false, p->now);
     return 0;
 }
 
@@ -400,7 +387,7 @@ static int put_row(void *ctx, const struct integration *it)
     p->b->n--;
     buf_puts(p->b, ",\"last_run\":");
     size_t before = p->b->n;
-    int rc = sync_run_list(&more, p->db, p->tenant_id, it->id, 1, NULL, put_last_run, p->b, p->err);
+    int rc = sync_run_list(&more, p->db, p->tenant_id, it->id, 1, NULL, put_last_run, p, p->err);
     if (rc < 0)
         return rc;
     if (p->b->n == before)
@@ -482,6 +469,7 @@ void api_integrations_list(struct api_ctx *c)
         pg.db = c->db;
         pg.tenant_id = c->tenant_id;
         pg.err = &e;
+        pg.now = c->now;
     }
     buf_puts(b, "{\"data\":[");
     int rc = integration_list(&more, c->db, c->tenant_id, &f, put_row, &pg, &e);

@@ -16,9 +16,7 @@
 
 #define SYNC_STREAMS_MAX 1000 /* streams named in one request */
 
-/* A run as JSON; with its log (an array of the log's entries) when
- * with_log. */
-static void put_run(struct buf *b, const struct sync_run *r, bool with_log, int64_t now)
+void api_put_run(struct buf *b, const struct sync_run *r, bool with_log, int64_t now)
 {
     buf_puts(b, "{\"id\":");
     buf_put_json_str(b, r->id);
@@ -148,7 +146,7 @@ void api_integration_sync(struct api_ctx *c)
         api_fail(c, &e);
     } else {
         struct buf *b = api_reply(c, 202);
-        put_run(b, &run, false, c->now);
+        api_put_run(b, &run, false, c->now);
     }
     sync_run_dispose(&run);
 }
@@ -166,7 +164,7 @@ static int put_listed(void *ctx, const struct sync_run *r)
     if (!pg->first)
         buf_putc(pg->b, ',');
     pg->first = false;
-    put_run(pg->b, r, false, pg->now);
+    api_put_run(pg->b, r, false, pg->now);
     snprintf(pg->last, sizeof(pg->last), "%s", r->id);
     return 0;
 }
@@ -224,7 +222,7 @@ void api_run_get(struct api_ctx *c)
     if (rc < 0)
         api_fail(c, &e);
     else
-        put_run(api_reply(c, 200), &run, true, c->now);
+        api_put_run(api_reply(c, 200), &run, true, c->now);
     sync_run_dispose(&run);
 }
 
@@ -263,7 +261,7 @@ void api_run_cancel(struct api_ctx *c)
         api_fail(c, &e);
     } else {
         runner_cancel(c->api->runner, id);
-        put_run(api_reply(c, 202), &run, false, c->now);
+        api_put_run(api_reply(c, 202), &run, false, c->now);
     }
     sync_run_dispose(&run);
 }

@@ -11,29 +11,6 @@ free_port() {
         ss -Htln "sport = :$p" | grep -q . || { echo $p; return; }
     done
 }
-# start [ARG...]: serve on a free port in the background; $pid, $base. A port free
-# when checked can be taken before the bind (the ephemeral range is shared
-# with outgoing connections), so a failed bind tries another port.
-start() {
-    tries=0
-    while [ $tries -lt 5 ]; do
-        port=$(free_port)
-        base="http://127.0.0.1:$port"
-        "$INLET" serve --listen "127.0.0.1:$port" "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
-        pid=$!
-        i=0
-        while [ $i -lt 100 ]; do
-            curl -fs -o /dev/null "$base/healthz" && return 0
-            kill -0 $pid 2>/dev/null || break
-            sleep 0.1; i=$((i + 1))
-        done
-        kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; pid=""
-        grep -q "Address already in use" "$tmp/serve.err" || break
-        tries=$((tries + 1))
-    done
-    bad "serve did not come up: $(tail -c 400 "$tmp/serve.err")"
-    return 1
-}
 # free_ports3: a port p with p, p+1 and p+2 free (the sandbox's providers).
 free_ports3() {
     while :; do
@@ -42,19 +19,29 @@ free_ports3() {
             { echo $p; return; }
     done
 }
-# start_demo: serve --demo on free ports, its public URL its own address.
-start_demo() {
+# serve_up MODE [ARG...]: serve (MODE demo: with --demo, the sandbox on
+# free ports and the public URL its own address) in the background until
+# it answers. A port free when checked can be taken before the bind (the
+# ephemeral range is shared with outgoing connections), so a failed bind
+# tries other ports.
+serve_up() {
+    mode=$1; shift
     tries=0
     while [ $tries -lt 5 ]; do
-        port=$(free_port); sbport=$(free_ports3)
-        base="http://127.0.0.1:$port"; sf="http://127.0.0.1:$sbport"
-        INLET_PUBLIC_URL="$base" "$INLET" serve --listen "127.0.0.1:$port" --demo="$sbport" \
-            >"$tmp/serve.out" 2>"$tmp/serve.err" &
+        port=$(free_port)
+        base="http://127.0.0.1:$port"
+        if [ "$mode" = demo ]; then
+            sbport=$(free_ports3); sf="http://127.0.0.1:$sbport"
+            INLET_PUBLIC_URL="$base" "$INLET" serve --listen "127.0.0.1:$port" --demo="$sbport" \
+                "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+        else
+            "$INLET" serve --listen "127.0.0.1:$port" "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+        fi
         pid=$!
         i=0
         while [ $i -lt 100 ]; do
-            curl -fs -o /dev/null "$base/healthz" && curl -fs -o /dev/null "$sf/_sandbox/counters" &&
-                return 0
+            curl -fs -o /dev/null "$base/healthz" &&
+                { [ "$mode" != demo ] || curl -fs -o /dev/null "$sf/_sandbox/counters"; } && return 0
             kill -0 $pid 2>/dev/null || break
             sleep 0.1; i=$((i + 1))
         done
@@ -62,6 +49,10 @@ start_demo() {
         grep -q "Address already in use\|cannot bind" "$tmp/serve.err" || break
         tries=$((tries + 1))
     done
-    bad "serve --demo did not come up: $(tail -c 400 "$tmp/serve.err")"
+    bad "serve${mode:+ --$mode} did not come up: $(tail -c 400 "$tmp/serve.err")"
     return 1
 }
+# start [ARG...]: serve on a free port in the background; $pid, $base.
+start() { serve_up "" "$@"; }
+# start_demo: serve --demo; $pid, $base, $sbport, $sf.
+start_demo() { serve_up demo; }
