@@ -34,7 +34,9 @@
 #include "db/pool.h"
 #include "sandbox/demo.h"
 #include "sandbox/sandbox.h"
+#include "store/audit.h"
 #include "store/keyring.h"
+#include "store/platform_key.h"
 #include "store/sealed.h"
 #include "store/tenant.h"
 
@@ -185,7 +187,7 @@ static int print_tenant(void *ctx, const struct tenant_info *t)
 static int cmd_tenant_list(struct app *a)
 {
     struct err e;
-    if (tenant_list(a->db, print_tenant, NULL, &e) < 0)
+    if (tenant_list(NULL, a->db, NULL, 0, print_tenant, NULL, &e) < 0)
         return fail(&e);
     return EXIT_OK;
 }
@@ -211,6 +213,84 @@ static int cmd_tenant_key_rotate(struct app *a)
     return EXIT_OK;
 }
 
+/* A platform key and its entry in the platform's audit log commit
+ * together; the key goes to stdout once, the way tenant keys do. */
+static int cmd_platform_key(struct app *a)
+{
+    char id[ID_MAX];
+    struct secret key = {0};
+    struct err e;
+    int64_t now = time_now_ms() / 1000;
+    struct audit_entry en = {.actor = "cli", .action = "platform_key.create"};
+
+    int rc = db_begin(a->db, &e);
+    if (rc == 0 && (rc = platform_key_create(id, &key, a->db, a->argv[0], now, &e)) == 0) {
+        en.target_type = "platform_key";
+        en.target_id = id;
+        rc = audit_record(a->db, &en, now, &e);
+    }
+    if (rc == 0 && (rc = db_commit(a->db, &e)) < 0)
+        secret_dispose(&key);
+    if (rc < 0) {
+        db_rollback(a->db);
+        secret_dispose(&key);
+        return fail(&e);
+    }
+    printf("platform_key_id %s\n", id);
+    int wrote = write_secret_line("platform_key    ", &key);
+    secret_dispose(&key);
+    if (wrote < 0) {
+        fprintf(stderr, "inlet: the key could not be written (%s); revoke %s and make another\n",
+                strerror(errno), id);
+        return EXIT_FAIL;
+    }
+    fprintf(stderr, "inlet: keep the platform key now; only its hash is stored, it cannot be "
+                    "shown again. It acts on every tenant: keep it on the host product's "
+                    "servers only.\n");
+    log_info("platform key created", LOG_STR("key", id));
+    return EXIT_OK;
+}
+
+static int print_platform_key(void *ctx, const struct platform_key_info *k)
+{
+    char when[TIME_RFC3339_MAX];
+    (void)ctx;
+    time_format_rfc3339_sec(when, k->created_at * 1000);
+    printf("%s  %s  %s...  %s  %s\n", k->id, when, k->prefix, k->revoked_at ? "revoked" : "live",
+           k->name);
+    return 0;
+}
+
+static int cmd_platform_keys(struct app *a)
+{
+    struct err e;
+    if (platform_key_list(a->db, print_platform_key, NULL, &e) < 0)
+        return fail(&e);
+    return EXIT_OK;
+}
+
+static int cmd_platform_revoke(struct app *a)
+{
+    struct err e;
+    int64_t now = time_now_ms() / 1000;
+    struct audit_entry en = {.actor = "cli",
+                             .action = "platform_key.revoke",
+                             .target_type = "platform_key",
+                             .target_id = a->argv[0]};
+
+    int rc = db_begin(a->db, &e);
+    if (rc == 0 && (rc = platform_key_revoke(a->db, a->argv[0], now, &e)) == 0 &&
+        (rc = audit_record(a->db, &en, now, &e)) == 0)
+        rc = db_commit(a->db, &e);
+    if (rc < 0) {
+        db_rollback(a->db);
+        return fail(&e);
+    }
+    fprintf(stderr, "inlet: platform key %s no longer works\n", a->argv[0]);
+    log_info("platform key revoked", LOG_STR("key", a->argv[0]));
+    return EXIT_OK;
+}
+
 /* The key comes on stdin, one line, so it never shows in `ps` or history. */
 static int cmd_tenant_verify(struct app *a)
 {
@@ -223,7 +303,7 @@ static int cmd_tenant_verify(struct app *a)
         return EXIT_USAGE;
     }
     struct str key = str_trim(str_from(line));
-    rc = tenant_key_verify(tid, kid, a->db, key.p, key.n, &e);
+    rc = tenant_key_verify(tid, kid, NULL, a->db, key.p, key.n, &e);
     secret_wipe(line, sizeof(line));
     if (rc < 0)
         return fail(&e);
@@ -644,6 +724,10 @@ static const struct cmd {
      "ID: new API key, revoking the old ones"},
     {"tenant", "verify", cmd_tenant_verify, NEED_DB, 0, NULL,
      "< KEY: which tenant an API key belongs to"},
+    {"platform", "key", cmd_platform_key, NEED_DB, 1, NULL,
+     "NAME: new platform key (provisions tenants, acts for any); prints it once"},
+    {"platform", "keys", cmd_platform_keys, NEED_DB, 0, NULL, "every platform key"},
+    {"platform", "revoke", cmd_platform_revoke, NEED_DB, 1, NULL, "ID: revoke a platform key"},
     {"keys", "generate", cmd_keys_generate, 0, 0, NULL, "print a new key for INLET_KEYS"},
     {"keys", "rotate", cmd_keys_rotate, NEED_DB | NEED_VAULT, 0, NULL,
      "[--batch N] [--max-batches N]: re-seal every secret under the active key"},

@@ -47,6 +47,7 @@ struct api_ctx {
     char tenant_id[ID_MAX];
     char key_id[ID_MAX];
     char actor[API_ACTOR_MAX]; /* key id, or "ui:" + key id for a session */
+    bool platform;             /* a platform key: key_id is its; tenant_id from Inlet-Tenant */
     bool via_session;
     const char *session_token; /* the cookie value when via_session; borrowed */
     int64_t now;               /* unix seconds at the start of the request */
@@ -59,7 +60,11 @@ enum api_route_flags {
     API_AUTH = 1,    /* a tenant API key or a session (and CSRF on mutations) */
     API_DB = 2,      /* needs a connection from the pool */
     API_LIMITED = 4, /* rate limited by client address even without credentials */
+    API_PLATFORM = 8 /* with API_AUTH: a platform key only, with no tenant */
 };
+
+/* Names the tenant a platform key acts for (docs/embedding.md). */
+#define API_TENANT_HEADER "Inlet-Tenant"
 
 struct api_route {
     const char *method;
@@ -76,11 +81,12 @@ extern const size_t api_nroutes;
  * struct api_route). */
 void api_dispatch(struct http_req *req, struct http_resp *resp);
 
-/* auth.c: fill c's tenant_id, key_id, actor, via_session and
- * session_token from the request's credentials (c->db must be set), or
- * answer 401 (unauthorized, session_expired) or 403 (csrf_failed) and
- * return -1. */
-MUST_CHECK int api_authenticate(struct api_ctx *c);
+/* auth.c: fill c's tenant_id, key_id, actor, platform, via_session and
+ * session_token from the request's credentials (c->db must be set) for a
+ * route with route_flags, or answer 401 (unauthorized, session_expired),
+ * 400 (tenant_required), 403 (csrf_failed, forbidden, tenant_suspended,
+ * platform_key_required) or 404 (no such tenant) and return -1. */
+MUST_CHECK int api_authenticate(struct api_ctx *c, unsigned route_flags);
 
 /* ---- reply.c ---- */
 
@@ -146,6 +152,9 @@ MUST_CHECK int api_query_id(struct api_ctx *c, const char *name, const char *pre
  * object text or NULL. */
 MUST_CHECK int api_audit(struct api_ctx *c, const char *action, const char *target_type,
                          const char *target_id, const char *data, struct err *err);
+/* Answer a page of the caller's tenant's audit log, or the platform's, as
+ * GET /api/audit does, from the query's limit and cursor. */
+void api_audit_page(struct api_ctx *c, bool platform);
 
 /* ---- handlers, one file per resource ---- */
 void api_healthz(struct api_ctx *c);
@@ -241,6 +250,15 @@ void api_analytics_leads(struct api_ctx *c);
  * /api/integrations/{id}?purge=true for integrations.c, id checked. */
 void api_integration_purge(struct api_ctx *c, const char *id);
 void api_tenant_purge(struct api_ctx *c);
+/* tenants.c: a platform key's routes (docs/embedding.md). */
+void api_tenants_create(struct api_ctx *c);
+void api_tenants_list(struct api_ctx *c);
+void api_tenant_get(struct api_ctx *c);
+void api_tenant_suspend(struct api_ctx *c);
+void api_tenant_resume(struct api_ctx *c);
+void api_tenant_keys_replace(struct api_ctx *c);
+void api_tenant_delete(struct api_ctx *c);
+void api_platform_audit_list(struct api_ctx *c);
 
 /* proxy.c: the integration's own API, with its credentials. */
 void api_integration_proxy(struct api_ctx *c);

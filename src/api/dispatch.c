@@ -68,7 +68,13 @@ void api_dispatch(struct http_req *req, struct http_resp *resp)
         }
     }
     if (r->flags & API_AUTH) {
-        if (api_authenticate(&c) < 0 || !within_limit(&c, "key", c.key_id))
+        if (api_authenticate(&c, r->flags) < 0)
+            goto done;
+        /* A platform key's bucket is per tenant it acts for: one busy end
+         * customer must not throttle the host product's others. */
+        char who[2 * ID_MAX];
+        snprintf(who, sizeof(who), "%s/%s", c.key_id, c.platform ? c.tenant_id : "");
+        if (!within_limit(&c, "key", who))
             goto done;
         snprintf(req->tenant_id, sizeof(req->tenant_id), "%s", c.tenant_id);
     }

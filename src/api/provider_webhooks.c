@@ -33,14 +33,17 @@ static const char *header(void *ctx, const char *name)
     return http_req_header(ctx, name);
 }
 
-/* The integration's tenant and status (system code: no tenant yet). */
+/* The integration's tenant and status (system code: no tenant yet); the
+ * status reads "suspended" while its tenant is. */
 static int find(char tenant[ID_MAX], char status[32], struct db *db, const char *connector,
                 const char *id, struct err *err)
 {
     struct db_rows *r = NULL;
     int rc = db_query_row(&r, db,
-                          "SELECT tenant_id, status FROM integrations WHERE id = $1 AND"
-                          " connector_id = $2 AND deleted_at IS NULL",
+                          "SELECT i.tenant_id, CASE WHEN t.suspended_at IS NULL THEN i.status"
+                          " ELSE 'suspended' END FROM integrations i JOIN tenants t"
+                          " ON t.id = i.tenant_id WHERE i.id = $1 AND i.connector_id = $2"
+                          " AND i.deleted_at IS NULL",
                           DB_ARGS(DB_TEXT(id), DB_TEXT(connector)), err);
     if (rc == ERR_NOTFOUND)
         return err_set(err, ERR_NOTFOUND, "no %s integration %s", connector, id);
@@ -194,7 +197,8 @@ void api_webhook_provider(struct api_ctx *c)
     size_t n = r.nstreams ? selected(names, c, tenant, id, &r) : 0;
     const char *sync = "ignored";
     if (n && strcmp(status, "active") != 0 && strcmp(status, "error") != 0)
-        sync = "ignored: the integration is not active";
+        sync = strcmp(status, "suspended") == 0 ? "ignored: the tenant is suspended"
+                                                : "ignored: the integration is not active";
     else if (n) {
         int64_t debounce = jsonx_has(spec, "debounce_seconds")
                                ? json_object_get_int64(jsonx_get(spec, "debounce_seconds"))

@@ -3,7 +3,8 @@
  * test_api_openapi.c fails when the two disagree. */
 #include "api/api_int.h"
 
-#define AUTH (API_AUTH | API_DB)
+#define AUTH     (API_AUTH | API_DB)
+#define PLATFORM (API_AUTH | API_DB | API_PLATFORM)
 
 const struct api_route api_routes[] = {
     {"GET", "/healthz", api_healthz, API_PUBLIC},
@@ -87,6 +88,15 @@ const struct api_route api_routes[] = {
     {"GET", "/api/analytics/pipeline", api_analytics_pipeline, AUTH},
     {"GET", "/api/analytics/leads", api_analytics_leads, AUTH},
     {"POST", "/api/tenants/current/purge", api_tenant_purge, AUTH},
+
+    {"POST", "/api/tenants", api_tenants_create, PLATFORM},
+    {"GET", "/api/tenants", api_tenants_list, PLATFORM},
+    {"GET", "/api/tenants/{id}", api_tenant_get, PLATFORM},
+    {"DELETE", "/api/tenants/{id}", api_tenant_delete, PLATFORM},
+    {"POST", "/api/tenants/{id}/suspend", api_tenant_suspend, PLATFORM},
+    {"POST", "/api/tenants/{id}/resume", api_tenant_resume, PLATFORM},
+    {"POST", "/api/tenants/{id}/keys", api_tenant_keys_replace, PLATFORM},
+    {"GET", "/api/platform/audit", api_platform_audit_list, PLATFORM},
 
     {"GET", "/api/webhook-endpoints", api_webhook_endpoints_list, AUTH},
     {"POST", "/api/webhook-endpoints", api_webhook_endpoints_create, AUTH},

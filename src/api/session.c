@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/time.h"
+#include "store/platform_key.h"
 #include "store/session.h"
 #include "store/tenant.h"
 
@@ -41,7 +42,17 @@ void api_session_create(struct api_ctx *c)
         api_invalid_field(c, "/api_key", "expected a string");
         goto out;
     }
-    int rc = tenant_key_verify(c->tenant_id, c->key_id, c->db, key, n, &e);
+    int64_t suspended = 0;
+    int rc = tenant_key_verify(c->tenant_id, c->key_id, &suspended, c->db, key, n, &e);
+    if (rc == ERR_NOTFOUND && platform_key_looks(key, n)) {
+        api_error(c, 403, "forbidden", NULL,
+                  "a platform key does not sign in to the web UI; use one of the tenant's keys");
+        goto out;
+    }
+    if (rc == 0 && suspended) {
+        api_error(c, 403, "tenant_suspended", NULL, "this tenant is suspended");
+        goto out;
+    }
     if (rc == 0) {
         snprintf(c->actor, sizeof(c->actor), "ui:%s", c->key_id);
         snprintf(c->req->tenant_id, sizeof(c->req->tenant_id), "%s", c->tenant_id);

@@ -18,6 +18,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "crypto/hash.h"
+#include "store/tenant.h"
 #include "store/webhook_endpoint.h"
 #include "sync/push.h"
 #include "webhook/n8n.h"
@@ -164,6 +165,15 @@ void api_webhook_n8n(struct api_ctx *c)
     }
     if (rc < 0) {
         api_fail(c, &e);
+        return;
+    }
+    struct tenant_info t = {0};
+    if (tenant_get(&t, c->db, ep.tenant_id, &e) < 0) {
+        api_fail(c, &e);
+        return;
+    }
+    if (t.suspended_at) {
+        api_error(c, 403, "tenant_suspended", NULL, "this tenant is suspended");
         return;
     }
     if (verify(c, &ep, &v) < 0)

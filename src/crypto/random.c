@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/rand.h>
@@ -38,4 +39,17 @@ void random_token(struct secret *out, size_t nbytes)
     size_t n = encode_b64url_format(text, raw, nbytes);
     secret_wipe(raw, nbytes);
     secret_take(out, (unsigned char *)text, n);
+}
+
+void random_prefixed_token(struct secret *out, const char *prefix, size_t nbytes)
+{
+    struct secret rnd = {0};
+    size_t plen = strlen(prefix);
+
+    random_token(&rnd, nbytes);
+    unsigned char *text = xmalloc(plen + rnd.n + 1);
+    memcpy(text, prefix, plen); // NOLINT(bugprone-not-null-terminated-result)
+    memcpy(text + plen, rnd.p, rnd.n + 1);
+    secret_take(out, text, plen + rnd.n);
+    secret_dispose(&rnd);
 }

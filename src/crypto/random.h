@@ -21,4 +21,10 @@ void random_bytes(void *buf, size_t n);
  * secret_dispose. 32 bytes gives 43 characters and 256 bits. */
 void random_token(struct secret *out, size_t nbytes);
 
+/* prefix (such as "inlet_sk_") followed by random_token(nbytes), into *out
+ * (secret_dispose), built in one fixed allocation so that no copy of the
+ * token is left behind in freed memory. For API keys and other bearer
+ * tokens whose prefix tells their kind at a glance. */
+void random_prefixed_token(struct secret *out, const char *prefix, size_t nbytes);
+
 #endif

@@ -17,6 +17,7 @@ struct due {
     char connector[64];
     char *schedule; /* owned */
     int64_t next;   /* computed by the pass; SCHEDULE_NEVER: off its schedule */
+    bool suspended; /* its tenant is: the period passes without a run */
     bool queue;     /* a sync job is to be queued */
 };
 
@@ -24,14 +25,16 @@ struct due {
 static int read_due(struct due **out, size_t *n, struct db *db, int64_t now, int limit,
                     struct err *err)
 {
-    static const char base[] =
-        "SELECT id, tenant_id, schedule, connector_id FROM integrations WHERE status = 'active'"
-        " AND next_run_at IS NOT NULL AND next_run_at <= $1 AND deleted_at IS NULL AND"
-        " schedule IS NOT NULL ORDER BY next_run_at, id LIMIT $2";
-    static const char pg[] =
-        "SELECT id, tenant_id, schedule, connector_id FROM integrations WHERE status = 'active'"
-        " AND next_run_at IS NOT NULL AND next_run_at <= $1 AND deleted_at IS NULL AND"
-        " schedule IS NOT NULL ORDER BY next_run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED";
+    /* A suspended tenant's rows are read too, and moved on to their next
+     * time without a job: left due, they would fill every pass's LIMIT. */
+#define DUE_SELECT                                                                                 \
+    "SELECT i.id, i.tenant_id, i.schedule, i.connector_id, (SELECT t.suspended_at FROM tenants t"  \
+    " WHERE t.id = i.tenant_id) FROM integrations i WHERE i.status = 'active'"                     \
+    " AND i.next_run_at IS NOT NULL AND i.next_run_at <= $1 AND i.deleted_at IS NULL AND"          \
+    " i.schedule IS NOT NULL ORDER BY i.next_run_at, i.id LIMIT $2"
+    static const char base[] = DUE_SELECT;
+    static const char pg[] = DUE_SELECT " FOR UPDATE OF i SKIP LOCKED";
+#undef DUE_SELECT
     struct db_rows *rows = NULL;
     *out = xcalloc((size_t)limit, sizeof(**out));
     *n = 0;
@@ -46,6 +49,7 @@ static int read_due(struct due **out, size_t *n, struct db *db, int64_t now, int
         d->schedule = xstrdup(db_rows_text(rows, 2));
         snprintf(d->connector, sizeof(d->connector), "%s",
                  db_rows_text(rows, 3) ? db_rows_text(rows, 3) : "");
+        d->suspended = db_rows_int(rows, 4) != 0;
     }
     db_rows_free(rows);
     return rc < 0 ? rc : 0;
@@ -112,7 +116,7 @@ static void plan(struct due *d, int64_t now)
         return;
     }
     d->next = schedule_next(&s, d->id, now);
-    d->queue = true;
+    d->queue = !d->suspended;
 }
 
 /* The JSON arrays of the jobs to insert and of the next times. */

@@ -28,7 +28,9 @@ struct sched_result {
  * db (none may be open), taking at most limit (1..SCHED_PASS_MAX) due
  * integrations. *out (OUT) says what it did. The database's errors; an
  * integration whose stored schedule no longer parses is taken off its
- * schedule (next_run_at NULL) and logged, not an error of the pass. */
+ * schedule (next_run_at NULL) and logged, not an error of the pass; a
+ * suspended tenant's due integrations move on to their next time without
+ * a job. */
 MUST_CHECK int sched_pass(struct sched_result *out, struct db *db, int64_t now, int limit,
                           struct err *err);
 

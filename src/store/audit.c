@@ -15,17 +15,29 @@
 #define AUDIT_COLUMNS                                                                              \
     "SELECT id, tenant_id, actor, action, target_type, target_id, data, ip, created_at"            \
     " FROM audit_log"
+/* The platform log has no tenant column; NULL stands in for it. */
+#define PLATFORM_COLUMNS                                                                           \
+    "SELECT id, NULL, actor, action, target_type, target_id, data, ip, created_at"                 \
+    " FROM platform_audit"
 
 int audit_record(struct db *db, const struct audit_entry *e, int64_t now, struct err *err)
 {
     char id[ID_MAX];
     const char *data = e->data ? e->data : "{}";
 
-    assert(e->tenant_id && e->actor && e->action);
+    assert(e->actor && e->action);
     if (strlen(data) > AUDIT_DATA_MAX)
         return err_set(err, ERR_TOOBIG, "audit data: %zu bytes, at most %d", strlen(data),
                        AUDIT_DATA_MAX);
     id_new(id, "aud");
+    if (!e->tenant_id)
+        return db_exec(db,
+                       "INSERT INTO platform_audit (id, actor, action, target_type, target_id,"
+                       " data, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                       DB_ARGS(DB_TEXT(id), DB_TEXT(e->actor), DB_TEXT(e->action),
+                               DB_TEXT(e->target_type), DB_TEXT(e->target_id), DB_TEXT(data),
+                               DB_TEXT(e->ip), DB_INT(now)),
+                       NULL, err);
     return db_exec(db,
                    "INSERT INTO audit_log (id, tenant_id, actor, action, target_type, target_id,"
                    " data, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -55,7 +67,13 @@ int audit_list(bool *more, struct db *db, const char *tenant_id, const char *bef
     /* One row past the page says whether there is another page. Two
      * statements rather than "$2 IS NULL OR id < $2", so that the cursor
      * is an index range on PostgreSQL's generic plans too. */
-    if (before)
+    if (!tenant_id && before)
+        rc = db_query(&rows, db, PLATFORM_COLUMNS " WHERE id < $1 ORDER BY id DESC LIMIT $2",
+                      DB_ARGS(DB_TEXT(before), DB_INT(limit + 1)), err);
+    else if (!tenant_id)
+        rc = db_query(&rows, db, PLATFORM_COLUMNS " ORDER BY id DESC LIMIT $1",
+                      DB_ARGS(DB_INT(limit + 1)), err);
+    else if (before)
         rc = db_query(&rows, db,
                       AUDIT_COLUMNS " WHERE tenant_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
                       DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(before), DB_INT(limit + 1)), err);

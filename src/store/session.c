@@ -38,20 +38,10 @@ static bool well_formed(const char *token, size_t n)
 int session_create(struct secret *token, char csrf[SESSION_CSRF_LEN + 1], struct db *db,
                    const char *tenant_id, const char *key_id, int64_t now, struct err *err)
 {
-    struct secret rnd = {0};
     char hash[HASH_SHA256_HEX_LEN + 1];
-    size_t plen = sizeof(SESSION_PREFIX) - 1;
     int64_t changes = 0;
 
-    random_token(&rnd, SESSION_RANDOM);
-    /* A fixed allocation, not a growing buf: growth would leave copies of
-     * the token in freed memory. */
-    unsigned char *text = xmalloc(plen + rnd.n + 1);
-    memcpy(text, SESSION_PREFIX, plen); // NOLINT(bugprone-not-null-terminated-result)
-    memcpy(text + plen, rnd.p, rnd.n + 1);
-    secret_take(token, text, plen + rnd.n);
-    secret_dispose(&rnd);
-
+    random_prefixed_token(token, SESSION_PREFIX, SESSION_RANDOM);
     hash_sha256_hex(hash, token->p, token->n);
     /* Only for a live key of that tenant: a key revoked since it was
      * verified opens nothing. */
@@ -72,8 +62,8 @@ int session_create(struct secret *token, char csrf[SESSION_CSRF_LEN + 1], struct
     return 0;
 }
 
-int session_verify(char tenant_id[ID_MAX], char key_id[ID_MAX], struct db *db, const char *token,
-                   size_t n, int64_t now, struct err *err)
+int session_verify(char tenant_id[ID_MAX], char key_id[ID_MAX], int64_t *suspended_at,
+                   struct db *db, const char *token, size_t n, int64_t now, struct err *err)
 {
     char hash[HASH_SHA256_HEX_LEN + 1];
     struct db_rows *rows = NULL;
@@ -82,8 +72,9 @@ int session_verify(char tenant_id[ID_MAX], char key_id[ID_MAX], struct db *db, c
         return unknown(err);
     hash_sha256_hex(hash, token, n);
     int rc = db_query_row(&rows, db,
-                          "SELECT s.id, s.tenant_id, s.api_key_id FROM sessions s"
+                          "SELECT s.id, s.tenant_id, s.api_key_id, t.suspended_at FROM sessions s"
                           " JOIN api_keys k ON k.tenant_id = s.tenant_id AND k.id = s.api_key_id"
+                          " JOIN tenants t ON t.id = s.tenant_id"
                           " WHERE s.id = $1 AND s.expires_at > $2 AND k.revoked_at IS NULL",
                           DB_ARGS(DB_TEXT(hash), DB_INT(now)), err);
     if (rc == ERR_NOTFOUND)
@@ -101,6 +92,8 @@ int session_verify(char tenant_id[ID_MAX], char key_id[ID_MAX], struct db *db, c
     } else {
         memcpy(tenant_id, tid, strlen(tid) + 1);
         memcpy(key_id, kid, strlen(kid) + 1);
+        if (suspended_at)
+            *suspended_at = db_rows_int(rows, 3);
     }
     db_rows_free(rows);
     return rc;

@@ -28,11 +28,13 @@ MUST_CHECK int session_create(struct secret *token, char csrf[SESSION_CSRF_LEN +
                               const char *tenant_id, const char *key_id, int64_t now,
                               struct err *err);
 
-/* Look a token up: tenant_id and key_id (OUT) get who it is for.
- * ERR_NOTFOUND ("session expired or unknown") when the token is malformed,
- * unknown, expired, or its API key has been revoked. */
-MUST_CHECK int session_verify(char tenant_id[ID_MAX], char key_id[ID_MAX], struct db *db,
-                              const char *token, size_t n, int64_t now, struct err *err);
+/* Look a token up: tenant_id and key_id (OUT) get who it is for,
+ * *suspended_at (OUT, may be NULL) when its tenant was suspended (0 while
+ * active) - the caller refuses it, saying why. ERR_NOTFOUND ("session expired or unknown") when the
+ * token is malformed, unknown, expired, or its API key has been revoked. */
+MUST_CHECK int session_verify(char tenant_id[ID_MAX], char key_id[ID_MAX], int64_t *suspended_at,
+                              struct db *db, const char *token, size_t n, int64_t now,
+                              struct err *err);
 
 /* End the session of token (no error when it does not exist). Expired
  * sessions are swept at the same time. */

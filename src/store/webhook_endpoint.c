@@ -40,16 +40,7 @@ static void row_copy(struct webhook_endpoint *out, struct db_rows *r)
 /* "inlet_whk_" and 43 base64url characters into *key; its hash into hex. */
 static void key_new(struct secret *key, char hex[HASH_SHA256_HEX_LEN + 1])
 {
-    struct secret t;
-    struct buf b;
-    random_token(&t, KEY_RANDOM);
-    buf_init(&b, 0);
-    buf_puts(&b, WEBHOOK_KEY_PREFIX);
-    buf_put(&b, t.p, t.n);
-    secret_set(key, b.p, b.n);
-    secret_wipe(b.p, b.n);
-    buf_dispose(&b);
-    secret_dispose(&t);
+    random_prefixed_token(key, WEBHOOK_KEY_PREFIX, KEY_RANDOM);
     hash_sha256_hex(hex, key->p, key->n);
 }
 

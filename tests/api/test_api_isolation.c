@@ -16,6 +16,7 @@
 #include "core/jsonx.h"
 #include "core/secret.h"
 #include "store/integration.h"
+#include "store/platform_key.h"
 #include "store/session.h"
 
 /* b's integration in the foreign-id test: its name and secret are what a
@@ -227,16 +228,31 @@ static char *stored_secrets(struct api_test *t, const char *tenant, const char *
     return out;
 }
 
-/* Tenant a calls every route of the table. With b's id in the path it gets
- * exactly the 404 of an id that never existed, by API key and by session,
- * for reads and for valid changes; b's integration, secrets and audit log
- * stay as they were. Every other route is answered without a trace of b. */
+/* A platform key made straight in the store, for acting on behalf of a. */
+static void platform_key_for(struct api_test *t, char *out, size_t n)
+{
+    struct secret key = {0};
+    char id[ID_MAX];
+    struct err e;
+    assert_db_ok(platform_key_create(id, &key, t->tdb->db, "isolation", 1, &e), &e);
+    assert_true(key.n < n);
+    memcpy(out, key.p, key.n + 1);
+    secret_dispose(&key);
+}
+
+/* Tenant a calls every route of the table, by API key, by session and
+ * through a platform key acting on its behalf. With b's id in the path it
+ * gets exactly the 404 of an id that never existed, for reads and for
+ * valid changes; b's integration, secrets and audit log stay as they
+ * were. Every other route is answered without a trace of b, and the
+ * platform's own routes refuse a's credentials. */
 static void test_foreign_id_is_not_found(void **state)
 {
     struct api_test *t = *state;
     struct client_reply r, g;
     struct session sa;
-    char bid[ID_MAX], ghost[ID_MAX], path[256], gpath[256], body[512], what[320];
+    char bid[ID_MAX], ghost[ID_MAX], path[256], gpath[256], body[512], what[320], pkey[128];
+    char on_a[64];
     size_t routes_with_id = 0;
 
     api_test_create(t, t->b.key,
@@ -259,31 +275,53 @@ static void test_foreign_id_is_not_found(void **state)
     const char *const b_marks[] = {bid, B_NAME, B_SECRET, t->b.id, t->b.key, NULL};
     id_new(ghost, "int");
     sign_in(t, t->a.key, &sa, NULL);
+    platform_key_for(t, pkey, sizeof(pkey));
+    snprintf(on_a, sizeof(on_a), "Inlet-Tenant: %s", t->a.id);
+    const char *const platform_hdr[] = {on_a, NULL};
 
     for (size_t i = 0; i < api_nroutes; i++) {
         const struct api_route *rt = &api_routes[i];
         bool has_id = route_path(path, sizeof(path), rt->pattern, bid);
 
+        if (rt->flags & API_PLATFORM) {
+            for (int via = 0; via < 2; via++) {
+                snprintf(what, sizeof(what), "a (%s): %s %s", via ? "session" : "API key",
+                         rt->method, path);
+                api_test_call(t, &r, rt->method, path, via ? NULL : t->a.key,
+                              route_body(rt, t->a.key, body, sizeof(body)),
+                              via ? sa.headers : NULL);
+                if (r.status != 403)
+                    fail_msg("%s: a platform route: expected 403, got %ld: %s", what, r.status,
+                             buf_cstr(&r.body));
+                api_test_expect_error(&r, 403, "platform_key_required");
+                client_reply_dispose(&r);
+            }
+            continue;
+        }
         if (!has_id) {
-            snprintf(what, sizeof(what), "a: %s %s", rt->method, path);
-            api_test_call(t, &r, rt->method, path, t->a.key,
-                          route_body(rt, t->a.key, body, sizeof(body)), NULL);
-            expect_no_mention(&r, b_marks, what);
-            client_reply_dispose(&r);
+            for (int via = 0; via < 2; via++) {
+                snprintf(what, sizeof(what), "a (%s): %s %s", via ? "platform key" : "API key",
+                         rt->method, path);
+                api_test_call(t, &r, rt->method, path, via ? pkey : t->a.key,
+                              route_body(rt, t->a.key, body, sizeof(body)),
+                              via ? platform_hdr : NULL);
+                expect_no_mention(&r, b_marks, what);
+                client_reply_dispose(&r);
+            }
             continue;
         }
         routes_with_id++;
         route_path(gpath, sizeof(gpath), rt->pattern, ghost);
         bool del = strcmp(rt->method, "DELETE") == 0;
-        for (int via = 0; via < 2; via++) {
+        for (int via = 0; via < 3; via++) {
             for (int purge = 0; purge <= (int)del; purge++) {
+                static const char *const vias[] = {"API key", "session", "platform key"};
                 char p1[300], p2[300];
                 snprintf(p1, sizeof(p1), "%s%s", path, purge ? "?purge=true" : "");
                 snprintf(p2, sizeof(p2), "%s%s", gpath, purge ? "?purge=true" : "");
-                snprintf(what, sizeof(what), "a (%s): %s %s", via ? "session" : "API key",
-                         rt->method, p1);
-                const char *key = via ? NULL : t->a.key;
-                const char *const *hdr = via ? sa.headers : NULL;
+                snprintf(what, sizeof(what), "a (%s): %s %s", vias[via], rt->method, p1);
+                const char *key = via == 0 ? t->a.key : via == 2 ? pkey : NULL;
+                const char *const *hdr = via == 1 ? sa.headers : via == 2 ? platform_hdr : NULL;
                 api_test_call(t, &r, rt->method, p1, key,
                               route_body(rt, t->a.key, body, sizeof(body)), hdr);
                 api_test_call(t, &g, rt->method, p2, key,
@@ -409,6 +447,52 @@ static void test_auth_routes_refuse_bad_credentials(void **state)
 }
 
 /* Whether s is one of the n ids. */
+/* A tenant's own credentials never act for another tenant: a's key or
+ * session naming b in Inlet-Tenant is refused by every route that takes
+ * credentials, before its handler runs, and b sees nothing of it. */
+static void test_tenant_cannot_name_another(void **state)
+{
+    struct api_test *t = *state;
+    struct client_reply r;
+    struct session sa;
+    char bid[ID_MAX], path[256], body[512], what[320], on_b[64];
+    size_t checked = 0;
+
+    api_test_create(
+        t, t->b.key,
+        "{\"connector\":\"testnone\",\"name\":\"b-named\",\"config\":{\"region\":\"eu\"}}", bid);
+    char *audit_before = get_body(t, "/api/audit?limit=200", t->b.key);
+    sign_in(t, t->a.key, &sa, NULL);
+    snprintf(on_b, sizeof(on_b), "Inlet-Tenant: %s", t->b.id);
+    const char *const key_hdr[] = {on_b, NULL};
+    const char *const session_hdr[] = {sa.headers[0], sa.headers[1], on_b, NULL};
+
+    for (size_t i = 0; i < api_nroutes; i++) {
+        const struct api_route *rt = &api_routes[i];
+        if (!(rt->flags & API_AUTH) || (rt->flags & API_PLATFORM))
+            continue;
+        checked++;
+        route_path(path, sizeof(path), rt->pattern, bid);
+        for (int via = 0; via < 2; via++) {
+            snprintf(what, sizeof(what), "a's %s naming b: %s %s", via ? "session" : "key",
+                     rt->method, path);
+            api_test_call(t, &r, rt->method, path, via ? NULL : t->a.key,
+                          route_body(rt, t->a.key, body, sizeof(body)),
+                          via ? session_hdr : key_hdr);
+            if (r.status != 403)
+                fail_msg("%s: expected 403 forbidden, got %ld: %s", what, r.status,
+                         buf_cstr(&r.body));
+            api_test_expect_error(&r, 403, "forbidden");
+            client_reply_dispose(&r);
+        }
+    }
+    assert_true(checked >= 10);
+    char *audit_after = get_body(t, "/api/audit?limit=200", t->b.key);
+    assert_string_equal(audit_after, audit_before);
+    xfree(audit_before);
+    xfree(audit_after);
+}
+
 static bool among(const char *s, char (*ids)[ID_MAX], size_t n)
 {
     for (size_t i = 0; s && i < n; i++)
@@ -788,9 +872,10 @@ int test_api_isolation(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, api_test_setup, api_test_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_foreign_id_is_not_found),  T(test_auth_routes_refuse_bad_credentials),
-        T(test_foreign_cursor),           T(test_names_are_per_tenant),
-        T(test_foreign_purge_of_deleted), T(test_secrets_never_leak),
+        T(test_foreign_id_is_not_found),    T(test_auth_routes_refuse_bad_credentials),
+        T(test_tenant_cannot_name_another), T(test_foreign_cursor),
+        T(test_names_are_per_tenant),       T(test_foreign_purge_of_deleted),
+        T(test_secrets_never_leak),
     };
 #undef T
     return test_group_db("api_isolation", tests);

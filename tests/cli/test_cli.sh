@@ -81,6 +81,24 @@ for engine in sqlite postgres; do
     expect 0 "new key after rotate" sh -c "\"$INLET\" tenant verify <\"$tmp/key\""
     expect 1 "key-rotate unknown tenant" "$INLET" tenant key-rotate ten_01aaaaaaaaaaaaaaaaaaaaaaaa
 
+    # Platform keys: printed once, listed by id and prefix, revoked; each
+    # in the platform's audit log (the API's use of them: api_tenants).
+    expect 0 "platform key" "$INLET" platform key host-app
+    pkid=$(awk '/^platform_key_id /{print $2}' "$tmp/out"); pkey=$(awk '/^platform_key /{print $2}' "$tmp/out")
+    case "$pkey" in inlet_pk_???????????????????????????????????????????) ok ;; *) bad "platform key shape '$pkey'" ;; esac
+    lacks "$tmp/err" "$pkey" "platform key in log lines"
+    expect 0 "platform keys" "$INLET" platform keys
+    contains "$tmp/out" "$pkid" "list shows the key id"
+    contains "$tmp/out" "host-app" "list shows the name"
+    lacks "$tmp/out" "$pkey" "list shows the key"
+    contains "$tmp/out" "live" "key live"
+    expect 0 "platform revoke" "$INLET" platform revoke "$pkid"
+    expect 0 "platform keys after revoke" "$INLET" platform keys
+    contains "$tmp/out" "revoked" "key revoked"
+    expect 1 "platform revoke twice" "$INLET" platform revoke "$pkid"
+    contains "$tmp/err" "no live platform key" "revoke twice message"
+    expect 2 "platform key without a name" "$INLET" platform key
+
     # Key rotation and check run end to end (rows are exercised in unit tests).
     expect 0 "keys check" "$INLET" keys check
     contains "$tmp/out" "keys check:" "check summary"

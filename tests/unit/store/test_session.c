@@ -22,7 +22,7 @@ static void make_tenant(struct test_db *t, const char *name, char tenant[ID_MAX]
     char tid[ID_MAX];
     struct err e;
     assert_db_ok(tenant_create(tenant, key, t->db, name, &e), &e);
-    assert_db_ok(tenant_key_verify(tid, key_id, t->db, (const char *)key->p, key->n, &e), &e);
+    assert_db_ok(tenant_key_verify(tid, key_id, NULL, t->db, (const char *)key->p, key->n, &e), &e);
 }
 
 static void open_session(struct test_db *t, const char *tenant, const char *key_id, int64_t now,
@@ -37,7 +37,7 @@ static void open_session(struct test_db *t, const char *tenant, const char *key_
 static int verify(struct test_db *t, const struct secret *token, int64_t now, char tenant[ID_MAX],
                   char key_id[ID_MAX], struct err *e)
 {
-    return session_verify(tenant, key_id, t->db, (const char *)token->p, token->n, now, e);
+    return session_verify(tenant, key_id, NULL, t->db, (const char *)token->p, token->n, now, e);
 }
 
 static void create_then_verify(void **state)
@@ -151,7 +151,7 @@ static void revoked_key_ends_its_sessions(void **state)
     /* The new key's session works. */
     char kid2[ID_MAX];
     secret_dispose(&token);
-    assert_db_ok(tenant_key_verify(tid, kid2, t->db, (const char *)key2.p, key2.n, &e), &e);
+    assert_db_ok(tenant_key_verify(tid, kid2, NULL, t->db, (const char *)key2.p, key2.n, &e), &e);
     open_session(t, tenant, kid2, NOW, &token, csrf);
     assert_db_ok(verify(t, &token, NOW, tid, k, &e), &e);
     assert_string_equal(k, kid2);
@@ -203,35 +203,37 @@ static void malformed_tokens_refused(void **state)
     /* One changed character: well formed, unknown. */
     char *bad = xstrdup(tok);
     bad[token.n - 1] = bad[token.n - 1] == 'A' ? 'B' : 'A';
-    assert_int_equal(session_verify(tid, k, t->db, bad, token.n, NOW, &e), ERR_NOTFOUND);
+    assert_int_equal(session_verify(tid, k, NULL, t->db, bad, token.n, NOW, &e), ERR_NOTFOUND);
     assert_string_equal(e.msg, "session expired or unknown");
     assert_null(strstr(e.msg, "inlet_ss_"));
     /* Cut short, or one more character. */
-    assert_int_equal(session_verify(tid, k, t->db, tok, token.n - 1, NOW, &e), ERR_NOTFOUND);
+    assert_int_equal(session_verify(tid, k, NULL, t->db, tok, token.n - 1, NOW, &e), ERR_NOTFOUND);
     char *longer = xmalloc(token.n + 2);
     memcpy(longer, tok, token.n);
     memcpy(longer + token.n, "A", 2);
-    assert_int_equal(session_verify(tid, k, t->db, longer, token.n + 1, NOW, &e), ERR_NOTFOUND);
+    assert_int_equal(session_verify(tid, k, NULL, t->db, longer, token.n + 1, NOW, &e),
+                     ERR_NOTFOUND);
     /* The API key itself is not a session token, nor is its prefix. */
-    assert_int_equal(session_verify(tid, k, t->db, (const char *)key.p, key.n, NOW, &e),
+    assert_int_equal(session_verify(tid, k, NULL, t->db, (const char *)key.p, key.n, NOW, &e),
                      ERR_NOTFOUND);
     memcpy(bad, "inlet_sk_", 9);
-    assert_int_equal(session_verify(tid, k, t->db, bad, token.n, NOW, &e), ERR_NOTFOUND);
+    assert_int_equal(session_verify(tid, k, NULL, t->db, bad, token.n, NOW, &e), ERR_NOTFOUND);
     const char *junk[] = {"", "inlet_ss_", "Bearer x", "inlet_ss_\x01\x02"};
     for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
-        assert_int_equal(session_verify(tid, k, t->db, junk[i], strlen(junk[i]), NOW, &e),
+        assert_int_equal(session_verify(tid, k, NULL, t->db, junk[i], strlen(junk[i]), NOW, &e),
                          ERR_NOTFOUND);
-    assert_int_equal(session_verify(tid, k, t->db, NULL, 0, NOW, &e), ERR_NOTFOUND);
+    assert_int_equal(session_verify(tid, k, NULL, t->db, NULL, 0, NOW, &e), ERR_NOTFOUND);
     memset(huge, 'a', sizeof(huge));
     memcpy(huge, "inlet_ss_", 9);
-    assert_int_equal(session_verify(tid, k, t->db, huge, sizeof(huge), NOW, &e), ERR_NOTFOUND);
+    assert_int_equal(session_verify(tid, k, NULL, t->db, huge, sizeof(huge), NOW, &e),
+                     ERR_NOTFOUND);
     /* A token with a NUL inside never reaches the database as text. */
     char nul[53];
     memcpy(nul, tok, 52);
     nul[30] = '\0';
-    assert_int_equal(session_verify(tid, k, t->db, nul, 52, NOW, &e), ERR_NOTFOUND);
+    assert_int_equal(session_verify(tid, k, NULL, t->db, nul, 52, NOW, &e), ERR_NOTFOUND);
     /* The real one still works. */
-    assert_db_ok(session_verify(tid, k, t->db, tok, token.n, NOW, &e), &e);
+    assert_db_ok(session_verify(tid, k, NULL, t->db, tok, token.n, NOW, &e), &e);
     xfree(bad);
     xfree(longer);
     secret_dispose(&token);

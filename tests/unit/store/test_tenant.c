@@ -21,7 +21,7 @@ static void create_then_verify(void **state)
     assert_int_equal(strncmp((char *)key.p, TENANT_KEY_PREFIX, strlen(TENANT_KEY_PREFIX)), 0);
     assert_int_equal(key.n, strlen(TENANT_KEY_PREFIX) + 43);
 
-    assert_int_equal(tenant_key_verify(tid, kid, t->db, (char *)key.p, key.n, &e), 0);
+    assert_int_equal(tenant_key_verify(tid, kid, NULL, t->db, (char *)key.p, key.n, &e), 0);
     assert_string_equal(tid, id);
     assert_true(id_valid(kid, "key"));
 
@@ -54,17 +54,18 @@ static void wrong_and_malformed_keys_fail(void **state)
     assert_int_equal(tenant_create(id, &key, t->db, "wrongkeys", &e), 0);
     char *bad = xstrdup((char *)key.p);
     bad[key.n - 1] = bad[key.n - 1] == 'A' ? 'B' : 'A';
-    assert_int_equal(tenant_key_verify(tid, kid, t->db, bad, key.n, &e), ERR_NOTFOUND);
+    assert_int_equal(tenant_key_verify(tid, kid, NULL, t->db, bad, key.n, &e), ERR_NOTFOUND);
     assert_string_equal(e.msg, "unknown or revoked API key");
     assert_null(strstr(e.msg, bad));
     const char *junk[] = {"", "inlet_sk_", "Bearer x", "inlet_sk_\x01\x02"};
     for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
-        assert_int_equal(tenant_key_verify(tid, kid, t->db, junk[i], strlen(junk[i]), &e),
+        assert_int_equal(tenant_key_verify(tid, kid, NULL, t->db, junk[i], strlen(junk[i]), &e),
                          ERR_NOTFOUND);
     char huge[300];
     memset(huge, 'a', sizeof(huge));
     memcpy(huge, TENANT_KEY_PREFIX, strlen(TENANT_KEY_PREFIX));
-    assert_int_equal(tenant_key_verify(tid, kid, t->db, huge, sizeof(huge), &e), ERR_NOTFOUND);
+    assert_int_equal(tenant_key_verify(tid, kid, NULL, t->db, huge, sizeof(huge), &e),
+                     ERR_NOTFOUND);
     xfree(bad);
     secret_dispose(&key);
 }
@@ -77,10 +78,11 @@ static void rotate_revokes_the_old_key(void **state)
     struct err e;
 
     assert_int_equal(tenant_create(id, &key1, t->db, "rotating", &e), 0);
-    assert_int_equal(tenant_key_verify(tid, kid1, t->db, (char *)key1.p, key1.n, &e), 0);
+    assert_int_equal(tenant_key_verify(tid, kid1, NULL, t->db, (char *)key1.p, key1.n, &e), 0);
     assert_int_equal(tenant_key_rotate(&key2, t->db, id, &e), 0);
-    assert_int_equal(tenant_key_verify(tid, kid, t->db, (char *)key1.p, key1.n, &e), ERR_NOTFOUND);
-    assert_int_equal(tenant_key_verify(tid, kid, t->db, (char *)key2.p, key2.n, &e), 0);
+    assert_int_equal(tenant_key_verify(tid, kid, NULL, t->db, (char *)key1.p, key1.n, &e),
+                     ERR_NOTFOUND);
+    assert_int_equal(tenant_key_verify(tid, kid, NULL, t->db, (char *)key2.p, key2.n, &e), 0);
     assert_string_equal(tid, id);
     assert_string_not_equal(kid, kid1);
     secret_dispose(&key1);
@@ -148,10 +150,10 @@ static void list_reports_every_tenant(void **state)
     struct err e;
     int before = 0, after = 0;
 
-    assert_int_equal(tenant_list(t->db, count_cb, &before, &e), 0);
+    assert_int_equal(tenant_list(NULL, t->db, NULL, 0, count_cb, &before, &e), 0);
     assert_int_equal(tenant_create(id, &key, t->db, "listed", &e), 0);
     secret_dispose(&key);
-    assert_int_equal(tenant_list(t->db, count_cb, &after, &e), 0);
+    assert_int_equal(tenant_list(NULL, t->db, NULL, 0, count_cb, &after, &e), 0);
     assert_int_equal(after, before + 1);
 
     /* A nonzero return stops the listing and is what tenant_list returns;
@@ -159,7 +161,7 @@ static void list_reports_every_tenant(void **state)
     int calls = 0;
     assert_int_equal(tenant_create(id, &key, t->db, "listed-too", &e), 0);
     secret_dispose(&key);
-    assert_int_equal(tenant_list(t->db, stop_cb, &calls, &e), 7);
+    assert_int_equal(tenant_list(NULL, t->db, NULL, 0, stop_cb, &calls, &e), 7);
     assert_int_equal(calls, 1);
     int64_t n = 0;
     assert_db_ok(db_query_int(&n, t->db, "SELECT count(*) FROM tenants", NULL, 0, &e), &e);
