@@ -37,6 +37,8 @@ struct api {
     struct sched_loop *sched;         /* schedules and deliveries (sched/loop.h); NULL when off */
 };
 
+struct connect_session; /* store/connect_session.h */
+
 /* One request as a handler sees it. */
 struct api_ctx {
     struct api *api;
@@ -48,6 +50,7 @@ struct api_ctx {
     char key_id[ID_MAX];
     char actor[API_ACTOR_MAX]; /* key id, or "ui:" + key id for a session */
     bool platform;             /* a platform key: key_id is its; tenant_id from Inlet-Tenant */
+    struct connect_session *connect; /* a connect token's session (owned); else NULL */
     bool via_session;
     const char *session_token; /* the cookie value when via_session; borrowed */
     int64_t now;               /* unix seconds at the start of the request */
@@ -56,11 +59,13 @@ struct api_ctx {
 typedef void (*api_handler_fn)(struct api_ctx *c);
 
 enum api_route_flags {
-    API_PUBLIC = 0,  /* no credentials */
-    API_AUTH = 1,    /* a tenant API key or a session (and CSRF on mutations) */
-    API_DB = 2,      /* needs a connection from the pool */
-    API_LIMITED = 4, /* rate limited by client address even without credentials */
-    API_PLATFORM = 8 /* with API_AUTH: a platform key only, with no tenant */
+    API_PUBLIC = 0,       /* no credentials */
+    API_AUTH = 1,         /* a tenant API key or a session (and CSRF on mutations) */
+    API_DB = 2,           /* needs a connection from the pool */
+    API_LIMITED = 4,      /* rate limited by client address even without credentials */
+    API_PLATFORM = 8,     /* with API_AUTH: a platform key only, with no tenant */
+    API_CONNECT = 16,     /* with API_AUTH: a connect token may call it too (auth.c) */
+    API_CONNECT_ONLY = 32 /* with API_AUTH: a connect token only */
 };
 
 /* Names the tenant a platform key acts for (docs/embedding.md). */
@@ -259,6 +264,19 @@ void api_tenant_resume(struct api_ctx *c);
 void api_tenant_keys_replace(struct api_ctx *c);
 void api_tenant_delete(struct api_ctx *c);
 void api_platform_audit_list(struct api_ctx *c);
+/* connect_sessions.c, connect.c, ui.c: connect sessions (docs/embedding.md). */
+void api_connect_sessions_create(struct api_ctx *c);
+void api_connect_session_get(struct api_ctx *c);
+void api_connect_settings_get(struct api_ctx *c);
+void api_connect_settings_put(struct api_ctx *c);
+void api_connect_session_info(struct api_ctx *c);
+void api_connect_oauth(struct api_ctx *c);
+void api_connect_finish(struct api_ctx *c);
+void api_ui_connect(struct api_ctx *c);
+/* connect.c: for POST /api/integrations from a connect page: 0 when its
+ * session may make an integration of connector, else -1 after answering
+ * (409 when it made one already, 422 for a connector it does not offer). */
+MUST_CHECK int api_connect_may_create(struct api_ctx *c, const char *connector);
 
 /* proxy.c: the integration's own API, with its credentials. */
 void api_integration_proxy(struct api_ctx *c);

@@ -4,8 +4,11 @@
  * cross-site requests by itself, never a Bearer header); or a platform key
  * (store/platform_key.h), which calls the platform's routes and acts on
  * behalf of the tenant named by the Inlet-Tenant header everywhere else.
- * A tenant's own credentials never reach another tenant, and a suspended
- * tenant's are refused. Keys and session tokens are looked up by their
+ * A connect session's token (store/connect_session.h) calls only the
+ * routes of the connect page, as its tenant, on the one integration it
+ * made or reconnects (dispatch.c holds it to that). A tenant's own
+ * credentials never reach another tenant, and a suspended tenant's are
+ * refused. Keys and session tokens are looked up by their
  * SHA-256 (store/tenant.c, store/session.c) and never repeated in an
  * answer or a log line. */
 #include <stdio.h>
@@ -13,6 +16,8 @@
 #include <strings.h>
 
 #include "api/api_int.h"
+#include "core/alloc.h"
+#include "store/connect_session.h"
 #include "store/platform_key.h"
 #include "store/session.h"
 #include "store/tenant.h"
@@ -99,6 +104,42 @@ static int tenant_checks(struct api_ctx *c, unsigned route_flags, int64_t suspen
     return 0;
 }
 
+/* A connect token: its session, on the routes it may call. */
+static int connect_token(struct api_ctx *c, unsigned route_flags, const char *key, size_t n)
+{
+    struct connect_session *s = xcalloc(1, sizeof(*s));
+    struct tenant_info t = {0};
+    struct err e;
+
+    if (connect_session_verify(s, c->db, key, n, c->now, &e) < 0) {
+        xfree(s);
+        if (e.code != ERR_NOTFOUND) {
+            api_fail(c, &e);
+            return -1;
+        }
+        unauthorized(c, "connect_session_expired", e.msg);
+        return -1;
+    }
+    c->connect = s; /* dispatch.c frees it */
+    snprintf(c->tenant_id, sizeof(c->tenant_id), "%s", s->tenant_id);
+    snprintf(c->key_id, sizeof(c->key_id), "%s", s->id);
+    snprintf(c->actor, sizeof(c->actor), "connect:%s", s->id);
+    if (!(route_flags & (API_CONNECT | API_CONNECT_ONLY))) {
+        api_error(c, 403, "connect_scope", NULL,
+                  "a connect session's token opens the connect page's routes only");
+        return -1;
+    }
+    if (tenant_get(&t, c->db, s->tenant_id, &e) < 0) {
+        api_fail(c, &e);
+        return -1;
+    }
+    if (t.suspended_at) {
+        api_error(c, 403, "tenant_suspended", NULL, "this tenant is suspended");
+        return -1;
+    }
+    return 0;
+}
+
 int api_authenticate(struct api_ctx *c, unsigned route_flags)
 {
     int64_t suspended_at = 0;
@@ -109,6 +150,12 @@ int api_authenticate(struct api_ctx *c, unsigned route_flags)
 
     if (b < 0)
         return -1;
+    if (b > 0 && connect_token_looks(key, n))
+        return connect_token(c, route_flags, key, n);
+    if (route_flags & API_CONNECT_ONLY) {
+        unauthorized(c, "unauthorized", "this route takes a connect session's token");
+        return -1;
+    }
     if (b > 0 && platform_key_looks(key, n)) {
         if (platform_key_verify(c->key_id, c->db, key, n, &e) < 0) {
             if (e.code != ERR_NOTFOUND) {

@@ -7,6 +7,7 @@
 #include "api/api_int.h"
 #include "connectors/registry.h"
 #include "core/alloc.h"
+#include "store/connect_session.h"
 #include "store/integration.h"
 
 struct counts {
@@ -50,7 +51,8 @@ void api_connectors_list(struct api_ctx *c)
     buf_puts(b, "{\"data\":[");
     for (size_t i = 0; i < n; i++) {
         const struct connector *it = registry_at(c->api->registry, i);
-        if (!registry_match(it, q, cat))
+        if (!registry_match(it, q, cat) ||
+            (c->connect && !connect_session_allows(c->connect, it->name)))
             continue;
         if (shown++)
             buf_putc(b, ',');
@@ -58,7 +60,8 @@ void api_connectors_list(struct api_ctx *c)
         registry_format(it, false, b);
         assert(b->n > 0 && b->p[b->n - 1] == '}');
         b->n--;
-        buf_printf(b, ",\"integrations\":%lld}", (long long)k.n[i]);
+        /* A connect page's user is not told what the tenant has. */
+        buf_printf(b, ",\"integrations\":%lld}", c->connect ? 0LL : (long long)k.n[i]);
     }
     buf_puts(b, "]}");
     xfree(k.n);

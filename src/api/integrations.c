@@ -16,6 +16,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "store/connect_session.h"
 #include "store/integration.h"
 #include "store/sync_run.h"
 #include "store/tenant.h"
@@ -306,7 +307,7 @@ void api_integrations_create(struct api_ctx *c)
 
     if (api_body_object(c, &body, fields) < 0)
         return;
-    if (!(k = body_connector(c, body))) {
+    if (!(k = body_connector(c, body)) || (c->connect && api_connect_may_create(c, k->name) < 0)) {
         json_object_put(body);
         return;
     }
@@ -329,6 +330,8 @@ void api_integrations_create(struct api_ctx *c)
     if (rc == 0)
         rc =
             integration_create(&it, c->db, c->tenant_id, k->name, name, buf_cstr(&cfg), c->now, &e);
+    if (rc == 0 && c->connect)
+        rc = connect_session_bind(c->db, c->tenant_id, c->connect->id, it.id, &e);
     if (rc == 0 && secrets && json_object_object_length(secrets) > 0)
         rc = store_secrets(c, k, it.id, secrets, &e);
     if (rc == 0 && ready_to_run(k, secrets))
@@ -446,7 +449,9 @@ void api_integrations_list(struct api_ctx *c)
      * key is checked above, so none holds a '|' of its own. A search (q is
      * free text) and last runs (runs move on without a version change) are
      * not cached. */
-    bool cached = !include && !f.q;
+    bool cached = !include && !f.q && !c->connect;
+    if (c->connect) /* its one integration; "" matches none */
+        f.id = c->connect->integration_id;
     int64_t version;
     char key[256];
     if (cached && tenant_data_version(&version, c->db, c->tenant_id, &e) < 0) {
@@ -780,6 +785,7 @@ void api_integration_delete(struct api_ctx *c)
     }
     if (db_begin_tenant(c->db, c->tenant_id, &e) < 0 ||
         integration_delete(c->db, c->tenant_id, id, false, c->now, &e) < 0 ||
+        (c->connect && connect_session_bind(c->db, c->tenant_id, c->connect->id, NULL, &e) < 0) ||
         api_audit(c, "integration.delete", "integration", id, "{\"purge\":false}", &e) < 0 ||
         db_commit(c->db, &e) < 0) {
         db_rollback(c->db);

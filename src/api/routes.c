@@ -5,6 +5,8 @@
 
 #define AUTH     (API_AUTH | API_DB)
 #define PLATFORM (API_AUTH | API_DB | API_PLATFORM)
+/* Also for a connect session's token, on its one integration (auth.c). */
+#define CONNECT (API_AUTH | API_DB | API_CONNECT)
 
 const struct api_route api_routes[] = {
     {"GET", "/healthz", api_healthz, API_PUBLIC},
@@ -19,11 +21,11 @@ const struct api_route api_routes[] = {
     {"GET", "/api/session", api_session_get, AUTH},
     {"DELETE", "/api/session", api_session_delete, AUTH},
 
-    {"GET", "/api/connectors", api_connectors_list, AUTH},
-    {"GET", "/api/connectors/{name}", api_connector_get, AUTH},
+    {"GET", "/api/connectors", api_connectors_list, CONNECT},
+    {"GET", "/api/connectors/{name}", api_connector_get, CONNECT},
     {"GET", "/api/connectors/{name}/logo.svg", api_connector_logo, API_PUBLIC},
     {"GET", "/api/connectors/{name}/actions", api_connector_actions, AUTH},
-    {"GET", "/api/connectors/{name}/app", api_connector_app_get, AUTH},
+    {"GET", "/api/connectors/{name}/app", api_connector_app_get, CONNECT},
     {"PUT", "/api/connectors/{name}/app", api_connector_app_put, AUTH},
     {"DELETE", "/api/connectors/{name}/app", api_connector_app_delete, AUTH},
 
@@ -31,15 +33,15 @@ const struct api_route api_routes[] = {
     {"GET", "/api/oauth/go", api_oauth_link, API_DB | API_LIMITED},
     {"GET", "/api/oauth/callback", api_oauth_callback, API_DB | API_LIMITED},
 
-    {"POST", "/api/integrations", api_integrations_create, AUTH},
-    {"GET", "/api/integrations", api_integrations_list, AUTH},
-    {"GET", "/api/integrations/{id}", api_integration_get, AUTH},
-    {"PUT", "/api/integrations/{id}", api_integration_put, AUTH},
-    {"PATCH", "/api/integrations/{id}", api_integration_patch, AUTH},
-    {"DELETE", "/api/integrations/{id}", api_integration_delete, AUTH},
+    {"POST", "/api/integrations", api_integrations_create, CONNECT},
+    {"GET", "/api/integrations", api_integrations_list, CONNECT},
+    {"GET", "/api/integrations/{id}", api_integration_get, CONNECT},
+    {"PUT", "/api/integrations/{id}", api_integration_put, CONNECT},
+    {"PATCH", "/api/integrations/{id}", api_integration_patch, CONNECT},
+    {"DELETE", "/api/integrations/{id}", api_integration_delete, CONNECT},
     {"POST", "/api/integrations/{id}/refresh", api_integration_refresh, AUTH},
-    {"POST", "/api/integrations/{id}/disconnect", api_integration_disconnect, AUTH},
-    {"POST", "/api/integrations/{id}/test", api_integration_test, AUTH},
+    {"POST", "/api/integrations/{id}/disconnect", api_integration_disconnect, CONNECT},
+    {"POST", "/api/integrations/{id}/test", api_integration_test, CONNECT},
     {"GET", "/api/integrations/{id}/health", api_integration_health, AUTH},
     {"POST", "/api/integrations/{id}/discover", api_integration_discover, AUTH},
     {"GET", "/api/integrations/{id}/catalog", api_integration_catalog, AUTH},
@@ -97,6 +99,15 @@ const struct api_route api_routes[] = {
     {"POST", "/api/tenants/{id}/resume", api_tenant_resume, PLATFORM},
     {"POST", "/api/tenants/{id}/keys", api_tenant_keys_replace, PLATFORM},
     {"GET", "/api/platform/audit", api_platform_audit_list, PLATFORM},
+
+    {"POST", "/api/connect-sessions", api_connect_sessions_create, AUTH},
+    {"GET", "/api/connect-sessions/{id}", api_connect_session_get, AUTH},
+    {"GET", "/api/connect-settings", api_connect_settings_get, AUTH},
+    {"PUT", "/api/connect-settings", api_connect_settings_put, AUTH},
+    {"GET", "/connect", api_ui_connect, API_PUBLIC},
+    {"GET", "/api/connect/session", api_connect_session_info, API_AUTH | API_DB | API_CONNECT_ONLY},
+    {"POST", "/api/connect/oauth", api_connect_oauth, API_AUTH | API_DB | API_CONNECT_ONLY},
+    {"POST", "/api/connect/finish", api_connect_finish, API_AUTH | API_DB | API_CONNECT_ONLY},
 
     {"GET", "/api/webhook-endpoints", api_webhook_endpoints_list, AUTH},
     {"POST", "/api/webhook-endpoints", api_webhook_endpoints_create, AUTH},

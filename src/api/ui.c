@@ -1,4 +1,5 @@
-/* api/ui.c - the web UI: GET / is its page, GET /ui/{path...} its modules,
+/* api/ui.c - the web UI: GET / is its page, GET /connect the connect page
+ * of connect sessions (docs/embedding.md), GET /ui/{path...} their modules,
  * styles and the vendored preact and htm, all compiled into the binary
  * (scripts/embed, from web/ and node_modules/), so nothing is fetched from
  * anywhere else at run time. Any other /ui/ path without a file extension
@@ -19,6 +20,7 @@ extern const size_t web_files_count;
 
 #define UI_PREFIX  "ui/"
 #define UI_INDEX   "ui/index.html"
+#define UI_CONNECT "ui/connect.html"
 #define UI_MAX     128 /* embedded files; asserted at first use */
 #define ETAG_CHARS 16
 
@@ -26,7 +28,7 @@ extern const size_t web_files_count;
  * Policy, which names the import map (the one inline script) by its hash,
  * so that no other inline script can run. */
 static char etags[UI_MAX][ETAG_CHARS + 3];
-static char csp[512];
+static char csp[512], csp_connect[512];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void importmap_hash(char *out, size_t n, const char *html)
@@ -49,7 +51,7 @@ static void importmap_hash(char *out, size_t n, const char *html)
 
 static void prepare(void)
 {
-    char script[128] = "'none'";
+    char script[128] = "'none'", connect[128] = "'none'";
 
     assert(web_files_count <= UI_MAX);
 
@@ -59,12 +61,17 @@ static void prepare(void)
         snprintf(etags[i], sizeof(etags[i]), "\"%.*s\"", ETAG_CHARS, hex);
         if (strcmp(web_files[i].path, UI_INDEX) == 0)
             importmap_hash(script, sizeof(script), web_files[i].data);
+        if (strcmp(web_files[i].path, UI_CONNECT) == 0)
+            importmap_hash(connect, sizeof(connect), web_files[i].data);
     }
-    snprintf(csp, sizeof(csp),
-             "default-src 'none'; script-src 'self' %s; style-src 'self'; img-src 'self' data:;"
-             " connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none';"
-             " frame-ancestors 'none'",
-             script);
+#define PAGE_CSP                                                                                   \
+    "default-src 'none'; script-src 'self' %s; style-src 'self'; img-src 'self' data:%s;"          \
+    " connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none';"                   \
+    " frame-ancestors 'none'"
+    snprintf(csp, sizeof(csp), PAGE_CSP, script, "");
+    /* A tenant's logo on the connect page may come from its own site. */
+    snprintf(csp_connect, sizeof(csp_connect), PAGE_CSP, connect, " https:");
+#undef PAGE_CSP
 }
 
 static const char *type_of(const char *path)
@@ -109,8 +116,10 @@ static void send(struct api_ctx *c, int i)
 
     http_resp_header(c->resp, "Cache-Control", "no-cache");
     http_resp_header(c->resp, "ETag", etags[i]);
-    if (strcmp(path, UI_INDEX) == 0) {
-        http_resp_header(c->resp, "Content-Security-Policy", csp);
+    bool page = strcmp(path, UI_INDEX) == 0 || strcmp(path, UI_CONNECT) == 0;
+    if (page) {
+        http_resp_header(c->resp, "Content-Security-Policy",
+                         strcmp(path, UI_INDEX) == 0 ? csp : csp_connect);
         http_resp_header(c->resp, "Referrer-Policy", "no-referrer");
         http_resp_header(c->resp, "X-Frame-Options", "DENY");
     }
@@ -130,6 +139,17 @@ void api_ui_index(struct api_ctx *c)
     int i = find("index.html");
     if (i < 0) {
         api_error(c, 404, "not_found", NULL, "this build has no web UI");
+        return;
+    }
+    send(c, i);
+}
+
+void api_ui_connect(struct api_ctx *c)
+{
+    pthread_once(&once, prepare);
+    int i = find("connect.html");
+    if (i < 0) {
+        api_error(c, 404, "not_found", NULL, "this build has no connect page");
         return;
     }
     send(c, i);

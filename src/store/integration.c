@@ -321,10 +321,11 @@ int integration_list(bool *more, struct db *db, const char *tenant_id,
                                      " AND (CAST($4 AS TEXT) IS NULL OR i.connector_id = $4)"
                                      " AND (CAST($6 AS TEXT) IS NULL OR"
                                      " lower(i.name) LIKE lower($6) ESCAPE '!')"
+                                     " AND (CAST($7 AS TEXT) IS NULL OR i.id = $7)"
                                      " ORDER BY i.id LIMIT $5",
                   DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(f->after ? f->after : ""), DB_TEXT(f->status),
                           DB_TEXT(f->connector), DB_INT(f->limit + 1),
-                          DB_TEXT(f->q && *f->q ? pattern : NULL)),
+                          DB_TEXT(f->q && *f->q ? pattern : NULL), DB_TEXT(f->id)),
                   err);
     if (rc < 0)
         return rc;

@@ -97,6 +97,7 @@ struct integration_filter {
     const char *status;    /* NULL: any */
     const char *connector; /* NULL: any */
     const char *q;         /* NULL: any; else names holding it, any case (ASCII on SQLite) */
+    const char *id;        /* NULL: any; else that integration only */
     const char *after;     /* cursor: ids greater than this one; NULL from the start */
     int limit;             /* 1..INTEGRATION_LIST_MAX */
 };

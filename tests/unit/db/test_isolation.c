@@ -43,6 +43,7 @@ static const char *const tenant_tables[] = {
     "audit_log",
     "api_usage",
     "sessions",
+    "connect_sessions",
 };
 #define NTABLES (sizeof(tenant_tables) / sizeof(tenant_tables[0]))
 
@@ -174,6 +175,9 @@ static const char *const other_rows[] = {
     " VALUES (" OWN("job") ", $1, 'sync', 'sync:x', 0, 0, 0)",
     "INSERT INTO audit_log (id, tenant_id, actor, action, created_at)"
     " VALUES (" OWN("aud") ", $1, 'cli', 'integration.create', 0)",
+    "INSERT INTO connect_sessions (id, tenant_id, token_hash, end_user, return_url, created_by,"
+    " created_at, expires_at)"
+    " VALUES (" OWN("cs") ", $1, " OWN("cs") ", '{}', 'https://r', 'cli', 0, 0)",
 };
 
 static const char *tenant_column(const char *table)
