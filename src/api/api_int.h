@@ -274,9 +274,37 @@ void api_connect_oauth(struct api_ctx *c);
 void api_connect_finish(struct api_ctx *c);
 void api_ui_connect(struct api_ctx *c);
 /* connect.c: for POST /api/integrations from a connect page: 0 when its
- * session may make an integration of connector, else -1 after answering
- * (409 when it made one already, 422 for a connector it does not offer). */
-MUST_CHECK int api_connect_may_create(struct api_ctx *c, const char *connector);
+ * session may make an integration of connector from body, else -1 after
+ * answering (409 when it made one already, 422 for a connector it does
+ * not offer or a body naming an end user or tags, which are the host's). */
+MUST_CHECK int api_connect_may_create(struct api_ctx *c, const char *connector,
+                                      const struct json_object *body);
+/* connect.c: true after answering 422 when body names an end user or
+ * tags, which a connect page may not set. */
+bool api_connect_labels_refused(struct api_ctx *c, const struct json_object *body);
+struct integration_end_user; /* store/integration.h */
+/* connect.c: the connect session's end user into *u, its strings borrowed
+ * from *hold (OUT, json_object_put); -1 after answering. */
+MUST_CHECK int api_connect_end_user(struct api_ctx *c, struct integration_end_user *u,
+                                    struct json_object **hold);
+
+struct records_purge; /* store/records_query.h */
+
+/* Delete integration id as DELETE /api/integrations/{id} does, inside the
+ * caller's tenant transaction, audited there as "integration.delete":
+ * soft (credentials gone, synced data kept) or, with purge, with all it
+ * synced (*removed, OUT, counts it; may be NULL without purge). Every
+ * deletion of an integration goes through here. end_user_id (may be NULL)
+ * goes into the audit entry's data when the deletion was of the end user's
+ * integrations. Errors of integration_delete and
+ * records_query_purge_integration (ERR_NOTFOUND, ERR_CONFLICT while it
+ * syncs), and of api_audit. */
+MUST_CHECK int api_integration_remove(struct api_ctx *c, const char *id, bool purge,
+                                      const char *end_user_id, struct records_purge *removed,
+                                      struct err *e);
+
+/* end_users.c: the host product's end users (docs/embedding.md). */
+void api_end_user_integrations_delete(struct api_ctx *c);
 
 /* proxy.c: the integration's own API, with its credentials. */
 void api_integration_proxy(struct api_ctx *c);

@@ -7,8 +7,9 @@
  * kept, so at most API_CACHE_SLOTS * API_CACHE_ENTRY_MAX bytes. Thread-safe.
  * With several processes each keeps its own; correctness needs nothing
  * shared but the database. Only answers built from tables whose triggers
- * move data_version (migration 0003: integrations, credentials) may be
- * kept: a list that starts to read another table needs its trigger too. */
+ * move data_version (migration 0003: integrations, credentials; 0013:
+ * integration_tags) may be kept: a list that starts to read another table
+ * needs its trigger too. */
 #ifndef INLET_API_CACHE_H
 #define INLET_API_CACHE_H
 #include <stdbool.h>

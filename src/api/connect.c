@@ -40,8 +40,19 @@ static int session_integration(struct api_ctx *c, struct integration *it)
     return 0;
 }
 
-int api_connect_may_create(struct api_ctx *c, const char *connector)
+bool api_connect_labels_refused(struct api_ctx *c, const struct json_object *body)
 {
+    if (!jsonx_has(body, "end_user") && !jsonx_has(body, "tags"))
+        return false;
+    api_invalid_field(c, jsonx_has(body, "end_user") ? "/end_user" : "/tags",
+                      "set by the host product that made the connect session");
+    return true;
+}
+
+int api_connect_may_create(struct api_ctx *c, const char *connector, const struct json_object *body)
+{
+    if (api_connect_labels_refused(c, body))
+        return -1;
     if (c->connect->integration_id[0]) {
         api_error(c, 409, "conflict", NULL,
                   "this connect session has made its integration already (%s); delete it to "
@@ -53,6 +64,22 @@ int api_connect_may_create(struct api_ctx *c, const char *connector)
         api_invalid_field(c, "/connector", "this connect session does not offer %s", connector);
         return -1;
     }
+    return 0;
+}
+
+int api_connect_end_user(struct api_ctx *c, struct integration_end_user *u,
+                         struct json_object **hold)
+{
+    const char *text = c->connect->end_user;
+    struct err e;
+
+    if (jsonx_parse(hold, text, strlen(text), strlen(text) + 1, &e) < 0) {
+        api_fail(c, &e);
+        return -1;
+    }
+    u->id = jsonx_str(jsonx_get(*hold, "id"));
+    u->email = jsonx_str(jsonx_get(*hold, "email"));
+    u->display_name = jsonx_str(jsonx_get(*hold, "display_name"));
     return 0;
 }
 

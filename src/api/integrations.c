@@ -12,6 +12,7 @@
 
 #include "api/api_int.h"
 #include "connectors/registry.h"
+#include "core/alloc.h"
 #include "core/jsonschema.h"
 #include "core/jsonx.h"
 #include "core/log.h"
@@ -191,11 +192,14 @@ static bool ready_to_run(const struct connector *k, struct json_object *secrets)
            json_object_object_length(secrets) > 0;
 }
 
-/* The store's own checks (name) come back as ERR_INVALID "name: ...". */
+/* The store's own checks come back as ERR_INVALID "name: ..." or led by a
+ * pointer ("/end_user/id: ..."). */
 static void fail_store(struct api_ctx *c, const struct err *e)
 {
     if (e->code == ERR_INVALID && strncmp(e->msg, "name: ", 6) == 0)
         api_invalid_field(c, "/name", "%s", e->msg + 6);
+    else if (e->code == ERR_INVALID && e->msg[0] == '/')
+        api_invalid_msg(c, e);
     else
         api_fail(c, e);
 }
@@ -274,10 +278,161 @@ static void problems_init(struct problems *p)
     p->first[0] = '\0';
 }
 
+/* ---- end user and tags (docs/embedding.md) ---- */
+
+/* An end user and tags as a body gives them. */
+struct labels {
+    struct integration_end_user user; /* strings borrowed from the body */
+    bool has_user;                    /* end_user given as an object */
+    bool clear_user;                  /* end_user given as null */
+    const char **tags;                /* xcalloc: the body's strings, sorted, repeats merged */
+    struct integration_tags set;      /* over tags */
+    bool has_tags;                    /* tags given (null counts as []) */
+};
+
+static void labels_dispose(struct labels *l)
+{
+    xfree(l->tags);
+    l->tags = NULL;
+}
+
+/* The tag problems listed one by one before the rest are summed up. */
+#define TAG_PROBLEMS_MAX 10
+
+/* A string member of the end user (*out borrowed, NULL when absent or
+ * null unless required), checked by check; problems under ptr. */
+static void end_user_member(struct problems *p, struct json_object *u, const char *name,
+                            bool required, int (*check)(const char *, struct err *),
+                            const char **out)
+{
+    char ptr[48];
+    struct err e;
+    struct json_object *v = jsonx_get(u, name);
+
+    snprintf(ptr, sizeof(ptr), "/end_user/%s", name);
+    *out = NULL;
+    if (!v) {
+        if (required)
+            problem(p, ptr, jsonx_has(u, name) ? "must not be null" : "is required");
+        return;
+    }
+    if (!json_object_is_type(v, json_type_string)) {
+        char m[64];
+        snprintf(m, sizeof(m), "expected a string, got %s", jsonx_type_name(v));
+        problem(p, ptr, m);
+    } else if (strlen(jsonx_str(v)) != jsonx_str_len(v)) {
+        problem(p, ptr, "must not contain U+0000");
+    } else if (check(jsonx_str(v), &e) < 0) {
+        problem(p, ptr, e.msg);
+    } else {
+        *out = jsonx_str(v);
+    }
+}
+
+/* end_user: an object {id, email?, display_name?}, or null for none. */
+static void check_end_user(struct problems *p, struct json_object *u, struct labels *l)
+{
+    static const char *const known[] = {"id", "email", "display_name", NULL};
+
+    if (!u) {
+        l->clear_user = true;
+        return;
+    }
+    if (!json_object_is_type(u, json_type_object)) {
+        char m[96];
+        snprintf(m, sizeof(m), "expected an object {id, email, display_name} or null, got %s",
+                 jsonx_type_name(u));
+        problem(p, "/end_user", m);
+        return;
+    }
+    for (struct lh_entry *en = lh_table_head(json_object_get_object(u)); en;
+         en = lh_entry_next(en)) {
+        const char *k = (const char *)lh_entry_k(en);
+        size_t i = 0;
+        while (known[i] && strcmp(known[i], k) != 0)
+            i++;
+        if (known[i])
+            continue;
+        struct jsonx_ptr ptr;
+        jsonx_ptr_init(&ptr);
+        jsonx_ptr_push(&ptr, "end_user");
+        jsonx_ptr_push(&ptr, k);
+        problem(p, jsonx_ptr_cstr(&ptr), "unknown member; expected id, email or display_name");
+    }
+    end_user_member(p, u, "id", true, integration_end_user_id_check, &l->user.id);
+    end_user_member(p, u, "email", false, integration_email_check, &l->user.email);
+    end_user_member(p, u, "display_name", false, integration_display_name_check,
+                    &l->user.display_name);
+    l->has_user = true;
+}
+
+/* tags: an array of tags (null: none); repeats merge. */
+static void check_tags(struct problems *p, struct json_object *v, struct labels *l)
+{
+    size_t n = jsonx_len(v), k = 0, bad = 0;
+    char ptr[32], m[64];
+
+    l->has_tags = true;
+    if (!v)
+        return;
+    if (!json_object_is_type(v, json_type_array)) {
+        snprintf(m, sizeof(m), "expected an array of strings, got %s", jsonx_type_name(v));
+        problem(p, "/tags", m);
+        return;
+    }
+    l->tags = xcalloc(n ? n : 1, sizeof(*l->tags));
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *t = jsonx_at(v, i);
+        const char *why = NULL;
+        struct err e;
+        if (!json_object_is_type(t, json_type_string)) {
+            snprintf(m, sizeof(m), "expected a string, got %s", jsonx_type_name(t));
+            why = m;
+        } else if (strlen(jsonx_str(t)) != jsonx_str_len(t)) {
+            why = "must not contain U+0000";
+        } else if (integration_tag_check(jsonx_str(t), &e) < 0) {
+            why = e.msg;
+        } else {
+            l->tags[k++] = jsonx_str(t);
+            continue;
+        }
+        if (bad++ < TAG_PROBLEMS_MAX) {
+            snprintf(ptr, sizeof(ptr), "/tags/%zu", i);
+            problem(p, ptr, why);
+        }
+    }
+    if (bad > TAG_PROBLEMS_MAX)
+        problem(p, "/tags", "has more bad tags than are listed; fix these and send it again");
+    l->set.v = l->tags;
+    l->set.n = integration_tags_sort(l->tags, k);
+    if (l->set.n > INTEGRATION_TAGS_MAX) {
+        snprintf(m, sizeof(m), "%zu distinct tags, at most %d", l->set.n, INTEGRATION_TAGS_MAX);
+        problem(p, "/tags", m);
+    }
+}
+
+/* Check the end user and tags of body, when given, into *l. */
+static void check_labels(struct problems *p, struct json_object *body, struct labels *l)
+{
+    if (jsonx_has(body, "end_user"))
+        check_end_user(p, jsonx_get(body, "end_user"), l);
+    if (jsonx_has(body, "tags"))
+        check_tags(p, jsonx_get(body, "tags"), l);
+}
+
+/* The change l makes to a stored integration. */
+static void labels_change(struct integration_change *ch, const struct labels *l)
+{
+    ch->end_user = l->has_user ? &l->user : NULL;
+    ch->end_user_clear = l->clear_user;
+    ch->tags = l->has_tags ? &l->set : NULL;
+}
+
 /* Check a whole create or PUT body (name required, config absent = {},
- * secrets when given) against connector k; answers 422 listing every
- * problem. */
-static bool body_ok(struct api_ctx *c, const struct connector *k, struct json_object *body)
+ * secrets, end user and tags when given) against connector k, the end
+ * user and tags into *l; answers 422 listing every problem. */
+static bool body_ok(struct api_ctx *c, const struct connector *k, struct json_object *body,
+                    struct labels *l)
 {
     struct problems p;
     problems_init(&p);
@@ -285,6 +440,7 @@ static bool body_ok(struct api_ctx *c, const struct connector *k, struct json_ob
     check_config(&p, k, jsonx_get(body, "config"), jsonx_has(body, "config"));
     if (jsonx_has(body, "secrets"))
         check_secrets(&p, k, jsonx_get(body, "secrets"));
+    check_labels(&p, body, l);
     return no_problems(c, &p);
 }
 
@@ -298,25 +454,33 @@ static void format_config(struct buf *b, struct json_object *config)
 
 void api_integrations_create(struct api_ctx *c)
 {
-    static const char *const fields[] = {"connector", "name", "config", "secrets", NULL};
+    static const char *const fields[] = {"connector", "name", "config", "secrets",
+                                         "end_user",  "tags", NULL};
     struct json_object *body, *config, *secrets;
     const struct connector *k;
     struct integration it = {0};
+    struct labels l = {0};
     struct buf cfg, data;
     struct err e;
 
     if (api_body_object(c, &body, fields) < 0)
         return;
-    if (!(k = body_connector(c, body)) || (c->connect && api_connect_may_create(c, k->name) < 0)) {
+    if (!(k = body_connector(c, body)) ||
+        (c->connect && api_connect_may_create(c, k->name, body) < 0)) {
         json_object_put(body);
         return;
     }
     config = jsonx_get(body, "config");
     secrets = jsonx_get(body, "secrets");
-    if (!body_ok(c, k, body)) {
+    struct json_object *session_user = NULL; /* holds l.user's strings for a connect page */
+    if (!body_ok(c, k, body, &l) ||
+        (c->connect && api_connect_end_user(c, &l.user, &session_user) < 0)) {
+        json_object_put(session_user);
+        labels_dispose(&l);
         json_object_put(body);
         return;
     }
+    l.has_user |= c->connect != NULL;
     buf_init(&cfg, 0);
     buf_init(&data, 0);
     format_config(&cfg, config);
@@ -324,12 +488,21 @@ void api_integrations_create(struct api_ctx *c)
     buf_put_json_str(&data, k->name);
     buf_puts(&data, ",\"name\":");
     buf_put_json_str(&data, jsonx_str(jsonx_get(body, "name")));
+    if (l.has_user) {
+        buf_puts(&data, ",\"end_user_id\":");
+        buf_put_json_str(&data, l.user.id);
+    }
     buf_putc(&data, '}');
-    const char *name = jsonx_str(jsonx_get(body, "name"));
+    const struct integration_new nw = {
+        .connector = k->name,
+        .name = jsonx_str(jsonx_get(body, "name")),
+        .config = buf_cstr(&cfg),
+        .end_user = l.has_user ? &l.user : NULL,
+        .tags = l.has_tags ? &l.set : NULL,
+    };
     int rc = db_begin_tenant(c->db, c->tenant_id, &e);
     if (rc == 0)
-        rc =
-            integration_create(&it, c->db, c->tenant_id, k->name, name, buf_cstr(&cfg), c->now, &e);
+        rc = integration_create_with(&it, c->db, c->tenant_id, &nw, c->now, &e);
     if (rc == 0 && c->connect)
         rc = connect_session_bind(c->db, c->tenant_id, c->connect->id, it.id, &e);
     if (rc == 0 && secrets && json_object_object_length(secrets) > 0)
@@ -344,6 +517,7 @@ void api_integrations_create(struct api_ctx *c)
         finish(c, 201, it.id, "integration.create", buf_cstr(&data));
     }
     integration_dispose(&it);
+    labels_dispose(&l);
     buf_dispose(&cfg);
     buf_dispose(&data);
     json_object_put(body);
@@ -403,21 +577,57 @@ static const char *const statuses[] = {
     "draft", "active", "paused", "error", "needs_reauth", "disconnected", NULL,
 };
 
+/* The tags a list asks for (each tag=T of the query), checked, without
+ * repeats. */
+struct tag_filter {
+    struct api_ctx *c;
+    const char *v[INTEGRATION_FILTER_TAGS_MAX]; /* borrowed from the request */
+    size_t n;
+};
+
+static int add_tag(void *ctx, const char *name, const char *value)
+{
+    struct tag_filter *tf = ctx;
+    struct err e;
+
+    if (strcmp(name, "tag") != 0)
+        return 0;
+    if (integration_tag_check(value, &e) < 0) {
+        api_error(tf->c, 400, "invalid_parameter", NULL, "tag: %s", e.msg);
+        return -1;
+    }
+    for (size_t i = 0; i < tf->n; i++)
+        if (strcmp(tf->v[i], value) == 0)
+            return 0;
+    if (tf->n == INTEGRATION_FILTER_TAGS_MAX) {
+        api_error(tf->c, 400, "invalid_parameter", NULL, "tag: at most %d different tags",
+                  INTEGRATION_FILTER_TAGS_MAX);
+        return -1;
+    }
+    tf->v[tf->n++] = value;
+    return 0;
+}
+
 void api_integrations_list(struct api_ctx *c)
 {
-    static const char *const params[] = {"status", "connector", "q", "include",
-                                         "limit",  "cursor",    NULL};
+    static const char *const params[] = {"status", "connector",   "q",   "include", "limit",
+                                         "cursor", "end_user_id", "tag", NULL};
     struct integration_filter f = {0};
+    struct tag_filter tf = {.c = c};
     bool more = false;
     struct err e;
 
     if (api_query_only(c, params) < 0 ||
         api_query_int(c, "limit", API_LIST_DEFAULT, 1, INTEGRATION_LIST_MAX, &f.limit) < 0 ||
-        api_query_id(c, "cursor", "int", &f.after) < 0)
+        api_query_id(c, "cursor", "int", &f.after) < 0 || http_req_query_each(c->req, add_tag, &tf))
         return;
     f.status = http_req_query(c->req, "status");
     f.connector = http_req_query(c->req, "connector");
     f.q = http_req_query(c->req, "q");
+    f.end_user_id = http_req_query(c->req, "end_user_id");
+    /* Sorted, so that the same set in another order is the same cache key. */
+    f.ntags = integration_tags_sort(tf.v, tf.n);
+    f.tags = tf.v;
     const char *include = http_req_query(c->req, "include");
     if (include && strcmp(include, "last_run") != 0) {
         api_error(c, 400, "invalid_parameter", NULL, "include: expected last_run");
@@ -425,6 +635,10 @@ void api_integrations_list(struct api_ctx *c)
     }
     if (f.q && strlen(f.q) > INTEGRATION_NAME_MAX) {
         api_error(c, 400, "invalid_parameter", NULL, "q: at most %d bytes", INTEGRATION_NAME_MAX);
+        return;
+    }
+    if (f.end_user_id && integration_end_user_id_check(f.end_user_id, &e) < 0) {
+        api_error(c, 400, "invalid_parameter", NULL, "end_user_id: %s", e.msg);
         return;
     }
     if (f.connector && !connector_name_ok(f.connector)) {
@@ -446,26 +660,37 @@ void api_integrations_list(struct api_ctx *c)
     }
     /* The version is read before the rows: an answer is then never older
      * than the version it is kept under (api/cache.h). Every part of the
-     * key is checked above, so none holds a '|' of its own. A search (q is
-     * free text) and last runs (runs move on without a version change) are
-     * not cached. */
+     * key is checked above, so none holds a '|' of its own, but for the
+     * end user's id, free text, which goes last and with its length. Tags
+     * hold no ','. A search (q is free text) and last runs (runs move on
+     * without a version change) are not cached. Tags are shown from their
+     * own table, whose triggers move the version as well (migration 0013). */
     bool cached = !include && !f.q && !c->connect;
     if (c->connect) /* its one integration; "" matches none */
         f.id = c->connect->integration_id;
     int64_t version;
-    char key[256];
+    struct buf key;
     if (cached && tenant_data_version(&version, c->db, c->tenant_id, &e) < 0) {
         api_fail(c, &e);
         return;
     }
-    if (cached)
-        snprintf(key, sizeof(key), "integrations|%s|%lld|%s|%s|%d|%s", c->tenant_id,
-                 (long long)version, f.status ? f.status : "", f.connector ? f.connector : "",
-                 f.limit, f.after ? f.after : "");
+    buf_init(&key, 0);
+    if (cached) {
+        buf_printf(&key, "integrations|%s|%lld|%s|%s|%d|%s|", c->tenant_id, (long long)version,
+                   f.status ? f.status : "", f.connector ? f.connector : "", f.limit,
+                   f.after ? f.after : "");
+        for (size_t i = 0; i < f.ntags; i++)
+            buf_printf(&key, "%s%s", i ? "," : "", f.tags[i]);
+        if (f.end_user_id)
+            buf_printf(&key, "|%zu:%s", strlen(f.end_user_id), f.end_user_id);
+    }
     struct buf *b = api_reply(c, 200);
-    if (cached && api_cache_get(c->api->cache, key, b))
+    if (cached && api_cache_get(c->api->cache, buf_cstr(&key), b)) {
+        buf_dispose(&key);
         return;
+    }
     if (db_begin_tenant_read(c->db, c->tenant_id, &e) < 0) {
+        buf_dispose(&key);
         api_fail(c, &e);
         return;
     }
@@ -480,14 +705,16 @@ void api_integrations_list(struct api_ctx *c)
     int rc = integration_list(&more, c->db, c->tenant_id, &f, put_row, &pg, &e);
     db_rollback(c->db); /* read only */
     if (rc < 0) {
+        buf_dispose(&key);
         api_fail(c, &e);
         return;
     }
     buf_puts(b, "],\"next_cursor\":");
     buf_put_json_str(b, more ? pg.last : NULL);
     buf_putc(b, '}');
-    if (cached && !buf_failed(b))
-        api_cache_put(c->api->cache, key, b->p, b->n);
+    if (cached && !buf_failed(b) && !buf_failed(&key))
+        api_cache_put(c->api->cache, buf_cstr(&key), b->p, b->n);
+    buf_dispose(&key);
 }
 
 /* The {id} of the path, checked; answers 404 when malformed. */
@@ -557,9 +784,11 @@ static void changed_fields(struct buf *b, struct json_object *body)
 
 void api_integration_put(struct api_ctx *c)
 {
-    static const char *const fields[] = {"connector", "name", "config", "secrets", NULL};
+    static const char *const fields[] = {"connector", "name", "config", "secrets",
+                                         "end_user",  "tags", NULL};
     struct json_object *body = NULL, *config, *secrets;
     struct integration it = {0};
+    struct labels l = {0};
     const struct connector *k;
     struct buf cfg, data;
     struct err e;
@@ -568,6 +797,8 @@ void api_integration_put(struct api_ctx *c)
 
     if (!(id = path_id(c)) || api_body_object(c, &body, fields) < 0)
         return;
+    if (c->connect && api_connect_labels_refused(c, body))
+        goto out;
     if (load(c, &it, id, false) < 0 || !(k = stored_connector(c, &it)))
         goto out;
     if (jsonx_has(body, "connector") &&
@@ -580,7 +811,7 @@ void api_integration_put(struct api_ctx *c)
     }
     config = jsonx_get(body, "config");
     secrets = jsonx_get(body, "secrets");
-    if (!body_ok(c, k, body))
+    if (!body_ok(c, k, body, &l))
         goto out;
     buf_init(&cfg, 0);
     buf_init(&data, 0);
@@ -588,6 +819,7 @@ void api_integration_put(struct api_ctx *c)
     changed_fields(&data, body);
     struct integration_change ch = {.name = jsonx_str(jsonx_get(body, "name")),
                                     .config = buf_cstr(&cfg)};
+    labels_change(&ch, &l); /* given: replaced; absent: kept, as secrets */
     /* Given secrets replace the stored ones, {} included (checked above). */
     bool has_secrets = jsonx_has(body, "secrets") && k->secrets_schema;
     if (jsonx_has(body, "secrets") && revived_by_secrets(&it) && ready_to_run(k, secrets))
@@ -606,6 +838,7 @@ void api_integration_put(struct api_ctx *c)
 out:
     db_rollback(c->db);
     integration_dispose(&it);
+    labels_dispose(&l);
     json_object_put(body);
 }
 
@@ -680,10 +913,12 @@ static bool status_change_ok(struct api_ctx *c, const struct integration *it, co
 
 void api_integration_patch(struct api_ctx *c)
 {
-    static const char *const fields[] = {"name", "config", "secrets", "status", NULL};
+    static const char *const fields[] = {"name",     "config", "secrets", "status",
+                                         "end_user", "tags",   NULL};
     struct json_object *body = NULL, *config = NULL, *secrets = NULL;
     struct integration it = {0};
     const struct connector *k;
+    struct labels l = {0};
     struct problems p;
     struct buf cfg, data;
     struct secret old = {0};
@@ -693,7 +928,8 @@ void api_integration_patch(struct api_ctx *c)
 
     buf_init(&cfg, 0);
     buf_init(&data, 0);
-    if (!(id = path_id(c)) || api_body_object(c, &body, fields) < 0)
+    if (!(id = path_id(c)) || api_body_object(c, &body, fields) < 0 ||
+        (c->connect && api_connect_labels_refused(c, body)))
         goto out;
     if (load(c, &it, id, false) < 0 || !(k = stored_connector(c, &it)))
         goto out;
@@ -737,6 +973,7 @@ void api_integration_patch(struct api_ctx *c)
             check_secrets(&p, k, secrets);
         }
     }
+    check_labels(&p, body, &l);
     if (!no_problems(c, &p) || (status && !status_change_ok(c, &it, status)))
         goto out;
     changed_fields(&data, body);
@@ -747,6 +984,7 @@ void api_integration_patch(struct api_ctx *c)
         .config = config ? buf_cstr(&cfg) : NULL,
         .status = status,
     };
+    labels_change(&ch, &l);
     if (!status && secrets && revived_by_secrets(&it) && ready_to_run(k, secrets))
         ch.status = "active";
     rc = integration_update(NULL, c->db, c->tenant_id, id, &ch, c->now, &e);
@@ -767,6 +1005,7 @@ out:
     buf_dispose(&cfg);
     buf_dispose(&data);
     integration_dispose(&it);
+    labels_dispose(&l);
 }
 
 void api_integration_delete(struct api_ctx *c)
@@ -784,9 +1023,8 @@ void api_integration_delete(struct api_ctx *c)
         return;
     }
     if (db_begin_tenant(c->db, c->tenant_id, &e) < 0 ||
-        integration_delete(c->db, c->tenant_id, id, false, c->now, &e) < 0 ||
+        api_integration_remove(c, id, false, NULL, NULL, &e) < 0 ||
         (c->connect && connect_session_bind(c->db, c->tenant_id, c->connect->id, NULL, &e) < 0) ||
-        api_audit(c, "integration.delete", "integration", id, "{\"purge\":false}", &e) < 0 ||
         db_commit(c->db, &e) < 0) {
         db_rollback(c->db);
         api_fail(c, &e);

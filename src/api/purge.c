@@ -4,22 +4,34 @@
  * /api/tenants/current/purge everything the tenant synced while keeping
  * its integrations and credentials. Each purge, its audit entry and the
  * counts it answers with commit in one transaction, so the log never
- * claims an erasure that did not happen. */
+ * claims an erasure that did not happen. api_integration_remove is every
+ * deletion of an integration, soft or purged, one at a time or all of an
+ * end user's (end_users.c). */
+#include <assert.h>
+
 #include "api/api_int.h"
 #include "store/integration.h"
 #include "store/records_query.h"
 
-/* Audit action (with the counts under "removed", and "purge":true for an
- * integration) on target, commit, and answer 200 {"removed":{...}}; on
- * failure roll back and answer the error. */
+/* Answer 200 {"removed":{...}}. */
+static void reply_removed(struct api_ctx *c, const struct records_purge *p)
+{
+    struct buf *b = api_reply(c, 200);
+    buf_puts(b, "{\"removed\":");
+    records_query_purge_format(p, b);
+    buf_putc(b, '}');
+}
+
+/* Audit action (with the counts under "removed") on target, commit, and
+ * answer; on failure roll back and answer the error. */
 static void finish(struct api_ctx *c, const char *action, const char *target_type,
-                   const char *target_id, const struct records_purge *p, bool integration)
+                   const char *target_id, const struct records_purge *p)
 {
     struct buf data;
     struct err e;
 
     buf_init(&data, 0);
-    buf_puts(&data, integration ? "{\"purge\":true,\"removed\":" : "{\"removed\":");
+    buf_puts(&data, "{\"removed\":");
     records_query_purge_format(p, &data);
     buf_putc(&data, '}');
     if (api_audit(c, action, target_type, target_id, buf_cstr(&data), &e) < 0 ||
@@ -27,12 +39,36 @@ static void finish(struct api_ctx *c, const char *action, const char *target_typ
         db_rollback(c->db);
         api_fail(c, &e);
     } else {
-        struct buf *b = api_reply(c, 200);
-        buf_puts(b, "{\"removed\":");
-        records_query_purge_format(p, b);
-        buf_putc(b, '}');
+        reply_removed(c, p);
     }
     buf_dispose(&data);
+}
+
+int api_integration_remove(struct api_ctx *c, const char *id, bool purge, const char *end_user_id,
+                           struct records_purge *removed, struct err *e)
+{
+    struct buf data;
+    int rc;
+
+    assert(removed || !purge);
+    /* With purge, the data first, counted, then the row: integration_delete's
+     * cascade would take the rows but not the raw tables, nor count anything. */
+    if (purge && (rc = records_query_purge_integration(removed, c->db, c->tenant_id, id, e)) < 0)
+        return rc;
+    if ((rc = integration_delete(c->db, c->tenant_id, id, purge, c->now, e)) < 0)
+        return rc;
+    buf_init(&data, 0);
+    buf_puts(&data, purge ? "{\"purge\":true,\"removed\":" : "{\"purge\":false");
+    if (purge)
+        records_query_purge_format(removed, &data);
+    if (end_user_id) {
+        buf_puts(&data, ",\"end_user_id\":");
+        buf_put_json_str(&data, end_user_id);
+    }
+    buf_putc(&data, '}');
+    rc = api_audit(c, "integration.delete", "integration", id, buf_cstr(&data), e);
+    buf_dispose(&data);
+    return rc;
 }
 
 void api_integration_purge(struct api_ctx *c, const char *id)
@@ -40,16 +76,13 @@ void api_integration_purge(struct api_ctx *c, const char *id)
     struct records_purge p;
     struct err e;
 
-    /* The data first, counted, then the row: integration_delete's cascade
-     * would take the rows but not the raw tables, nor count anything. */
     if (db_begin_tenant(c->db, c->tenant_id, &e) < 0 ||
-        records_query_purge_integration(&p, c->db, c->tenant_id, id, &e) < 0 ||
-        integration_delete(c->db, c->tenant_id, id, true, c->now, &e) < 0) {
+        api_integration_remove(c, id, true, NULL, &p, &e) < 0 || db_commit(c->db, &e) < 0) {
         db_rollback(c->db);
         api_fail(c, &e);
         return;
     }
-    finish(c, "integration.delete", "integration", id, &p, true);
+    reply_removed(c, &p);
 }
 
 void api_tenant_purge(struct api_ctx *c)
@@ -70,5 +103,5 @@ void api_tenant_purge(struct api_ctx *c)
         api_fail(c, &e);
         return;
     }
-    finish(c, "tenant.purge", "tenant", c->tenant_id, &p, false);
+    finish(c, "tenant.purge", "tenant", c->tenant_id, &p);
 }

@@ -59,6 +59,7 @@ const struct api_route api_routes[] = {
     {"GET", "/api/runs/{id}", api_run_get, AUTH},
     {"POST", "/api/runs/{id}/cancel", api_run_cancel, AUTH},
     {"GET", "/api/health/summary", api_health_summary, AUTH},
+    {"DELETE", "/api/end-users/{end_user_id}/integrations", api_end_user_integrations_delete, AUTH},
 
     {"GET", "/api/audit", api_audit_list, AUTH},
 

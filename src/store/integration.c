@@ -4,10 +4,16 @@
  * data names that id (store/sealed.h), and `inlet keys rotate` re-seals
  * each row under its own id, so replacing the secrets updates the row in
  * place rather than inserting a new one. Lists read their page into memory
- * before calling back, so a callback may use the connection. */
+ * before calling back, so a callback may use the connection. An
+ * integration's tags are rows of integration_tags, read with it as one
+ * space-separated string (a tag holds no space) that row_copy turns into a
+ * sorted JSON array: the engines aggregate with functions of different
+ * names and order text by their own collations, so the sorting is ours. */
 #include "store/integration.h"
 
 #include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -17,13 +23,23 @@
 #include "store/credential.h"
 #include "store/sealed.h"
 
-/* The columns load() reads, in its order: the integration and the names of
- * its secrets (NULL when it has none). */
-#define SELECT_INTEGRATION                                                                         \
+/* The columns row_copy() reads, in its order: the integration, the names
+ * of its secrets (NULL when it has none), its end user and its tags joined
+ * by spaces (NULL when none), aggregated by AGG: PostgreSQL's string_agg,
+ * SQLite's group_concat. */
+#define SELECT_INTEGRATION_BY(AGG)                                                                 \
     "SELECT i.id, i.tenant_id, i.connector_id, i.name, i.config, i.status, i.status_reason,"       \
-    " i.schedule, i.next_run_at, c.secret_names, i.created_at, i.updated_at, i.connection"         \
+    " i.schedule, i.next_run_at, c.secret_names, i.created_at, i.updated_at, i.connection,"        \
+    " i.end_user_id, i.end_user_email, i.end_user_name,"                                           \
+    " (SELECT " AGG "(t.tag, ' ') FROM integration_tags t"                                         \
+    "  WHERE t.tenant_id = i.tenant_id AND t.integration_id = i.id)"                               \
     " FROM integrations i LEFT JOIN credentials c"                                                 \
     " ON c.tenant_id = i.tenant_id AND c.integration_id = i.id"
+#define SELECT_INTEGRATION_PG     SELECT_INTEGRATION_BY("string_agg")
+#define SELECT_INTEGRATION_SQLITE SELECT_INTEGRATION_BY("group_concat")
+
+/* The characters of a tag besides letters and digits. */
+#define TAG_PUNCT "_.:/-"
 
 static const char *const statuses[] = {
     "draft", "active", "paused", "error", "needs_reauth", "disconnected", NULL,
@@ -58,21 +74,136 @@ static int not_found(struct err *err, const char *id)
     return err_set(err, ERR_NOTFOUND, "no integration %s", id);
 }
 
+/* Whether s[i] starts a control character: C0, DEL, or C1 (U+0080..U+009F,
+ * which UTF-8 spells C2 80..C2 9F); s is valid UTF-8, so a C2 has a byte
+ * after it. */
+static bool control_at(const char *s, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    return c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)s[i + 1] < 0xa0);
+}
+
+/* s must be 1..max bytes of UTF-8 without control characters; messages
+ * are led by what ("name: "), which may be "". */
+static int text_check(const char *s, size_t max, const char *what, struct err *err)
+{
+    size_t n = strlen(s), bad;
+    if (n == 0)
+        return err_set(err, ERR_INVALID, "%smust not be empty", what);
+    if (n > max)
+        return err_set(err, ERR_INVALID, "%s%zu bytes, at most %zu", what, n, max);
+    if (!str_utf8_valid(s, n, &bad))
+        return err_set(err, ERR_INVALID, "%sinvalid UTF-8 at byte %zu", what, bad);
+    for (size_t i = 0; i < n; i++)
+        if (control_at(s, i))
+            return err_set(err, ERR_INVALID, "%scontrol character at byte %zu", what, i);
+    return 0;
+}
+
 int integration_name_check(const char *name, struct err *err)
 {
-    size_t n = strlen(name), bad;
+    return text_check(name, INTEGRATION_NAME_MAX, "name: ", err);
+}
+
+int integration_end_user_id_check(const char *id, struct err *err)
+{
+    return text_check(id, INTEGRATION_END_USER_ID_MAX, "", err);
+}
+
+int integration_display_name_check(const char *name, struct err *err)
+{
+    return text_check(name, INTEGRATION_END_USER_NAME_MAX, "", err);
+}
+
+/* Light on purpose: what makes an address deliverable is for the host to
+ * know; this only keeps out what cannot be one (no '@', two, spaces). */
+int integration_email_check(const char *email, struct err *err)
+{
+    int rc = text_check(email, INTEGRATION_END_USER_EMAIL_MAX, "", err);
+    if (rc < 0)
+        return rc;
+    const char *at = strchr(email, '@');
+    for (size_t i = 0; email[i]; i++)
+        if (email[i] == ' ')
+            return err_set(err, ERR_INVALID, "space at byte %zu; expected an email address", i);
+    if (!at || at == email || !at[1] || strchr(at + 1, '@'))
+        return err_set(err, ERR_INVALID, "expected an email address (one '@' between two parts)");
+    return 0;
+}
+
+int integration_tag_check(const char *tag, struct err *err)
+{
+    size_t n = strlen(tag);
     if (n == 0)
-        return err_set(err, ERR_INVALID, "name: must not be empty");
-    if (n > INTEGRATION_NAME_MAX)
-        return err_set(err, ERR_INVALID, "name: %zu bytes, at most %d", n, INTEGRATION_NAME_MAX);
-    if (!str_utf8_valid(name, n, &bad))
-        return err_set(err, ERR_INVALID, "name: invalid UTF-8 at byte %zu", bad);
+        return err_set(err, ERR_INVALID, "must not be empty");
+    if (n > INTEGRATION_TAG_MAX)
+        return err_set(err, ERR_INVALID, "%zu bytes, at most %d", n, INTEGRATION_TAG_MAX);
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)name[i];
-        /* C0, DEL, and C1 (U+0080..U+009F, which UTF-8 spells C2 80..C2 9F). */
-        if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)name[i + 1] < 0xa0))
-            return err_set(err, ERR_INVALID, "name: control character at byte %zu", i);
+        unsigned char c = (unsigned char)tag[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  (c && strchr(TAG_PUNCT, c));
+        if (!ok)
+            return err_set(err, ERR_INVALID,
+                           "byte %zu is not allowed; a tag is letters, digits and " TAG_PUNCT, i);
     }
+    return 0;
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t integration_tags_sort(const char **tags, size_t n)
+{
+    size_t k = 0;
+    if (n == 0)
+        return 0;
+    qsort(tags, n, sizeof(*tags), by_bytes);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(tags[i], tags[k]) != 0)
+            tags[++k] = tags[i];
+    return k + 1;
+}
+
+/* Lead err's message with the pointer ptr. */
+static int at_pointer(struct err *err, const char *ptr, int rc)
+{
+    char msg[sizeof(err->msg)];
+    memcpy(msg, err->msg, sizeof(msg));
+    return err_set(err, rc, "%s: %s", ptr, msg);
+}
+
+int integration_labels_check(const struct integration_end_user *u,
+                             const struct integration_tags *tags, struct err *err)
+{
+    int rc;
+    if (u) {
+        if (!u->id)
+            return err_set(err, ERR_INVALID, "/end_user/id: is required");
+        if ((rc = integration_end_user_id_check(u->id, err)) < 0)
+            return at_pointer(err, "/end_user/id", rc);
+        if (u->email && (rc = integration_email_check(u->email, err)) < 0)
+            return at_pointer(err, "/end_user/email", rc);
+        if (u->display_name && (rc = integration_display_name_check(u->display_name, err)) < 0)
+            return at_pointer(err, "/end_user/display_name", rc);
+    }
+    if (!tags || tags->n == 0)
+        return 0;
+    for (size_t i = 0; i < tags->n; i++) {
+        if ((rc = integration_tag_check(tags->v[i], err)) < 0) {
+            char ptr[32];
+            snprintf(ptr, sizeof(ptr), "/tags/%zu", i);
+            return at_pointer(err, ptr, rc);
+        }
+    }
+    const char **set = xcalloc(tags->n, sizeof(*set));
+    memcpy(set, tags->v, tags->n * sizeof(*set));
+    size_t distinct = integration_tags_sort(set, tags->n);
+    xfree(set);
+    if (distinct > INTEGRATION_TAGS_MAX)
+        return err_set(err, ERR_INVALID, "/tags: %zu distinct tags, at most %d", distinct,
+                       INTEGRATION_TAGS_MAX);
     return 0;
 }
 
@@ -128,7 +259,43 @@ static char *json_dup(const char *s, bool respell)
     return buf_take(&b);
 }
 
-/* Copy the current row of a SELECT_INTEGRATION query into *it. */
+static bool is_pg(struct db *db)
+{
+    return strcmp(db_engine(db), "postgres") == 0;
+}
+
+/* The tags as the database joined them (space-separated, any order; NULL:
+ * none) into a JSON array text sorted bytewise (xfree). */
+static char *tags_json(const char *joined)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_putc(&b, '[');
+    if (joined && *joined) {
+        char *copy = xstrdup(joined);
+        size_t n = 1;
+        for (const char *p = copy; *p; p++)
+            n += *p == ' ';
+        const char **v = xcalloc(n, sizeof(*v));
+        size_t k = 0;
+        for (char *p = copy, *sp; p; p = sp ? sp + 1 : NULL) {
+            if ((sp = strchr(p, ' ')))
+                *sp = '\0';
+            v[k++] = p;
+        }
+        k = integration_tags_sort(v, k);
+        for (size_t i = 0; i < k; i++) {
+            buf_puts(&b, i ? "," : "");
+            buf_put_json_str(&b, v[i]);
+        }
+        xfree(v);
+        xfree(copy);
+    }
+    buf_putc(&b, ']');
+    return buf_take(&b);
+}
+
+/* Copy the current row of a SELECT_INTEGRATION_* query into *it. */
 static void row_copy(struct integration *it, struct db_rows *rows, bool respell)
 {
     const char *names = db_rows_text(rows, 9);
@@ -146,6 +313,10 @@ static void row_copy(struct integration *it, struct db_rows *rows, bool respell)
     it->created_at = db_rows_int(rows, 10);
     it->updated_at = db_rows_int(rows, 11);
     it->connection = json_dup(db_rows_text(rows, 12) ? db_rows_text(rows, 12) : "{}", respell);
+    it->end_user_id = dup_or_null(db_rows_text(rows, 13));
+    it->end_user_email = dup_or_null(db_rows_text(rows, 14));
+    it->end_user_name = dup_or_null(db_rows_text(rows, 15));
+    it->tags = tags_json(db_rows_text(rows, 16));
 }
 
 /* Read the live integration id of tenant_id into *out. */
@@ -155,15 +326,17 @@ static int load(struct integration *out, struct db *db, const char *tenant_id, c
     struct db_rows *rows = NULL;
     if (!id_valid(id, "int"))
         return not_found(err, id);
+#define LOAD_WHERE " WHERE i.tenant_id = $1 AND i.id = $2 AND i.deleted_at IS NULL"
     int rc = db_query_row(&rows, db,
-                          SELECT_INTEGRATION
-                          " WHERE i.tenant_id = $1 AND i.id = $2 AND i.deleted_at IS NULL",
+                          is_pg(db) ? SELECT_INTEGRATION_PG LOAD_WHERE
+                                    : SELECT_INTEGRATION_SQLITE LOAD_WHERE,
                           DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id)), err);
+#undef LOAD_WHERE
     if (rc == ERR_NOTFOUND)
         return not_found(err, id);
     if (rc < 0)
         return rc;
-    row_copy(out, rows, strcmp(db_engine(db), "postgres") == 0);
+    row_copy(out, rows, is_pg(db));
     db_rows_free(rows);
     return 0;
 }
@@ -180,33 +353,66 @@ void integration_dispose(struct integration *it)
     xfree(it->schedule);
     xfree(it->secret_names);
     xfree(it->connection);
+    xfree(it->end_user_id);
+    xfree(it->end_user_email);
+    xfree(it->end_user_name);
+    xfree(it->tags);
     it->connector = it->name = it->config = it->status = NULL;
     it->status_reason = it->schedule = it->secret_names = it->connection = NULL;
+    it->end_user_id = it->end_user_email = it->end_user_name = it->tags = NULL;
+}
+
+/* Replace the integration's tags with the set t. */
+static int tags_write(struct db *db, const char *tenant_id, const char *id,
+                      const struct integration_tags *t, struct err *err)
+{
+    int rc =
+        db_exec(db, "DELETE FROM integration_tags WHERE tenant_id = $1 AND integration_id = $2",
+                DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id)), NULL, err);
+    /* A repeat is the row there already: the set merges it. */
+    for (size_t i = 0; rc == 0 && i < t->n; i++)
+        rc = db_exec(db,
+                     "INSERT INTO integration_tags (tenant_id, integration_id, tag)"
+                     " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                     DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id), DB_TEXT(t->v[i])), NULL, err);
+    return rc;
 }
 
 int integration_create(struct integration *out, struct db *db, const char *tenant_id,
                        const char *connector, const char *name, const char *config, int64_t now,
                        struct err *err)
 {
+    const struct integration_new nw = {.connector = connector, .name = name, .config = config};
+    return integration_create_with(out, db, tenant_id, &nw, now, err);
+}
+
+int integration_create_with(struct integration *out, struct db *db, const char *tenant_id,
+                            const struct integration_new *nw, int64_t now, struct err *err)
+{
+    const struct integration_end_user *u = nw->end_user;
+    const char *config = nw->config ? nw->config : "{}";
     char id[ID_MAX];
     int rc;
 
-    assert(tenant_id && connector && name);
-    if (!config)
-        config = "{}";
-    if (!*connector)
+    assert(tenant_id && nw->connector && nw->name);
+    if (!*nw->connector)
         return err_set(err, ERR_INVALID, "connector: must not be empty");
-    if ((rc = integration_name_check(name, err)) < 0 || (rc = config_check(config, err)) < 0)
+    if ((rc = integration_name_check(nw->name, err)) < 0 || (rc = config_check(config, err)) < 0 ||
+        (rc = integration_labels_check(u, nw->tags, err)) < 0)
         return rc;
     id_new(id, "int");
     rc = db_exec(db,
                  "INSERT INTO integrations (id, tenant_id, connector_id, name, config, status,"
-                 " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $6)",
-                 DB_ARGS(DB_TEXT(id), DB_TEXT(tenant_id), DB_TEXT(connector), DB_TEXT(name),
-                         DB_TEXT(config), DB_INT(now)),
+                 " created_at, updated_at, end_user_id, end_user_email, end_user_name)"
+                 " VALUES ($1, $2, $3, $4, $5, 'draft', $6, $6, $7, $8, $9)",
+                 DB_ARGS(DB_TEXT(id), DB_TEXT(tenant_id), DB_TEXT(nw->connector), DB_TEXT(nw->name),
+                         DB_TEXT(config), DB_INT(now), DB_TEXT(u ? u->id : NULL),
+                         DB_TEXT(u ? u->email : NULL), DB_TEXT(u ? u->display_name : NULL)),
                  NULL, err);
     if (rc == ERR_CONFLICT)
-        return name_taken(err, name);
+        return name_taken(err, nw->name);
+    if (rc == 0 && nw->tags && nw->tags->n)
+        rc = tags_write(db, tenant_id, id, nw->tags, err);
     if (rc < 0)
         return rc;
     /* Read back what was stored (PostgreSQL normalizes the JSON). */
@@ -263,10 +469,12 @@ int integration_update(struct integration *out, struct db *db, const char *tenan
     char iid[ID_MAX];
     int rc;
 
+    assert(!(ch->end_user && ch->end_user_clear));
     if ((ch->name && (rc = integration_name_check(ch->name, err)) < 0) ||
         (ch->config && (rc = config_check(ch->config, err)) < 0) ||
         (ch->connection && (rc = config_check(ch->connection, err)) < 0) ||
-        (ch->status && (rc = status_check(ch->status, err)) < 0))
+        (ch->status && (rc = status_check(ch->status, err)) < 0) ||
+        (rc = integration_labels_check(ch->end_user, ch->tags, err)) < 0)
         return rc;
     if (!id_valid(id, "int"))
         return not_found(err, id);
@@ -274,22 +482,47 @@ int integration_update(struct integration *out, struct db *db, const char *tenan
     if ((rc = load(&cur, db, tenant_id, iid, err)) < 0)
         return rc;
     const char *name = ch->name ? ch->name : cur.name;
+    /* The end user changes as a whole: the three members of the new one,
+     * none when cleared, else the stored ones. */
+    struct integration_end_user keep = {cur.end_user_id, cur.end_user_email, cur.end_user_name};
+    const struct integration_end_user none = {0};
+    const struct integration_end_user *u = ch->end_user_clear ? &none
+                                           : ch->end_user     ? ch->end_user
+                                                              : &keep;
     rc = db_exec(db,
                  "UPDATE integrations SET name = $3, config = $4, status = $5, status_reason = $6,"
-                 " updated_at = $7, connection = $8"
+                 " updated_at = $7, connection = $8, end_user_id = $9, end_user_email = $10,"
+                 " end_user_name = $11"
                  " WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL",
                  DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(iid), DB_TEXT(name),
                          DB_TEXT(ch->config ? ch->config : cur.config),
                          DB_TEXT(ch->status ? ch->status : cur.status),
                          DB_TEXT(ch->status ? ch->status_reason : cur.status_reason), DB_INT(now),
-                         DB_TEXT(ch->connection ? ch->connection : cur.connection)),
+                         DB_TEXT(ch->connection ? ch->connection : cur.connection), DB_TEXT(u->id),
+                         DB_TEXT(u->email), DB_TEXT(u->display_name)),
                  NULL, err);
     if (rc == ERR_CONFLICT)
         rc = name_taken(err, name);
+    if (rc == 0 && ch->tags)
+        rc = tags_write(db, tenant_id, iid, ch->tags, err);
     integration_dispose(&cur);
     if (rc == 0 && out)
         rc = load(out, db, tenant_id, iid, err);
     return rc;
+}
+
+/* Check the filter's end user and tags; messages as integration_list's. */
+static int filter_labels_check(const struct integration_filter *f, struct err *err)
+{
+    int rc;
+    if (f->end_user_id && (rc = integration_end_user_id_check(f->end_user_id, err)) < 0)
+        return at_pointer(err, "end_user_id", rc);
+    if (f->ntags > INTEGRATION_FILTER_TAGS_MAX)
+        return err_set(err, ERR_INVALID, "tag: at most %d", INTEGRATION_FILTER_TAGS_MAX);
+    for (size_t i = 0; i < f->ntags; i++)
+        if ((rc = integration_tag_check(f->tags[i], err)) < 0)
+            return at_pointer(err, "tag", rc);
+    return 0;
 }
 
 int integration_list(bool *more, struct db *db, const char *tenant_id,
@@ -298,7 +531,9 @@ int integration_list(bool *more, struct db *db, const char *tenant_id,
 {
     struct db_rows *rows = NULL;
     struct integration *page;
-    size_t n = 0;
+    struct db_val args[8 + INTEGRATION_FILTER_TAGS_MAX]; /* six, end user, id, tags */
+    struct buf sql;
+    size_t n = 0, nargs = 6;
     int rc;
 
     *more = false;
@@ -308,25 +543,48 @@ int integration_list(bool *more, struct db *db, const char *tenant_id,
         return rc;
     if (f->q && strlen(f->q) > INTEGRATION_NAME_MAX)
         return err_set(err, ERR_INVALID, "q: at most %d bytes", INTEGRATION_NAME_MAX);
+    if ((rc = filter_labels_check(f, err)) < 0)
+        return rc;
     char pattern[2 * INTEGRATION_NAME_MAX + 3];
     if (f->q && *f->q)
         str_like_pattern(pattern, f->q, true);
     /* One row past the page says whether there is another page. lower()
      * on both sides: each engine folds case its own way, but the same way
-     * for the pattern as for the name. */
-    rc = db_query(&rows, db,
-                  SELECT_INTEGRATION " WHERE i.tenant_id = $1 AND i.deleted_at IS NULL"
-                                     " AND i.id > $2"
-                                     " AND (CAST($3 AS TEXT) IS NULL OR i.status = $3)"
-                                     " AND (CAST($4 AS TEXT) IS NULL OR i.connector_id = $4)"
-                                     " AND (CAST($6 AS TEXT) IS NULL OR"
-                                     " lower(i.name) LIKE lower($6) ESCAPE '!')"
-                                     " AND (CAST($7 AS TEXT) IS NULL OR i.id = $7)"
-                                     " ORDER BY i.id LIMIT $5",
-                  DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(f->after ? f->after : ""), DB_TEXT(f->status),
-                          DB_TEXT(f->connector), DB_INT(f->limit + 1),
-                          DB_TEXT(f->q && *f->q ? pattern : NULL), DB_TEXT(f->id)),
-                  err);
+     * for the pattern as for the name. The end user and each tag add a
+     * condition only when asked for, each an index probe
+     * (integrations_end_user_idx, integration_tags_tag_idx). */
+    buf_init(&sql, 0);
+    buf_puts(&sql, is_pg(db) ? SELECT_INTEGRATION_PG : SELECT_INTEGRATION_SQLITE);
+    buf_puts(&sql, " WHERE i.tenant_id = $1 AND i.deleted_at IS NULL"
+                   " AND i.id > $2"
+                   " AND (CAST($3 AS TEXT) IS NULL OR i.status = $3)"
+                   " AND (CAST($4 AS TEXT) IS NULL OR i.connector_id = $4)"
+                   " AND (CAST($6 AS TEXT) IS NULL OR"
+                   " lower(i.name) LIKE lower($6) ESCAPE '!')");
+    args[0] = DB_TEXT(tenant_id);
+    args[1] = DB_TEXT(f->after ? f->after : "");
+    args[2] = DB_TEXT(f->status);
+    args[3] = DB_TEXT(f->connector);
+    args[4] = DB_INT(f->limit + 1);
+    args[5] = DB_TEXT(f->q && *f->q ? pattern : NULL);
+    if (f->end_user_id) {
+        args[nargs++] = DB_TEXT(f->end_user_id);
+        buf_printf(&sql, " AND i.end_user_id = $%zu", nargs);
+    }
+    for (size_t i = 0; i < f->ntags; i++) {
+        args[nargs++] = DB_TEXT(f->tags[i]);
+        buf_printf(&sql,
+                   " AND i.id IN (SELECT t.integration_id FROM integration_tags t"
+                   " WHERE t.tenant_id = $1 AND t.tag = $%zu)",
+                   nargs);
+    }
+    if (f->id) {
+        args[nargs++] = DB_TEXT(f->id);
+        buf_printf(&sql, " AND i.id = $%zu", nargs);
+    }
+    buf_puts(&sql, " ORDER BY i.id LIMIT $5");
+    rc = db_query(&rows, db, buf_cstr(&sql), args, nargs, err);
+    buf_dispose(&sql);
     if (rc < 0)
         return rc;
     page = xcalloc((size_t)f->limit, sizeof(*page));
@@ -335,7 +593,7 @@ int integration_list(bool *more, struct db *db, const char *tenant_id,
             *more = true;
             break;
         }
-        row_copy(&page[n++], rows, strcmp(db_engine(db), "postgres") == 0);
+        row_copy(&page[n++], rows, is_pg(db));
     }
     db_rows_free(rows);
     if (rc == 1) /* stopped at the extra row */
@@ -346,6 +604,41 @@ int integration_list(bool *more, struct db *db, const char *tenant_id,
         integration_dispose(&page[i]);
     xfree(page);
     return rc;
+}
+
+int integration_end_user_ids(char (**ids)[ID_MAX], size_t *n, struct db *db, const char *tenant_id,
+                             const char *end_user_id, bool deleted_too, struct err *err)
+{
+    struct db_rows *rows = NULL;
+    char(*v)[ID_MAX] = NULL;
+    size_t k = 0, cap = 0;
+    struct err why;
+
+    *ids = NULL;
+    *n = 0;
+    if (integration_end_user_id_check(end_user_id, &why) < 0)
+        return 0; /* no integration has such an end user */
+    int rc = db_query(&rows, db,
+                      "SELECT id FROM integrations WHERE tenant_id = $1 AND end_user_id = $2"
+                      " AND ($3 = 1 OR deleted_at IS NULL) ORDER BY id",
+                      DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(end_user_id), DB_INT(deleted_too)), err);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_rows_next(rows, err)) == 1) {
+        if (k == cap) {
+            cap = cap ? 2 * cap : 8;
+            v = xrealloc(v, cap * sizeof(*v));
+        }
+        id_copy(v[k++], db_rows_text(rows, 0));
+    }
+    db_rows_free(rows);
+    if (rc < 0) {
+        xfree(v);
+        return rc;
+    }
+    *ids = v;
+    *n = k;
+    return 0;
 }
 
 int integration_count_by_connector(struct db *db, const char *tenant_id, integration_count_fn fn,
@@ -575,6 +868,21 @@ void integration_format(const struct integration *it, struct buf *b)
     buf_puts(b, it->connection && *it->connection ? it->connection : "{}");
     buf_puts(b, ",\"secrets_set\":");
     buf_puts(b, it->secret_names && *it->secret_names ? it->secret_names : "[]");
+    buf_puts(b, ",\"end_user\":");
+    if (it->end_user_id) {
+        buf_puts(b, "{\"id\":");
+        buf_put_json_str(b, it->end_user_id);
+        buf_puts(b, ",\"email\":");
+        buf_put_json_str(b, it->end_user_email);
+        buf_puts(b, ",\"display_name\":");
+        buf_put_json_str(b, it->end_user_name);
+        buf_putc(b, '}');
+    } else {
+        buf_puts(b, "null");
+    }
+    /* Built by tags_json: a JSON array of checked tags, embedded. */
+    buf_puts(b, ",\"tags\":");
+    buf_puts(b, it->tags && *it->tags ? it->tags : "[]");
     buf_puts(b, ",\"created_at\":");
     put_time(b, it->created_at);
     buf_puts(b, ",\"updated_at\":");

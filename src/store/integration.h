@@ -8,7 +8,12 @@
  * that a change and its audit_log entry commit together; none begins or
  * commits. Every query is confined to tenant_id as well as to the row-level
  * security of PostgreSQL. Deleted integrations (soft, see
- * integration_delete) are invisible to every function here. */
+ * integration_delete) are invisible to every function here but
+ * integration_end_user_ids.
+ *
+ * An integration may belong to an end user (the host product's user it was
+ * made for: id, email, display name) and carry tags, the host's free-form
+ * labels (docs/embedding.md); lists filter by both. */
 #ifndef INLET_STORE_INTEGRATION_H
 #define INLET_STORE_INTEGRATION_H
 #include <stdbool.h>
@@ -25,6 +30,13 @@
 #define INTEGRATION_CONFIG_MAX 65536 /* bytes of the config JSON */
 #define INTEGRATION_LIST_MAX   200   /* rows per page */
 
+#define INTEGRATION_END_USER_ID_MAX    255 /* bytes */
+#define INTEGRATION_END_USER_EMAIL_MAX 320 /* bytes */
+#define INTEGRATION_END_USER_NAME_MAX  200 /* bytes of a display name */
+#define INTEGRATION_TAGS_MAX           20  /* distinct tags on one integration */
+#define INTEGRATION_TAG_MAX            64  /* bytes of one tag */
+#define INTEGRATION_FILTER_TAGS_MAX    10  /* tags one list may require */
+
 /* One integration as stored. Strings are owned (xmalloc) and freed by
  * integration_dispose. */
 struct integration {
@@ -40,6 +52,23 @@ struct integration {
     char *secret_names;  /* JSON array text of the secret names set, "[]" when none */
     char *connection;    /* JSON object text: who it is connected as, token metadata; "{}" */
     int64_t created_at, updated_at; /* unix seconds */
+    char *end_user_id;              /* NULL: it belongs to no end user */
+    char *end_user_email;           /* NULL: none (always NULL without end_user_id) */
+    char *end_user_name;            /* display name; NULL: none (as email) */
+    char *tags; /* JSON array text of its tags, sorted bytewise; "[]" when none */
+};
+
+/* The host product's user an integration belongs to. Strings borrowed. */
+struct integration_end_user {
+    const char *id;           /* 1..INTEGRATION_END_USER_ID_MAX bytes */
+    const char *email;        /* NULL: none */
+    const char *display_name; /* NULL: none */
+};
+
+/* A set of tags: n strings at v, repeats allowed (they merge). Borrowed. */
+struct integration_tags {
+    const char *const *v;
+    size_t n;
 };
 
 /* Free the strings (NULL after). id and tenant_id are left as they were,
@@ -58,11 +87,54 @@ MUST_CHECK int integration_create(struct integration *out, struct db *db, const 
                                   const char *connector, const char *name, const char *config,
                                   int64_t now, struct err *err);
 
+/* What integration_create_with makes; strings and structs borrowed. */
+struct integration_new {
+    const char *connector;
+    const char *name;
+    const char *config;                          /* NULL: {} */
+    const struct integration_end_user *end_user; /* NULL: none */
+    const struct integration_tags *tags;         /* NULL: none */
+};
+
+/* integration_create with an end user and tags as well (integration_create
+ * is this with neither). Besides its errors, ERR_INVALID as
+ * integration_labels_check for a bad end user or tags. */
+MUST_CHECK int integration_create_with(struct integration *out, struct db *db,
+                                       const char *tenant_id, const struct integration_new *nw,
+                                       int64_t now, struct err *err);
+
 /* Check name as integration_create and integration_update do: ERR_INVALID
  * with a message starting "name: " for an empty name, one over
  * INTEGRATION_NAME_MAX bytes, one that is not UTF-8 or holds control
  * characters. */
 MUST_CHECK int integration_name_check(const char *name, struct err *err);
+
+/* Checks of one value each, as every function here makes them; ERR_INVALID
+ * with a message that names no field ("must not be empty", "300 bytes, at
+ * most 255"), for the caller to put its own pointer or name before.
+ *   end user id:  1..INTEGRATION_END_USER_ID_MAX bytes of UTF-8 without
+ *                 control characters;
+ *   email:        1..INTEGRATION_END_USER_EMAIL_MAX bytes of UTF-8, one '@'
+ *                 with something either side, no space or control character;
+ *   display name: as an end user id, at most INTEGRATION_END_USER_NAME_MAX;
+ *   tag:          1..INTEGRATION_TAG_MAX bytes of [A-Za-z0-9_.:/-]. */
+MUST_CHECK int integration_end_user_id_check(const char *id, struct err *err);
+MUST_CHECK int integration_email_check(const char *email, struct err *err);
+MUST_CHECK int integration_display_name_check(const char *name, struct err *err);
+MUST_CHECK int integration_tag_check(const char *tag, struct err *err);
+
+/* Sort tags[0..n) bytewise and drop repeats, in place; returns how many
+ * remain (the set's size, which INTEGRATION_TAGS_MAX bounds). */
+size_t integration_tags_sort(const char **tags, size_t n);
+
+/* Check an end user (NULL: none) and tags (NULL: none) as create and
+ * update do: ERR_INVALID with a message led by the JSON pointer of the
+ * first bad member, "/end_user/id: ", "/end_user/email: ",
+ * "/end_user/display_name: ", "/tags/3: ", or "/tags: " for more than
+ * INTEGRATION_TAGS_MAX distinct tags (api/ answers it with
+ * api_invalid_msg). */
+MUST_CHECK int integration_labels_check(const struct integration_end_user *u,
+                                        const struct integration_tags *tags, struct err *err);
 
 /* Read one. ERR_NOTFOUND ("no integration <id>") when it does not exist, is
  * deleted or belongs to another tenant. */
@@ -76,13 +148,17 @@ struct integration_change {
     const char *status;
     const char *status_reason; /* with status; NULL clears it */
     const char *connection;    /* JSON object text (oauth/): identity and token metadata */
+    const struct integration_end_user *end_user; /* the new end user, all three members */
+    bool end_user_clear;                         /* remove the end user (end_user NULL) */
+    const struct integration_tags *tags;         /* the new set, replacing the old one */
 };
 
 /* Apply ch and set updated_at = now; *out (OUT, may be NULL) gets the row
  * after the change (id may point into *out). ERR_NOTFOUND as
  * integration_get; ERR_CONFLICT for a name taken by another live
  * integration; ERR_INVALID for a bad name or an unknown status ("status: "),
- * ERR_TOOBIG for a config as integration_create. */
+ * or an end user or tags as integration_labels_check; ERR_TOOBIG for a
+ * config as integration_create. */
 MUST_CHECK int integration_update(struct integration *out, struct db *db, const char *tenant_id,
                                   const char *id, const struct integration_change *ch, int64_t now,
                                   struct err *err);
@@ -94,12 +170,15 @@ MUST_CHECK int integration_run_by(struct db *db, const char *tenant_id, const ch
                                   struct err *err);
 
 struct integration_filter {
-    const char *status;    /* NULL: any */
-    const char *connector; /* NULL: any */
-    const char *q;         /* NULL: any; else names holding it, any case (ASCII on SQLite) */
-    const char *id;        /* NULL: any; else that integration only */
-    const char *after;     /* cursor: ids greater than this one; NULL from the start */
-    int limit;             /* 1..INTEGRATION_LIST_MAX */
+    const char *status;      /* NULL: any */
+    const char *connector;   /* NULL: any */
+    const char *q;           /* NULL: any; else names holding it, any case (ASCII on SQLite) */
+    const char *after;       /* cursor: ids greater than this one; NULL from the start */
+    int limit;               /* 1..INTEGRATION_LIST_MAX */
+    const char *end_user_id; /* NULL: any; else only that end user's */
+    const char *const *tags; /* with ntags: only integrations carrying every one */
+    size_t ntags;            /* 0..INTEGRATION_FILTER_TAGS_MAX */
+    const char *id;          /* NULL: any; else that integration only */
 };
 
 /* Called per row, oldest id first; the row is borrowed for the call, and
@@ -109,11 +188,23 @@ typedef int (*integration_list_fn)(void *ctx, const struct integration *it);
 
 /* List the tenant's live integrations matching f. *more (OUT) says whether
  * rows remain after the last one given (the caller's next cursor is that
- * row's id). ERR_INVALID for a limit out of range, an unknown status or a
- * q over INTEGRATION_NAME_MAX bytes. */
+ * row's id). ERR_INVALID for a limit out of range, an unknown status, a q
+ * over INTEGRATION_NAME_MAX bytes, an end_user_id or a tag that
+ * integration_end_user_id_check or integration_tag_check refuses
+ * ("end_user_id: ", "tag: "), or more than INTEGRATION_FILTER_TAGS_MAX
+ * tags. */
 MUST_CHECK int integration_list(bool *more, struct db *db, const char *tenant_id,
                                 const struct integration_filter *f, integration_list_fn fn,
                                 void *ctx, struct err *err);
+
+/* The ids of the tenant's integrations that belong to end user
+ * end_user_id, in id order: the live ones and, with deleted_too, those
+ * deleted earlier without a purge as well (a purge still reaches them).
+ * *ids (OUT, xfree) holds *n of them; NULL when there are none. An id that
+ * integration_end_user_id_check refuses has none. */
+MUST_CHECK int integration_end_user_ids(char (**ids)[ID_MAX], size_t *n, struct db *db,
+                                        const char *tenant_id, const char *end_user_id,
+                                        bool deleted_too, struct err *err);
 
 /* How many live integrations the tenant has of each connector: fn gets
  * each connector name that has any, with its count. A nonzero return from
@@ -164,6 +255,7 @@ MUST_CHECK int integration_delete(struct db *db, const char *tenant_id, const ch
 /* Append it as the API's JSON object to b:
  *   {"id","connector","name","config":{...},"status","status_reason",
  *    "schedule","next_run_at","connection":{...},"secrets_set":[...],
+ *    "end_user":{"id","email","display_name"} or null,"tags":[...],
  *    "created_at","updated_at"}
  * with times as RFC 3339 strings (null when 0). */
 void integration_format(const struct integration *it, struct buf *b);

@@ -24,6 +24,12 @@
 #define B_NAME   "b-isolation-crm"
 #define B_SECRET "sk-live-ISOLATION-0123456789"
 
+/* b's integration belongs to this end user; a route that names an end
+ * user gets it, or, for the answer to compare with, the ghost (same
+ * length), an end user no integration ever had. */
+#define B_END_USER     "b-isolation-end-user"
+#define GHOST_END_USER "g-isolation-end-user"
+
 /* A key of the right shape that no tenant has. */
 #define BOGUS_KEY "inlet_sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
@@ -95,9 +101,11 @@ static void sign_in(struct api_test *t, const char *key, struct session *s, stru
 }
 
 /* The path of pattern with {name} as "testkey" (connectors are a shared
- * catalogue) and every other parameter as id. Returns whether there was
- * such another parameter: a route that names a tenant's row. */
-static bool route_path(char *out, size_t n, const char *pattern, const char *id)
+ * catalogue), {end_user_id} as end_user and every other parameter as id.
+ * Returns whether there was such another parameter: a route that names a
+ * tenant's row. */
+static bool route_path_as(char *out, size_t n, const char *pattern, const char *id,
+                          const char *end_user)
 {
     size_t used = 0;
     bool has_id = false;
@@ -111,10 +119,11 @@ static bool route_path(char *out, size_t n, const char *pattern, const char *id)
             len = (size_t)(end - p) + 1;
             /* The UI's files are public and hold no tenant's data: a file
              * name, not an id, is their parameter. */
-            sub = strncmp(p, "{name}", len) == 0     ? "testkey"
-                  : strncmp(pattern, "/ui/", 4) == 0 ? "app.js"
-                                                     : id;
-            has_id |= sub == id;
+            sub = strncmp(p, "{name}", len) == 0          ? "testkey"
+                  : strncmp(pattern, "/ui/", 4) == 0      ? "app.js"
+                  : strncmp(p, "{end_user_id}", len) == 0 ? end_user
+                                                          : id;
+            has_id |= sub == id || sub == end_user;
         }
         int k = sub ? snprintf(out + used, n - used, "%s", sub)
                     : snprintf(out + used, n - used, "%c", *p);
@@ -123,6 +132,11 @@ static bool route_path(char *out, size_t n, const char *pattern, const char *id)
         p += len;
     }
     return has_id;
+}
+
+static bool route_path(char *out, size_t n, const char *pattern, const char *id)
+{
+    return route_path_as(out, n, pattern, id, B_END_USER);
 }
 
 static bool has_body(const char *method)
@@ -185,6 +199,22 @@ static void expect_hidden(const struct client_reply *got, const char *id,
         fail_msg("%s: another tenant's id is answered unlike an unknown one:\n%ld %s\n%ld %s", what,
                  got->status, buf_cstr(&got->body), ghost->status, buf_cstr(&ghost->body));
     xfree(s);
+}
+
+/* Fail unless got (for another tenant's end user) is byte for byte what
+ * ghost (for an end user no integration ever had) got, and that is a 200
+ * that deleted nothing: an end user is no row of its own, only the id its
+ * integrations carry, so another tenant's is answered as one without
+ * integrations (docs/embedding.md). */
+static void expect_no_end_user(const struct client_reply *got, const struct client_reply *ghost,
+                               const char *what)
+{
+    if (got->status != 200 || ghost->status != 200 ||
+        strcmp(buf_cstr(&got->body), buf_cstr(&ghost->body)) != 0)
+        fail_msg("%s: another tenant's end user is answered unlike an unknown one:\n%ld %s\n%ld %s",
+                 what, got->status, buf_cstr(&got->body), ghost->status, buf_cstr(&ghost->body));
+    if (!strstr(buf_cstr(&got->body), "\"deleted\":0,\"integrations\":[]"))
+        fail_msg("%s: deleted another tenant's integrations: %s", what, buf_cstr(&got->body));
 }
 
 /* The body of GET path by key (xfree); fails unless 200. */
@@ -257,7 +287,8 @@ static void test_foreign_id_is_not_found(void **state)
 
     api_test_create(t, t->b.key,
                     "{\"connector\":\"testkey\",\"name\":\"b-draft\",\"config\":{\"subdomain\":"
-                    "\"bcorp\"},\"secrets\":{\"api_key\":\"" B_SECRET "\"}}",
+                    "\"bcorp\"},\"secrets\":{\"api_key\":\"" B_SECRET "\"},"
+                    "\"end_user\":{\"id\":\"" B_END_USER "\"},\"tags\":[\"b-isolation-tag\"]}",
                     bid);
     snprintf(path, sizeof(path), "/api/integrations/%s", bid);
     call_expect(t, "PATCH", path, t->b.key,
@@ -271,8 +302,10 @@ static void test_foreign_id_is_not_found(void **state)
     char *secrets_before = stored_secrets(t, t->b.id, bid);
     assert_non_null(strstr(secrets_before, B_SECRET));
     assert_non_null(strstr(before, B_NAME));
+    assert_non_null(strstr(before, B_END_USER));
 
-    const char *const b_marks[] = {bid, B_NAME, B_SECRET, t->b.id, t->b.key, NULL};
+    const char *const b_marks[] = {bid,      B_NAME,     B_SECRET,          t->b.id,
+                                   t->b.key, B_END_USER, "b-isolation-tag", NULL};
     id_new(ghost, "int");
     sign_in(t, t->a.key, &sa, NULL);
     platform_key_for(t, pkey, sizeof(pkey));
@@ -311,8 +344,9 @@ static void test_foreign_id_is_not_found(void **state)
             continue;
         }
         routes_with_id++;
-        route_path(gpath, sizeof(gpath), rt->pattern, ghost);
+        route_path_as(gpath, sizeof(gpath), rt->pattern, ghost, GHOST_END_USER);
         bool del = strcmp(rt->method, "DELETE") == 0;
+        bool end_user = strstr(rt->pattern, "{end_user_id}") != NULL;
         for (int via = 0; via < 3; via++) {
             for (int purge = 0; purge <= (int)del; purge++) {
                 static const char *const vias[] = {"API key", "session", "platform key"};
@@ -326,7 +360,10 @@ static void test_foreign_id_is_not_found(void **state)
                               route_body(rt, t->a.key, body, sizeof(body)), hdr);
                 api_test_call(t, &g, rt->method, p2, key,
                               route_body(rt, t->a.key, body, sizeof(body)), hdr);
-                expect_hidden(&r, bid, &g, ghost, what);
+                if (end_user)
+                    expect_no_end_user(&r, &g, what);
+                else
+                    expect_hidden(&r, bid, &g, ghost, what);
                 expect_no_mention(&r, b_marks + 1, what);
                 client_reply_dispose(&r);
                 client_reply_dispose(&g);

@@ -44,6 +44,7 @@ static const char *const tenant_tables[] = {
     "api_usage",
     "sessions",
     "connect_sessions",
+    "integration_tags",
 };
 #define NTABLES (sizeof(tenant_tables) / sizeof(tenant_tables[0]))
 
@@ -164,6 +165,9 @@ static const struct fk_case {
     {"sessions", "api_key_id", "key", false,
      "INSERT INTO sessions (id, tenant_id, api_key_id, created_at, expires_at)"
      " VALUES (" OWN("ses") ", $1, " PARENT("key") ", 0, 0)"},
+    {"integration_tags", "integration_id", "int", false,
+     "INSERT INTO integration_tags (tenant_id, integration_id, tag)"
+     " VALUES ($1, " PARENT("int") ", 'plan:pro')"},
 };
 #define NCASES (sizeof(fk_cases) / sizeof(fk_cases[0]))
 
@@ -431,10 +435,10 @@ static void deleting_a_parent_spares_other_tenants(void **state)
     assert_db_ok(db_commit(db, &err), &err);
 
     static const char *const gone[] = {
-        "integrations",       "credentials",    "oauth_states",   "sync_runs",
-        "stream_state",       "field_mappings", "synced_records", "accounts",
-        "contacts",           "tickets",        "deals",          "webhook_endpoints",
-        "webhook_deliveries", "api_usage",      "api_keys",       "sessions",
+        "integrations",   "credentials",       "oauth_states",       "sync_runs", "stream_state",
+        "field_mappings", "synced_records",    "accounts",           "contacts",  "tickets",
+        "deals",          "webhook_endpoints", "webhook_deliveries", "api_usage", "api_keys",
+        "sessions",       "integration_tags",
     };
     for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
         if (count_rows(db, gone[i], b) != 0)

@@ -497,7 +497,7 @@ static void tenant_tables_have_rls(void **state)
                                  " ORDER BY 1");
     assert_string_equal(missing, "");
     xfree(missing);
-    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM pg_policy"), 25);
+    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM pg_policy"), 26);
 }
 
 /* Tenant keys (docs/internals/db.md, "Row-level security"), the rules

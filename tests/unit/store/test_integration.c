@@ -4,7 +4,9 @@
  * checked and unique among live integrations, other tenants' rows never
  * found, secrets sealed (never stored in clear), opened, replaced in place
  * and still rotatable by `inlet keys rotate`, and soft delete (synced data
- * kept) versus purge (synced data gone). */
+ * kept) versus purge (synced data gone); end users and tags: checked,
+ * stored, replaced, filtered by, and the ids of an end user's
+ * integrations. */
 #include <stdio.h>
 #include <string.h>
 
@@ -852,6 +854,7 @@ static void format_is_the_api_shape(void **state)
                         "\"schedule\":null,\"next_run_at\":null,"
                         "\"connection\":{\"metadata\":{\"instance_url\":"
                         "\"https://x.my.salesforce.com\"}},\"secrets_set\":[\"api_key\"],"
+                        "\"end_user\":null,\"tags\":[],"
                         "\"created_at\":\"2023-11-14T22:13:20Z\","
                         "\"updated_at\":\"2023-11-14T22:14:21Z\"}");
     /* And it is JSON. */
@@ -859,7 +862,455 @@ static void format_is_the_api_shape(void **state)
     struct err e;
     assert_db_ok(jsonx_parse(&doc, b.p, b.n, 1 << 20, &e), &e);
     json_object_put(doc);
+
+    /* With an end user (without email) and tags. */
+    it.end_user_id = "user \"42\"";
+    it.end_user_name = "Ada L.";
+    it.tags = "[\"plan:pro\",\"region/eu\"]";
     buf_dispose(&b);
+    buf_init(&b, 0);
+    integration_format(&it, &b);
+    assert_non_null(strstr(buf_cstr(&b), "\"secrets_set\":[\"api_key\"],\"end_user\":{\"id\":"
+                                         "\"user \\\"42\\\"\",\"email\":null,\"display_name\":"
+                                         "\"Ada L.\"},\"tags\":[\"plan:pro\",\"region/eu\"],"
+                                         "\"created_at\""));
+    assert_db_ok(jsonx_parse(&doc, b.p, b.n, 1 << 20, &e), &e);
+    json_object_put(doc);
+    buf_dispose(&b);
+}
+
+/* ---- end users and tags ---- */
+
+/* The message of check(s); "" when it passes. */
+static const char *check_msg(int (*check)(const char *, struct err *), const char *s, struct err *e)
+{
+    e->msg[0] = '\0';
+    if (check(s, e) == 0)
+        return "";
+    assert_int_equal(e->code, ERR_INVALID);
+    return e->msg;
+}
+
+static void label_checks(void **state)
+{
+    (void)state;
+    struct err e;
+    char big[400];
+
+    /* Tags: the characters a tag may hold, and its length. */
+    assert_string_equal(check_msg(integration_tag_check, "plan:pro", &e), "");
+    assert_string_equal(check_msg(integration_tag_check, "region/eu-west_1.a", &e), "");
+    assert_string_equal(check_msg(integration_tag_check, "", &e), "must not be empty");
+    assert_string_equal(check_msg(integration_tag_check, "a b", &e),
+                        "byte 1 is not allowed; a tag is letters, digits and _.:/-");
+    assert_string_equal(check_msg(integration_tag_check, "\xc3\xa9t\xc3\xa9", &e),
+                        "byte 0 is not allowed; a tag is letters, digits and _.:/-");
+    assert_string_equal(check_msg(integration_tag_check, "a,b", &e),
+                        "byte 1 is not allowed; a tag is letters, digits and _.:/-");
+    memset(big, 'x', 65);
+    big[65] = '\0';
+    assert_string_equal(check_msg(integration_tag_check, big, &e), "65 bytes, at most 64");
+    big[64] = '\0';
+    assert_string_equal(check_msg(integration_tag_check, big, &e), "");
+
+    /* End user ids: any UTF-8 text without control characters. */
+    assert_string_equal(check_msg(integration_end_user_id_check, "u/42 \xe2\x98\x83", &e), "");
+    assert_string_equal(check_msg(integration_end_user_id_check, "", &e), "must not be empty");
+    assert_string_equal(check_msg(integration_end_user_id_check, "a\tb", &e),
+                        "control character at byte 1");
+    assert_string_equal(check_msg(integration_end_user_id_check, "a\xc2\x85", &e),
+                        "control character at byte 1");
+    assert_string_equal(check_msg(integration_end_user_id_check, "a\xff", &e),
+                        "invalid UTF-8 at byte 1");
+    memset(big, 'u', 256);
+    big[256] = '\0';
+    assert_string_equal(check_msg(integration_end_user_id_check, big, &e),
+                        "256 bytes, at most 255");
+    big[255] = '\0';
+    assert_string_equal(check_msg(integration_end_user_id_check, big, &e), "");
+
+    /* Email: light, one '@' between two parts, no space. */
+    assert_string_equal(check_msg(integration_email_check, "ada@example.com", &e), "");
+    assert_string_equal(check_msg(integration_email_check, "ada", &e),
+                        "expected an email address (one '@' between two parts)");
+    assert_string_equal(check_msg(integration_email_check, "a@b@c", &e),
+                        "expected an email address (one '@' between two parts)");
+    assert_string_equal(check_msg(integration_email_check, "@b", &e),
+                        "expected an email address (one '@' between two parts)");
+    assert_string_equal(check_msg(integration_email_check, "a@", &e),
+                        "expected an email address (one '@' between two parts)");
+    assert_string_equal(check_msg(integration_email_check, "a d@b", &e),
+                        "space at byte 1; expected an email address");
+    memset(big, 'e', 321);
+    big[1] = '@';
+    big[321] = '\0';
+    assert_string_equal(check_msg(integration_email_check, big, &e), "321 bytes, at most 320");
+    big[320] = '\0';
+    assert_string_equal(check_msg(integration_email_check, big, &e), "");
+
+    /* Display names: up to 200 bytes. */
+    memset(big, 'n', 201);
+    big[201] = '\0';
+    assert_string_equal(check_msg(integration_display_name_check, big, &e),
+                        "201 bytes, at most 200");
+    assert_string_equal(check_msg(integration_display_name_check, "Ada \"L\"", &e), "");
+
+    /* The whole: the first problem, led by its pointer. */
+    const char *tags[21];
+    char names[21][16];
+    for (int i = 0; i < 21; i++) {
+        snprintf(names[i], sizeof(names[i]), "t%d", i);
+        tags[i] = names[i];
+    }
+    struct integration_tags set = {tags, 20};
+    assert_int_equal(integration_labels_check(NULL, &set, &e), 0);
+    set.n = 21;
+    assert_int_equal(integration_labels_check(NULL, &set, &e), ERR_INVALID);
+    assert_string_equal(e.msg, "/tags: 21 distinct tags, at most 20");
+    tags[20] = "t3"; /* a repeat merges: 20 distinct */
+    assert_int_equal(integration_labels_check(NULL, &set, &e), 0);
+    tags[3] = "bad tag";
+    assert_int_equal(integration_labels_check(NULL, &set, &e), ERR_INVALID);
+    assert_string_equal(e.msg,
+                        "/tags/3: byte 3 is not allowed; a tag is letters, digits and _.:/-");
+    struct integration_end_user u = {.id = "u1", .email = "nope"};
+    assert_int_equal(integration_labels_check(&u, NULL, &e), ERR_INVALID);
+    assert_string_equal(e.msg, "/end_user/email: expected an email address (one '@' between two "
+                               "parts)");
+    u = (struct integration_end_user){.email = "a@b"};
+    assert_int_equal(integration_labels_check(&u, NULL, &e), ERR_INVALID);
+    assert_string_equal(e.msg, "/end_user/id: is required");
+    u = (struct integration_end_user){.id = "u1", .display_name = ""};
+    assert_int_equal(integration_labels_check(&u, NULL, &e), ERR_INVALID);
+    assert_string_equal(e.msg, "/end_user/display_name: must not be empty");
+
+    /* Sorting merges repeats, bytewise. */
+    const char *v[] = {"b", "B", "a", "b", "a:1", "a"};
+    assert_int_equal(integration_tags_sort(v, 6), 4);
+    assert_string_equal(v[0], "B");
+    assert_string_equal(v[1], "a");
+    assert_string_equal(v[2], "a:1");
+    assert_string_equal(v[3], "b");
+    assert_int_equal(integration_tags_sort(v, 0), 0);
+}
+
+/* Rows of integration_tags for integration id (as system code). */
+static int64_t tag_rows(struct test_db *t, const char *id)
+{
+    return count(t, "SELECT count(*) FROM integration_tags WHERE integration_id = $1", id);
+}
+
+static void end_user_and_tags_stored(void **state)
+{
+    struct test_db *t = *state;
+    struct integration it = {0}, got = {0};
+    char a[ID_MAX], id[ID_MAX], plain[ID_MAX];
+    struct err e;
+
+    make_tenant(t, "eu-a", a);
+    const char *tags[] = {"region/eu", "plan:pro", "region/eu", "Beta"};
+    const struct integration_end_user u = {"user-42", "ada@example.com", "Ada Lovelace"};
+    const struct integration_new nw = {
+        .connector = "hubspot",
+        .name = "labelled",
+        .config = "{\"x\":1}",
+        .end_user = &u,
+        .tags = &(struct integration_tags){tags, 4},
+    };
+    begin(t, a);
+    assert_db_ok(integration_create_with(&it, t->db, a, &nw, NOW, &e), &e);
+    commit(t);
+    memcpy(id, it.id, ID_MAX);
+    assert_string_equal(it.end_user_id, "user-42");
+    assert_string_equal(it.end_user_email, "ada@example.com");
+    assert_string_equal(it.end_user_name, "Ada Lovelace");
+    assert_string_equal(it.tags, "[\"Beta\",\"plan:pro\",\"region/eu\"]");
+    assert_string_equal(it.status, "draft");
+    assert_json_equal(it.config, "{\"x\":1}");
+    integration_dispose(&it);
+    assert_int_equal(tag_rows(t, id), 3);
+
+    /* integration_create: neither. */
+    make_one(t, a, "hubspot", "plain", plain);
+    begin(t, a);
+    assert_db_ok(integration_get(&got, t->db, a, plain, &e), &e);
+    commit(t);
+    assert_null(got.end_user_id);
+    assert_null(got.end_user_email);
+    assert_null(got.end_user_name);
+    assert_string_equal(got.tags, "[]");
+    integration_dispose(&got);
+
+    /* A change that names neither keeps both. */
+    begin(t, a);
+    assert_db_ok(integration_update(&got, t->db, a, id,
+                                    &(struct integration_change){.name = "renamed"}, NOW + 1, &e),
+                 &e);
+    commit(t);
+    assert_string_equal(got.end_user_id, "user-42");
+    assert_string_equal(got.end_user_email, "ada@example.com");
+    assert_string_equal(got.tags, "[\"Beta\",\"plan:pro\",\"region/eu\"]");
+    integration_dispose(&got);
+
+    /* A new end user replaces all three members; tags replace the set. */
+    const char *fewer[] = {"plan:free"};
+    const struct integration_end_user u2 = {.id = "user-43"};
+    begin(t, a);
+    assert_db_ok(integration_update(&got, t->db, a, id,
+                                    &(struct integration_change){
+                                        .end_user = &u2,
+                                        .tags = &(struct integration_tags){fewer, 1},
+                                    },
+                                    NOW + 2, &e),
+                 &e);
+    commit(t);
+    assert_string_equal(got.end_user_id, "user-43");
+    assert_null(got.end_user_email);
+    assert_null(got.end_user_name);
+    assert_string_equal(got.tags, "[\"plan:free\"]");
+    assert_int_equal(got.updated_at, NOW + 2);
+    integration_dispose(&got);
+    assert_int_equal(tag_rows(t, id), 1);
+
+    /* Cleared: no end user, no tags. */
+    begin(t, a);
+    assert_db_ok(integration_update(&got, t->db, a, id,
+                                    &(struct integration_change){
+                                        .end_user_clear = true,
+                                        .tags = &(struct integration_tags){NULL, 0},
+                                    },
+                                    NOW + 3, &e),
+                 &e);
+    commit(t);
+    assert_null(got.end_user_id);
+    assert_string_equal(got.tags, "[]");
+    integration_dispose(&got);
+    assert_int_equal(tag_rows(t, id), 0);
+
+    /* Refused, nothing written: bad tags or end user, on create and update. */
+    const char *bad[] = {"ok", "not ok"};
+    begin(t, a);
+    assert_int_equal(integration_update(NULL, t->db, a, id,
+                                        &(struct integration_change){
+                                            .tags = &(struct integration_tags){bad, 2},
+                                        },
+                                        NOW, &e),
+                     ERR_INVALID);
+    assert_string_equal(e.msg, "/tags/1: byte 3 is not allowed; a tag is letters, digits and "
+                               "_.:/-");
+    const struct integration_end_user nobody = {.id = ""};
+    const struct integration_new bad_new = {
+        .connector = "hubspot", .name = "x", .end_user = &nobody};
+    assert_int_equal(integration_create_with(&it, t->db, a, &bad_new, NOW, &e), ERR_INVALID);
+    assert_string_equal(e.msg, "/end_user/id: must not be empty");
+    db_rollback(t->db);
+    assert_int_equal(count(t, "SELECT count(*) FROM integrations WHERE tenant_id = $1", a), 2);
+
+    /* Tags stay with a soft-deleted integration and go with its purge. */
+    begin(t, a);
+    assert_db_ok(integration_update(NULL, t->db, a, id,
+                                    &(struct integration_change){
+                                        .tags = &(struct integration_tags){tags, 2},
+                                    },
+                                    NOW, &e),
+                 &e);
+    assert_db_ok(integration_delete(t->db, a, id, false, NOW, &e), &e);
+    commit(t);
+    assert_int_equal(tag_rows(t, id), 2);
+    begin(t, a);
+    assert_db_ok(integration_delete(t->db, a, id, true, NOW, &e), &e);
+    commit(t);
+    assert_int_equal(tag_rows(t, id), 0);
+}
+
+/* Which of ids[0..4) all holds, as a bit set. */
+static int picked(const struct collected *all, char (*ids)[ID_MAX])
+{
+    int m = 0;
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < all->n; k++)
+            if (strcmp(all->ids[k], ids[i]) == 0)
+                m |= 1 << i;
+    return m;
+}
+
+/* Four integrations of tenant a labelled so that each filter picks a
+ * different subset, and one of b with the same end user and tags. */
+static void list_by_end_user_and_tags(void **state)
+{
+    struct test_db *t = *state;
+    char a[ID_MAX], b[ID_MAX], ids[4][ID_MAX], theirs[ID_MAX];
+    struct collected all;
+    struct err e;
+    bool more;
+
+    make_tenant(t, "eu-list-a", a);
+    make_tenant(t, "eu-list-b", b);
+    static const struct {
+        const char *user;
+        const char *tags[3];
+        size_t ntags;
+    } rows[] = {
+        {"u1", {"plan:pro", "region/eu"}, 2},
+        {"u1", {"plan:pro"}, 1},
+        {"u2", {"plan:pro", "region/eu", "beta"}, 3},
+        {NULL, {"region/eu"}, 1},
+    };
+    for (int i = 0; i < 4; i++) {
+        struct integration it = {0};
+        char name[16];
+        snprintf(name, sizeof(name), "n%d", i);
+        const struct integration_end_user u = {.id = rows[i].user};
+        const struct integration_new nw = {
+            .connector = "hubspot",
+            .name = name,
+            .end_user = rows[i].user ? &u : NULL,
+            .tags = &(struct integration_tags){rows[i].tags, rows[i].ntags},
+        };
+        begin(t, a);
+        assert_db_ok(integration_create_with(&it, t->db, a, &nw, NOW, &e), &e);
+        commit(t);
+        memcpy(ids[i], it.id, ID_MAX);
+        integration_dispose(&it);
+    }
+    {
+        struct integration it = {0};
+        const char *tags[] = {"plan:pro", "region/eu"};
+        const struct integration_new nw = {
+            .connector = "hubspot",
+            .name = "theirs",
+            .end_user = &(struct integration_end_user){.id = "u1"},
+            .tags = &(struct integration_tags){tags, 2},
+        };
+        begin(t, b);
+        assert_db_ok(integration_create_with(&it, t->db, b, &nw, NOW, &e), &e);
+        commit(t);
+        memcpy(theirs, it.id, ID_MAX);
+        integration_dispose(&it);
+    }
+    const char *pro[] = {"plan:pro"}, *pro_eu[] = {"region/eu", "plan:pro"}, *none[] = {"nobody"};
+    list_all(t, a, (struct integration_filter){.end_user_id = "u1", .limit = 1}, &all);
+    assert_int_equal(all.n, 2);
+    assert_int_equal(picked(&all, ids), 0x3);
+    list_all(t, a, (struct integration_filter){.tags = pro, .ntags = 1, .limit = 1}, &all);
+    assert_int_equal(all.n, 3);
+    assert_int_equal(picked(&all, ids), 0x7);
+    list_all(t, a, (struct integration_filter){.tags = pro_eu, .ntags = 2, .limit = 1}, &all);
+    assert_int_equal(all.n, 2);
+    assert_int_equal(picked(&all, ids), 0x5);
+    list_all(
+        t, a,
+        (struct integration_filter){.end_user_id = "u1", .tags = pro_eu, .ntags = 2, .limit = 5},
+        &all);
+    assert_int_equal(all.n, 1);
+    assert_int_equal(picked(&all, ids), 0x1);
+    list_all(t, a, (struct integration_filter){.tags = none, .ntags = 1, .limit = 5}, &all);
+    assert_int_equal(all.n, 0);
+    list_all(t, a, (struct integration_filter){.end_user_id = "u3", .limit = 5}, &all);
+    assert_int_equal(all.n, 0);
+    /* b sees its own only. */
+    list_all(t, b,
+             (struct integration_filter){.end_user_id = "u1", .tags = pro, .ntags = 1, .limit = 5},
+             &all);
+    assert_int_equal(all.n, 1);
+    assert_string_equal(all.ids[0], theirs);
+
+    /* Filters are checked. */
+    const char *eleven[11] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"};
+    const char *bad[] = {"no space"};
+    struct collected c = {0};
+    begin(t, a);
+    assert_int_equal(
+        integration_list(&more, t->db, a,
+                         &(struct integration_filter){.tags = eleven, .ntags = 11, .limit = 5},
+                         collect, &c, &e),
+        ERR_INVALID);
+    assert_string_equal(e.msg, "tag: at most 10");
+    assert_int_equal(
+        integration_list(&more, t->db, a,
+                         &(struct integration_filter){.tags = bad, .ntags = 1, .limit = 5}, collect,
+                         &c, &e),
+        ERR_INVALID);
+    assert_string_equal(e.msg, "tag: byte 2 is not allowed; a tag is letters, digits and _.:/-");
+    assert_int_equal(integration_list(&more, t->db, a,
+                                      &(struct integration_filter){.end_user_id = "", .limit = 5},
+                                      collect, &c, &e),
+                     ERR_INVALID);
+    assert_string_equal(e.msg, "end_user_id: must not be empty");
+    assert_db_ok(
+        integration_list(&more, t->db, a,
+                         &(struct integration_filter){.tags = eleven, .ntags = 10, .limit = 5},
+                         collect, &c, &e),
+        &e);
+    assert_int_equal(c.n, 0);
+    db_rollback(t->db);
+}
+
+static void end_user_ids_live_and_deleted(void **state)
+{
+    struct test_db *t = *state;
+    char a[ID_MAX], b[ID_MAX], ids[3][ID_MAX], theirs[ID_MAX];
+    char(*got)[ID_MAX] = NULL;
+    size_t n = 99;
+    struct err e;
+
+    make_tenant(t, "eu-ids-a", a);
+    make_tenant(t, "eu-ids-b", b);
+    const struct integration_end_user u = {.id = "user/7"};
+    for (int i = 0; i < 3; i++) {
+        struct integration it = {0};
+        char name[16];
+        snprintf(name, sizeof(name), "n%d", i);
+        const struct integration_new nw = {
+            .connector = "jira", .name = name, .end_user = i < 2 ? &u : NULL};
+        begin(t, a);
+        assert_db_ok(integration_create_with(&it, t->db, a, &nw, NOW, &e), &e);
+        commit(t);
+        memcpy(ids[i], it.id, ID_MAX);
+        integration_dispose(&it);
+    }
+    {
+        struct integration it = {0};
+        const struct integration_new nw = {.connector = "jira", .name = "theirs", .end_user = &u};
+        begin(t, b);
+        assert_db_ok(integration_create_with(&it, t->db, b, &nw, NOW, &e), &e);
+        commit(t);
+        memcpy(theirs, it.id, ID_MAX);
+        integration_dispose(&it);
+    }
+    const char *first = strcmp(ids[0], ids[1]) < 0 ? ids[0] : ids[1];
+    const char *second = first == ids[0] ? ids[1] : ids[0];
+
+    begin(t, a);
+    assert_db_ok(integration_end_user_ids(&got, &n, t->db, a, "user/7", false, &e), &e);
+    assert_int_equal(n, 2);
+    assert_string_equal(got[0], first);
+    assert_string_equal(got[1], second);
+    xfree(got);
+    /* One deleted: only with deleted_too. */
+    assert_db_ok(integration_delete(t->db, a, ids[0], false, NOW, &e), &e);
+    assert_db_ok(integration_end_user_ids(&got, &n, t->db, a, "user/7", false, &e), &e);
+    assert_int_equal(n, 1);
+    assert_string_equal(got[0], ids[1]);
+    xfree(got);
+    assert_db_ok(integration_end_user_ids(&got, &n, t->db, a, "user/7", true, &e), &e);
+    assert_int_equal(n, 2);
+    xfree(got);
+    /* Nobody's, and an id no end user can have. */
+    assert_db_ok(integration_end_user_ids(&got, &n, t->db, a, "user/8", true, &e), &e);
+    assert_int_equal(n, 0);
+    assert_null(got);
+    assert_db_ok(integration_end_user_ids(&got, &n, t->db, a, "", true, &e), &e);
+    assert_int_equal(n, 0);
+    assert_null(got);
+    commit(t);
+
+    begin(t, b);
+    assert_db_ok(integration_end_user_ids(&got, &n, t->db, b, "user/7", true, &e), &e);
+    assert_int_equal(n, 1);
+    assert_string_equal(got[0], theirs);
+    xfree(got);
+    commit(t);
 }
 
 static int64_t version_of(struct test_db *t, const char *tenant)
@@ -909,6 +1360,22 @@ static void data_version_follows_every_change(void **state)
     assert_true(version_of(t, a) > v);
     v = version_of(t, a);
 
+    /* A tag row written, changed or removed by itself (the API always
+     * touches the integration too, but the list shows the tags from their
+     * own table, so their own triggers keep the cache honest). */
+    static const char *const tag_sql[] = {
+        "INSERT INTO integration_tags (tenant_id, integration_id, tag) VALUES ($1, $2, 'x')",
+        "UPDATE integration_tags SET tag = 'y' WHERE tenant_id = $1 AND integration_id = $2",
+        "DELETE FROM integration_tags WHERE tenant_id = $1 AND integration_id = $2",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        begin(t, a);
+        assert_db_ok(db_exec(t->db, tag_sql[i], DB_ARGS(DB_TEXT(a), DB_TEXT(id)), NULL, &e), &e);
+        commit(t);
+        assert_true(version_of(t, a) > v);
+        v = version_of(t, a);
+    }
+
     /* Another tenant's change leaves a's version alone. */
     make_one(t, b, "hubspot", "theirs", other);
     assert_int_equal(version_of(t, a), v);
@@ -951,6 +1418,10 @@ int test_integration(void)
         cmocka_unit_test(rotate_reseals_them),
         cmocka_unit_test(delete_soft_then_purge),
         cmocka_unit_test(format_is_the_api_shape),
+        cmocka_unit_test(label_checks),
+        cmocka_unit_test(end_user_and_tags_stored),
+        cmocka_unit_test(list_by_end_user_and_tags),
+        cmocka_unit_test(end_user_ids_live_and_deleted),
         cmocka_unit_test(data_version_follows_every_change),
     };
     return test_group_db("integration", tests);
