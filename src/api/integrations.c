@@ -518,6 +518,7 @@ void api_integrations_create(struct api_ctx *c)
     }
     integration_dispose(&it);
     labels_dispose(&l);
+    json_object_put(session_user);
     buf_dispose(&cfg);
     buf_dispose(&data);
     json_object_put(body);

@@ -310,6 +310,16 @@ static void test_foreign_id_is_not_found(void **state)
     sign_in(t, t->a.key, &sa, NULL);
     platform_key_for(t, pkey, sizeof(pkey));
     snprintf(on_a, sizeof(on_a), "Inlet-Tenant: %s", t->a.id);
+    /* A connect session of a's, which may connect any connector. */
+    char cs_token[128];
+    call_expect(t, "PUT", "/api/connect-settings", t->a.key,
+                "{\"allowed_origins\":[\"https://app.example.com\"]}", NULL, 200);
+    api_test_call(t, &r, "POST", "/api/connect-sessions", t->a.key,
+                  "{\"end_user\":{\"id\":\"a-user\"},\"return_url\":\"https://app.example.com/\"}",
+                  NULL);
+    assert_int_equal(r.status, 201);
+    api_test_str(&r, "token", cs_token, sizeof(cs_token));
+    client_reply_dispose(&r);
     const char *const platform_hdr[] = {on_a, NULL};
 
     for (size_t i = 0; i < api_nroutes; i++) {
@@ -332,12 +342,18 @@ static void test_foreign_id_is_not_found(void **state)
             continue;
         }
         if (!has_id) {
-            for (int via = 0; via < 2; via++) {
-                snprintf(what, sizeof(what), "a (%s): %s %s", via ? "platform key" : "API key",
-                         rt->method, path);
-                api_test_call(t, &r, rt->method, path, via ? pkey : t->a.key,
+            /* The connect token reads only: a change through it would spend
+             * or bind its session for the routes that follow. */
+            int vias = strcmp(rt->method, "GET") == 0 ? 3 : 2;
+            for (int via = 0; via < vias; via++) {
+                static const char *const names[] = {"API key", "platform key", "connect token"};
+                snprintf(what, sizeof(what), "a (%s): %s %s", names[via], rt->method, path);
+                api_test_call(t, &r, rt->method, path,
+                              via == 0   ? t->a.key
+                              : via == 1 ? pkey
+                                         : cs_token,
                               route_body(rt, t->a.key, body, sizeof(body)),
-                              via ? platform_hdr : NULL);
+                              via == 1 ? platform_hdr : NULL);
                 expect_no_mention(&r, b_marks, what);
                 client_reply_dispose(&r);
             }
@@ -347,23 +363,34 @@ static void test_foreign_id_is_not_found(void **state)
         route_path_as(gpath, sizeof(gpath), rt->pattern, ghost, GHOST_END_USER);
         bool del = strcmp(rt->method, "DELETE") == 0;
         bool end_user = strstr(rt->pattern, "{end_user_id}") != NULL;
-        for (int via = 0; via < 3; via++) {
+        for (int via = 0; via < 4; via++) {
             for (int purge = 0; purge <= (int)del; purge++) {
-                static const char *const vias[] = {"API key", "session", "platform key"};
+                static const char *const vias[] = {"API key", "session", "platform key",
+                                                   "connect token"};
                 char p1[300], p2[300];
                 snprintf(p1, sizeof(p1), "%s%s", path, purge ? "?purge=true" : "");
                 snprintf(p2, sizeof(p2), "%s%s", gpath, purge ? "?purge=true" : "");
                 snprintf(what, sizeof(what), "a (%s): %s %s", vias[via], rt->method, p1);
-                const char *key = via == 0 ? t->a.key : via == 2 ? pkey : NULL;
+                const char *key = via == 0   ? t->a.key
+                                  : via == 2 ? pkey
+                                  : via == 3 ? cs_token
+                                             : NULL;
                 const char *const *hdr = via == 1 ? sa.headers : via == 2 ? platform_hdr : NULL;
                 api_test_call(t, &r, rt->method, p1, key,
                               route_body(rt, t->a.key, body, sizeof(body)), hdr);
                 api_test_call(t, &g, rt->method, p2, key,
                               route_body(rt, t->a.key, body, sizeof(body)), hdr);
-                if (end_user)
+                /* A connect token is refused outright beyond the page's
+                 * routes, whatever the id. */
+                if (via == 3 && (rt->flags & API_AUTH) &&
+                    !(rt->flags & (API_CONNECT | API_CONNECT_ONLY))) {
+                    api_test_expect_error(&r, 403, "connect_scope");
+                    api_test_expect_error(&g, 403, "connect_scope");
+                } else if (end_user) {
                     expect_no_end_user(&r, &g, what);
-                else
+                } else {
                     expect_hidden(&r, bid, &g, ghost, what);
+                }
                 expect_no_mention(&r, b_marks + 1, what);
                 client_reply_dispose(&r);
                 client_reply_dispose(&g);
@@ -440,6 +467,8 @@ static void test_auth_routes_refuse_bad_credentials(void **state)
         {"Basic scheme", NULL, basic, "unauthorized"},
         {"session of a revoked key", NULL, sb.headers, "session_expired"},
         {"forged session", NULL, forged, "session_expired"},
+        {"unknown connect token", "inlet_cs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL,
+         "connect_session_expired"},
     };
 
     for (size_t i = 0; i < api_nroutes; i++) {
@@ -454,7 +483,10 @@ static void test_auth_routes_refuse_bad_credentials(void **state)
                           route_body(rt, revoked, body, sizeof(body)), creds[c].headers);
             /* The connect page's own routes take nothing but a connect
              * token: any other credential is simply not one. */
-            const char *code = rt->flags & API_CONNECT_ONLY ? "unauthorized" : creds[c].code;
+            const char *code =
+                rt->flags & API_CONNECT_ONLY && strcmp(creds[c].code, "connect_session_expired")
+                    ? "unauthorized"
+                    : creds[c].code;
             if (r.status != 401)
                 fail_msg("%s: expected 401 %s, got %ld: %s", what, code, r.status,
                          buf_cstr(&r.body));
