@@ -122,6 +122,12 @@ void api_integration_sync(struct api_ctx *c)
         return;
     }
     int rc = sync_check(c->db, c->api->registry, c->tenant_id, id, names_local, n, &e);
+    /* A refusal is read first: it must not queue for SQLite's write lock
+     * behind the running sync's batch commit (and answer "busy"). */
+    if (rc == 0 && (rc = db_begin_tenant_read(c->db, c->tenant_id, &e)) == 0) {
+        rc = sync_run_can_start(c->db, c->tenant_id, id, &e);
+        db_rollback(c->db);
+    }
     if (rc == 0 && (rc = db_begin_tenant(c->db, c->tenant_id, &e)) == 0) {
         rc = sync_run_start(&run, c->db, c->tenant_id, id, "manual", full ? "full" : "incremental",
                             c->now, &e);

@@ -59,15 +59,12 @@ static void read_run(struct sync_run *out, struct db_rows *r)
     out->stream_counts = db_rows_text(r, 17) ? xstrdup(db_rows_text(r, 17)) : NULL;
 }
 
-int sync_run_start(struct sync_run *out, struct db *db, const char *tenant_id,
-                   const char *integration_id, const char *triggered_by, const char *mode,
-                   int64_t now, struct err *err)
+int sync_run_can_start(struct db *db, const char *tenant_id, const char *integration_id,
+                       struct err *err)
 {
     struct db_rows *r = NULL;
-    char id[ID_MAX];
     int64_t live = 0;
 
-    memset(out, 0, sizeof(*out));
     int rc = db_query_int(&live, db,
                           "SELECT count(*) FROM integrations WHERE tenant_id = $1 AND id = $2"
                           " AND deleted_at IS NULL",
@@ -85,7 +82,18 @@ int sync_run_start(struct sync_run *out, struct db *db, const char *tenant_id,
         db_rows_free(r);
         return rc;
     }
-    if (rc != ERR_NOTFOUND)
+    return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+int sync_run_start(struct sync_run *out, struct db *db, const char *tenant_id,
+                   const char *integration_id, const char *triggered_by, const char *mode,
+                   int64_t now, struct err *err)
+{
+    char id[ID_MAX];
+
+    memset(out, 0, sizeof(*out));
+    int rc = sync_run_can_start(db, tenant_id, integration_id, err);
+    if (rc < 0)
         return rc;
     id_new(id, "run");
     rc = db_exec(db,

@@ -32,6 +32,12 @@ struct sync_run {
 
 void sync_run_dispose(struct sync_run *r);
 
+/* What sync_run_start checks, without writing: ERR_NOTFOUND when there is
+ * no such live integration, ERR_CONFLICT naming the run when one is queued
+ * or running already; 0 when a run may start. */
+MUST_CHECK int sync_run_can_start(struct db *db, const char *tenant_id, const char *integration_id,
+                                  struct err *err);
+
 /* Insert a run of integration id, running since now, into *out (OUT,
  * sync_run_dispose). ERR_NOTFOUND when there is no such live integration;
  * ERR_CONFLICT naming the run when one is queued or running already. */
