@@ -229,6 +229,16 @@ void api_notifications_list(struct api_ctx *c);
 void api_notification_read(struct api_ctx *c);
 void api_notifications_read_all(struct api_ctx *c);
 
+/* webhook_subscriptions.c: the host's subscriptions to inlet's events. */
+void api_webhook_subscriptions_list(struct api_ctx *c);
+void api_webhook_subscriptions_create(struct api_ctx *c);
+void api_webhook_subscription_get(struct api_ctx *c);
+void api_webhook_subscription_patch(struct api_ctx *c);
+void api_webhook_subscription_delete(struct api_ctx *c);
+void api_webhook_subscription_rotate(struct api_ctx *c);
+void api_webhook_subscription_test(struct api_ctx *c);
+void api_webhook_subscription_deliveries(struct api_ctx *c);
+void api_webhook_subscription_redeliver(struct api_ctx *c);
 /* data.c: the Data API over the normalized tables (store/records_query.h). */
 void api_data_accounts_list(struct api_ctx *c);
 void api_data_account_get(struct api_ctx *c);

@@ -17,6 +17,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "events/events.h"
 #include "store/connect_session.h"
 #include "store/integration.h"
 #include "store/sync_run.h"
@@ -190,6 +191,19 @@ static bool ready_to_run(const struct connector *k, struct json_object *secrets)
         return true;
     return k->auth_kind != CONNECTOR_AUTH_OAUTH2 && secrets &&
            json_object_object_length(secrets) > 0;
+}
+
+/* integration.connected to the host (events/), in the change's
+ * transaction, when a change leaves integration id active with working
+ * secrets: created or given them (a reconnect of a key-based one too),
+ * or, for a connector that needs none, created. */
+static int connected(struct api_ctx *c, const struct connector *k, const char *id,
+                     struct json_object *secrets, const char *status_after, struct err *e)
+{
+    if (!ready_to_run(k, secrets) || strcmp(status_after, "active") != 0)
+        return 0;
+    return events_integration(c->db, c->tenant_id, id, EVENTS_INTEGRATION_CONNECTED, NULL, c->now,
+                              e);
 }
 
 /* The store's own checks come back as ERR_INVALID "name: ..." or led by a
@@ -510,6 +524,8 @@ void api_integrations_create(struct api_ctx *c)
     if (rc == 0 && ready_to_run(k, secrets))
         rc = integration_update(NULL, c->db, c->tenant_id, it.id,
                                 &(struct integration_change){.status = "active"}, c->now, &e);
+    if (rc == 0)
+        rc = connected(c, k, it.id, secrets, "active", &e);
     if (rc < 0) {
         db_rollback(c->db);
         fail_store(c, &e);
@@ -828,6 +844,8 @@ void api_integration_put(struct api_ctx *c)
     rc = integration_update(NULL, c->db, c->tenant_id, id, &ch, c->now, &e);
     if (rc == 0 && has_secrets)
         rc = store_secrets(c, k, id, secrets, &e);
+    if (rc == 0 && has_secrets)
+        rc = connected(c, k, id, secrets, ch.status ? ch.status : it.status, &e);
     if (rc < 0) {
         db_rollback(c->db);
         fail_store(c, &e);
@@ -991,6 +1009,8 @@ void api_integration_patch(struct api_ctx *c)
     rc = integration_update(NULL, c->db, c->tenant_id, id, &ch, c->now, &e);
     if (rc == 0 && secrets)
         rc = store_secrets(c, k, id, secrets, &e);
+    if (rc == 0 && secrets)
+        rc = connected(c, k, id, secrets, ch.status ? ch.status : it.status, &e);
     if (rc < 0) {
         db_rollback(c->db);
         fail_store(c, &e);

@@ -10,6 +10,7 @@
 #include <assert.h>
 
 #include "api/api_int.h"
+#include "events/events.h"
 #include "store/integration.h"
 #include "store/records_query.h"
 
@@ -54,6 +55,12 @@ int api_integration_remove(struct api_ctx *c, const char *id, bool purge, const 
     /* With purge, the data first, counted, then the row: integration_delete's
      * cascade would take the rows but not the raw tables, nor count anything. */
     if (purge && (rc = records_query_purge_integration(removed, c->db, c->tenant_id, id, e)) < 0)
+        return rc;
+    /* Told while the integration is there to be read; one deleted earlier
+     * (a purge reaches those too) was told then. */
+    rc = events_integration(c->db, c->tenant_id, id, EVENTS_INTEGRATION_DISCONNECTED,
+                            "{\"reason\":\"deleted\"}", c->now, e);
+    if (rc < 0 && rc != ERR_NOTFOUND)
         return rc;
     if ((rc = integration_delete(c->db, c->tenant_id, id, purge, c->now, e)) < 0)
         return rc;

@@ -78,11 +78,10 @@ static int member(const char **out, size_t *len, const struct json_object *cfg, 
     return 0;
 }
 
-/* Whether s (n bytes) is a URL of one of the two schemes: printable ASCII
- * without spaces, "scheme://", a host, no fragment; for mail no user part
- * and no query either. */
-static bool url_ok(const char *s, size_t n, const char *a, const char *b, bool mail)
+bool notify_url_ok(const char *s, size_t n, const char *a, const char *b, unsigned flags)
 {
+    bool no_user = flags & NOTIFY_URL_NO_USER, no_query = flags & NOTIFY_URL_NO_QUERY;
+
     if (n == 0 || n > NOTIFY_URL_MAX)
         return false;
     for (size_t i = 0; i < n; i++)
@@ -97,7 +96,7 @@ static bool url_ok(const char *s, size_t n, const char *a, const char *b, bool m
         return false;
     const char *auth = sep + 3;
     size_t an = strcspn(auth, "/?#");
-    if (memchr(s, '#', n) || (mail && (memchr(auth, '@', an) || memchr(s, '?', n))))
+    if (memchr(s, '#', n) || (no_user && memchr(auth, '@', an)) || (no_query && memchr(s, '?', n)))
         return false;
     const char *at = memchr(auth, '@', an);
     const char *host = at ? at + 1 : auth;
@@ -177,7 +176,8 @@ static int parse_url(struct notify_config *c, const struct json_object *cfg,
         secret_set(&c->url, keep->url.p, keep->url.n);
         return 0;
     }
-    if (mail ? !url_ok(s, n, "smtp", "smtps", true) : !url_ok(s, n, "https", "http", false))
+    if (mail ? !notify_url_ok(s, n, "smtp", "smtps", NOTIFY_URL_NO_USER | NOTIFY_URL_NO_QUERY)
+             : !notify_url_ok(s, n, "https", "http", 0))
         return err_set(err, ERR_INVALID,
                        mail ? "/config/url: expected smtp://HOST[:PORT] or smtps://HOST[:PORT] "
                               "(no user part: use username and password)"

@@ -87,6 +87,16 @@ void notify_config_dispose(struct notify_config *c);
 MUST_CHECK int notify_events_check(struct buf *b, const struct json_object *events,
                                    struct err *err);
 
+#define NOTIFY_URL_NO_USER  1 /* no "user@" before the host */
+#define NOTIFY_URL_NO_QUERY 2 /* no "?..." */
+
+/* Whether s (n bytes, at most NOTIFY_URL_MAX) is a URL of scheme a or b
+ * (any case): printable ASCII without spaces, "scheme://", a host (an
+ * IPv6 literal in brackets, or a name or address with an optional port
+ * 1..65535), no fragment, and what flags also forbid. For the channels'
+ * URLs and the host's event subscriptions (events/). */
+bool notify_url_ok(const char *s, size_t n, const char *a, const char *b, unsigned flags);
+
 /* Check a channel's name: 1..NOTIFY_NAME_MAX bytes of UTF-8 without
  * control characters. ERR_INVALID "/name: problem". */
 MUST_CHECK int notify_name_check(const char *name, size_t n, struct err *err);

@@ -1,8 +1,7 @@
-/* notify/deliver.c - see deliver.h. A claim reads its batch whole (the
- * sealed settings included) before leasing it, because a connection
- * cannot run an UPDATE while PostgreSQL still streams a result on it.
- * Each outcome commits on its own, right after its send, so a slow
- * receiver late in a batch cannot outlive the claims of the others. */
+/* notify/deliver.c - see deliver.h. A claim (notify/outbox.h) reads its
+ * batch whole, the sealed settings included, before leasing it. Each
+ * outcome commits on its own, right after its send, so a slow receiver
+ * late in a batch cannot outlive the claims of the others. */
 #include "notify/deliver.h"
 
 #include <assert.h>
@@ -13,9 +12,9 @@
 #include "core/buf.h"
 #include "core/id.h"
 #include "core/log.h"
-#include "crypto/random.h"
 #include "notify/notify.h"
 #include "notify/notify_int.h"
+#include "notify/outbox.h"
 #include "store/notify_channel.h"
 
 const struct notify_sender *notify__sender(enum notify_kind kind)
@@ -62,85 +61,54 @@ static char *dup_or_empty(const char *s)
     return xstrdup(s ? s : "");
 }
 
-#define CLAIM_COLUMNS                                                                              \
+#define CLAIM_SQL                                                                                  \
     "SELECT n.id, n.tenant_id, n.channel_id, n.integration_id, n.event, n.level, n.title,"         \
     " n.body, n.data, n.created_at, n.attempts, c.kind, c.enabled, c.config_sealed"                \
     " FROM notifications n JOIN notification_channels c"                                           \
     " ON c.tenant_id = n.tenant_id AND c.id = n.channel_id"                                        \
     " WHERE n.status = 'pending' AND n.channel_id IS NOT NULL AND n.next_attempt_at <= $1"         \
     " ORDER BY n.next_attempt_at, n.id LIMIT $2"
+#define LEASE_SQL                                                                                  \
+    "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = $2 WHERE id = $1"
+
+/* outbox_row_fn: one claimed row into jobs[i]. */
+static void copy_job(void *ctx, size_t i, struct db_rows *r)
+{
+    struct job *j = &((struct job *)ctx)[i];
+    size_t bn = 0;
+    const void *blob = db_rows_blob(r, 13, &bn);
+    snprintf(j->id, sizeof(j->id), "%s", db_rows_text(r, 0));
+    snprintf(j->tenant_id, sizeof(j->tenant_id), "%s", db_rows_text(r, 1));
+    snprintf(j->channel_id, sizeof(j->channel_id), "%s", db_rows_text(r, 2));
+    j->integration_id = db_rows_is_null(r, 3) ? NULL : xstrdup(db_rows_text(r, 3));
+    j->event = dup_or_empty(db_rows_text(r, 4));
+    j->level = dup_or_empty(db_rows_text(r, 5));
+    j->title = dup_or_empty(db_rows_text(r, 6));
+    j->body = dup_or_empty(db_rows_text(r, 7));
+    j->data = dup_or_empty(db_rows_text(r, 8));
+    j->created_at = db_rows_int(r, 9);
+    j->attempt = (int)db_rows_int(r, 10) + 1;
+    snprintf(j->kind, sizeof(j->kind), "%s", db_rows_text(r, 11));
+    j->enabled = db_rows_int(r, 12) != 0;
+    j->blob = xmalloc(bn ? bn : 1);
+    if (blob)
+        memcpy(j->blob, blob, bn);
+    j->blob_n = bn;
+}
 
 /* Claim up to max deliveries due at now into jobs (*n of them), leased
  * until now + lease. */
 static int claim(struct job *jobs, size_t *n, struct db *db, int64_t now, int max, int64_t lease,
                  struct err *err)
 {
-    bool pg = strcmp(db_engine(db), "postgres") == 0;
-    struct db_rows *r = NULL;
-
-    *n = 0;
-    int rc = db_begin(db, err);
-    if (rc < 0)
-        return rc;
-    /* SQLite's BEGIN IMMEDIATE holds the whole database; PostgreSQL locks
-     * the rows, and a second claimer skips them instead of waiting. */
-    rc = db_query(&r, db, pg ? CLAIM_COLUMNS " FOR UPDATE OF n SKIP LOCKED" : CLAIM_COLUMNS,
-                  DB_ARGS(DB_INT(now), DB_INT(max)), err);
-    while (rc == 0 && (rc = db_rows_next(r, err)) == 1) {
-        rc = 0;
-        struct job *j = &jobs[(*n)++];
-        size_t bn = 0;
-        const void *blob = db_rows_blob(r, 13, &bn);
-        snprintf(j->id, sizeof(j->id), "%s", db_rows_text(r, 0));
-        snprintf(j->tenant_id, sizeof(j->tenant_id), "%s", db_rows_text(r, 1));
-        snprintf(j->channel_id, sizeof(j->channel_id), "%s", db_rows_text(r, 2));
-        j->integration_id = db_rows_is_null(r, 3) ? NULL : xstrdup(db_rows_text(r, 3));
-        j->event = dup_or_empty(db_rows_text(r, 4));
-        j->level = dup_or_empty(db_rows_text(r, 5));
-        j->title = dup_or_empty(db_rows_text(r, 6));
-        j->body = dup_or_empty(db_rows_text(r, 7));
-        j->data = dup_or_empty(db_rows_text(r, 8));
-        j->created_at = db_rows_int(r, 9);
-        j->attempt = (int)db_rows_int(r, 10) + 1;
-        snprintf(j->kind, sizeof(j->kind), "%s", db_rows_text(r, 11));
-        j->enabled = db_rows_int(r, 12) != 0;
-        j->blob = xmalloc(bn ? bn : 1);
-        if (blob)
-            memcpy(j->blob, blob, bn);
-        j->blob_n = bn;
-    }
-    db_rows_free(r);
-    for (size_t i = 0; rc == 0 && i < *n; i++)
-        rc = db_exec(db,
-                     "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = $2"
-                     " WHERE id = $1",
-                     DB_ARGS(DB_TEXT(jobs[i].id), DB_INT(now + lease)), NULL, err);
-    if (rc == 0)
-        rc = db_commit(db, err);
-    else
-        db_rollback(db);
+    int rc =
+        outbox_claim(n, db, CLAIM_SQL, "n", LEASE_SQL, now, max, now + lease, copy_job, jobs, err);
     if (rc < 0) {
         for (size_t i = 0; i < *n; i++)
             job_dispose(&jobs[i]);
         *n = 0;
     }
     return rc;
-}
-
-/* The wait before the next attempt after attempt number `attempt` failed:
- * half the doubled backoff plus a random part of the other half, and at
- * least what the receiver asked for. */
-static int64_t backoff(const struct notify_env *e, int attempt, int64_t asked)
-{
-    int64_t cap = e->backoff_s > 0 ? e->backoff_s : NOTIFY_BACKOFF_S_DEFAULT;
-    for (int i = 1; i < attempt && cap < NOTIFY_BACKOFF_MAX_S; i++)
-        cap *= 2;
-    if (cap > NOTIFY_BACKOFF_MAX_S)
-        cap = NOTIFY_BACKOFF_MAX_S;
-    uint64_t rnd;
-    random_bytes(&rnd, sizeof(rnd));
-    int64_t wait = cap / 2 + (int64_t)(rnd % (uint64_t)(cap - cap / 2 + 1));
-    return wait > asked ? wait : asked;
 }
 
 /* Open the job's settings and send it. */
@@ -234,7 +202,7 @@ int notify_deliver_due(struct notify_deliver_stats *stats, const struct notify_e
     if (max < 1 || max > NOTIFY_BATCH_MAX)
         return err_set(err, ERR_INVALID, "deliveries per call: expected 1 to %d", NOTIFY_BATCH_MAX);
     /* The claim outlives a whole batch of sends that all time out. */
-    int64_t lease = 60 + (int64_t)max * (timeout_ms / 1000 + 1);
+    int64_t lease = outbox_lease_s(max, timeout_ms);
     struct job *jobs = xcalloc((size_t)max, sizeof(*jobs));
     if ((rc = claim(jobs, &n, e->db, now, max, lease, err)) < 0)
         goto done;
@@ -258,7 +226,7 @@ int notify_deliver_due(struct notify_deliver_stats *stats, const struct notify_e
         } else {
             o = res.retry && j->attempt < max_attempts ? RETRY : FAILED;
             if (o == RETRY) {
-                next = now + backoff(e, j->attempt, res.wait_s);
+                next = now + outbox_backoff_s(e->backoff_s, j->attempt, res.wait_s);
                 st.retried++;
             } else {
                 st.failed++;

@@ -20,12 +20,14 @@
 #include "core/err.h"
 #include "crypto/vault.h"
 #include "db/db.h"
+#include "notify/outbox.h"
 
-#define NOTIFY_TIMEOUT_MS_DEFAULT 10000 /* one attempt, connecting included */
-#define NOTIFY_ATTEMPTS_DEFAULT   8     /* then the delivery is failed */
-#define NOTIFY_BACKOFF_S_DEFAULT  60    /* the wait before the first retry, doubled each time */
-#define NOTIFY_BACKOFF_MAX_S      21600 /* the longest wait between attempts: 6 hours */
-#define NOTIFY_BATCH_MAX          100   /* deliveries one call claims at most */
+/* The defaults, shared with the events to the host (notify/outbox.h). */
+#define NOTIFY_TIMEOUT_MS_DEFAULT OUTBOX_TIMEOUT_MS_DEFAULT /* one attempt: 10 s */
+#define NOTIFY_ATTEMPTS_DEFAULT   OUTBOX_ATTEMPTS_DEFAULT   /* then the delivery is failed: 8 */
+#define NOTIFY_BACKOFF_S_DEFAULT  OUTBOX_BACKOFF_S_DEFAULT  /* before the first retry: 60 s */
+#define NOTIFY_BACKOFF_MAX_S      OUTBOX_BACKOFF_MAX_S      /* the longest wait: 6 hours */
+#define NOTIFY_BATCH_MAX          OUTBOX_BATCH_MAX          /* deliveries one call claims */
 
 /* What deliveries run with. */
 struct notify_env {

@@ -1,14 +1,16 @@
-/* notify/post.c - one JSON POST for the Slack and webhook senders,
- * through http/fetch.h (no redirects, a capped answer, a timeout), and
- * what its answer means for retrying. fetch's own messages name the URL
- * (without its query), and a Slack webhook URL holds its secret in the
- * path, so only libcurl's reason is kept from them. */
+/* notify/post.c - see post.h. Through http/fetch.h: no redirects, a
+ * capped answer, a timeout. fetch's own messages name the URL (without
+ * its query), and a Slack webhook URL holds its secret in the path, so
+ * only libcurl's reason is kept from them. */
+#include "notify/post.h"
+
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "http/fetch.h"
 #include "http/retry.h"
-#include "notify/notify_int.h"
+#include "notify/whsig.h"
 
 #define ANSWER_MAX 65536 /* bytes of a receiver's answer read */
 #define SNIPPET    80    /* bytes of it quoted in an error */
@@ -40,9 +42,9 @@ static void snippet(char *out, size_t n, const struct buf *body)
     out[k] = '\0';
 }
 
-int notify__post(struct notify_result *res, const char *what, const char *url,
-                 const char *const *headers, const char *body, size_t n, long timeout_ms,
-                 int64_t now, struct err *err)
+int notify_post(struct notify_result *res, const char *what, const char *url,
+                const char *const *headers, const char *body, size_t n, long timeout_ms,
+                int64_t now, struct err *err)
 {
     struct fetch_req r = {.method = "POST",
                           .url = url,
@@ -90,4 +92,24 @@ int notify__post(struct notify_result *res, const char *what, const char *url,
     if (piece[0])
         return err_set(err, rc, "%s: HTTP %ld: %s", what, st, piece);
     return err_set(err, rc, "%s: HTTP %ld", what, st);
+}
+
+int notify_post_signed(struct notify_result *res, const char *what, const char *url,
+                       const char *secret, size_t secret_n, const char *id, const char *body,
+                       size_t n, long timeout_ms, int64_t now, struct err *err)
+{
+    struct secret key = {0};
+    char sig[WHSIG_SIG_LEN], h_id[32 + WHSIG_ID_MAX], h_ts[48], h_sig[32 + WHSIG_SIG_LEN];
+
+    memset(res, 0, sizeof(*res));
+    int rc = whsig_key_parse(&key, secret, secret_n, err);
+    if (rc < 0)
+        return rc;
+    whsig_sign(sig, &key, id, now, body, n);
+    secret_dispose(&key);
+    snprintf(h_id, sizeof(h_id), "webhook-id: %s", id);
+    snprintf(h_ts, sizeof(h_ts), "webhook-timestamp: %" PRId64, now);
+    snprintf(h_sig, sizeof(h_sig), "webhook-signature: %s", sig);
+    const char *headers[] = {h_id, h_ts, h_sig, NULL};
+    return notify_post(res, what, url, headers, body, n, timeout_ms, now, err);
 }

@@ -39,8 +39,8 @@ static int slack_send(struct notify_result *res, const struct notify_config *c,
     buf_puts(&body, "{\"text\":");
     buf_put_json_str(&body, buf_cstr(&text));
     buf_putc(&body, '}');
-    int rc = notify__post(res, "slack", (const char *)c->url.p, NULL, body.p, body.n, timeout_ms,
-                          now, err);
+    int rc = notify_post(res, "slack", (const char *)c->url.p, NULL, body.p, body.n, timeout_ms,
+                         now, err);
     buf_dispose(&text);
     buf_dispose(&body);
     return rc;

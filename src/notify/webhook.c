@@ -3,15 +3,13 @@
  * "{webhook-id}.{webhook-timestamp}.{body}" with the channel's key. The
  * webhook-id is the delivery's id, the same on every retry, so that a
  * receiver can drop a repeat; the timestamp is the attempt's. */
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "notify/notify_int.h"
-#include "notify/whsig.h"
+#include "notify/post.h"
 
 /* The payload: the stored data with the message's words added. */
 static void payload(struct buf *b, const struct notify_msg *m)
@@ -44,24 +42,12 @@ static void payload(struct buf *b, const struct notify_msg *m)
 static int webhook_send(struct notify_result *res, const struct notify_config *c,
                         const struct notify_msg *m, long timeout_ms, int64_t now, struct err *err)
 {
-    struct secret key = {0};
     struct buf body;
-    char sig[WHSIG_SIG_LEN], h_id[32 + WHSIG_ID_MAX], h_ts[48], h_sig[32 + WHSIG_SIG_LEN];
 
-    memset(res, 0, sizeof(*res));
-    int rc = whsig_key_parse(&key, (const char *)c->secret.p, c->secret.n, err);
-    if (rc < 0)
-        return rc;
     buf_init(&body, 0);
     payload(&body, m);
-    whsig_sign(sig, &key, m->id, now, body.p, body.n);
-    secret_dispose(&key);
-    snprintf(h_id, sizeof(h_id), "webhook-id: %s", m->id);
-    snprintf(h_ts, sizeof(h_ts), "webhook-timestamp: %" PRId64, now);
-    snprintf(h_sig, sizeof(h_sig), "webhook-signature: %s", sig);
-    const char *headers[] = {h_id, h_ts, h_sig, NULL};
-    rc = notify__post(res, "webhook", (const char *)c->url.p, headers, body.p, body.n, timeout_ms,
-                      now, err);
+    int rc = notify_post_signed(res, "webhook", (const char *)c->url.p, (const char *)c->secret.p,
+                                c->secret.n, m->id, body.p, body.n, timeout_ms, now, err);
     buf_dispose(&body);
     return rc;
 }

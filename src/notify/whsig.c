@@ -10,6 +10,19 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "crypto/random.h"
+
+void whsig_secret_new(struct secret *out)
+{
+    unsigned char raw[WHSIG_SECRET_RANDOM];
+    char text[WHSIG_SECRET_TEXT_MAX] = WHSIG_PREFIX;
+    size_t plen = strlen(WHSIG_PREFIX);
+    random_bytes(raw, sizeof(raw));
+    size_t n = plen + encode_b64_format(text + plen, raw, sizeof(raw));
+    secret_set(out, text, n);
+    secret_wipe(raw, sizeof(raw));
+    secret_wipe(text, sizeof(text));
+}
 
 int whsig_key_parse(struct secret *key, const char *secret, size_t n, struct err *err)
 {

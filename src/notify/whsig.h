@@ -22,6 +22,16 @@
 /* "v1," and the base64 of one HMAC-SHA256, and a NUL. */
 #define WHSIG_SIG_LEN (3 + ENCODE_B64_LEN(HASH_SHA256_LEN) + 1)
 
+#define WHSIG_SECRET_RANDOM 32 /* bytes of a secret inlet makes */
+/* Bytes of such a secret as text: "whsec_", the base64, and a NUL. */
+#define WHSIG_SECRET_TEXT_MAX (6 + ENCODE_B64_LEN(WHSIG_SECRET_RANDOM) + 1)
+
+/* A new secret: "whsec_" and the padded base64 of WHSIG_SECRET_RANDOM
+ * random bytes, into *out (OUT, secret_dispose). For the secrets inlet
+ * makes and shows once (inbound webhook endpoints, the host's event
+ * subscriptions). */
+void whsig_secret_new(struct secret *out);
+
 /* Decode secret ("whsec_" and padded base64 of WHSIG_KEY_MIN..MAX bytes)
  * into *key (OUT, secret_dispose). ERR_INVALID naming what is wrong,
  * never quoting the secret. */

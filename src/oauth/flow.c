@@ -19,6 +19,7 @@
 #include "crypto/hash.h"
 #include "crypto/pkce.h"
 #include "crypto/random.h"
+#include "events/events.h"
 #include "http/fetch.h"
 #include "notify/notify.h"
 #include "oauth/client.h"
@@ -460,6 +461,9 @@ static int store_connection(char id[ID_MAX], const struct oauth_env *env,
     if (rc == 0 && (rc = notify_record(NULL, env->db, w->st->tenant_id, id, NOTIFY_OUTCOME_TOKEN_OK,
                                        NULL, now, err)) == ERR_NOTFOUND)
         rc = 0;
+    if (rc == 0) /* the host hears of it too, on every connect */
+        rc = events_integration(env->db, w->st->tenant_id, id, EVENTS_INTEGRATION_CONNECTED, NULL,
+                                now, err);
     if (rc == 0)
         rc = consent_add(env->db, w->st->tenant_id, id, w->c->name,
                          w->st->actor[0] ? w->st->actor : "unknown", account_of(w->identity),

@@ -9,6 +9,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "events/events.h"
 #include "http/fetch.h"
 #include "oauth/client.h"
 #include "oauth/exchange.h"
@@ -140,6 +141,8 @@ int oauth_disconnect(struct oauth_disconnected *out, const struct oauth_env *env
     char data[96];
     snprintf(data, sizeof(data), "{\"revoked\":%s}", out->revoked ? "true" : "false");
     a.data = data;
+    const char *event = out->revoked ? "{\"reason\":\"disconnected\",\"revoked\":true}"
+                                     : "{\"reason\":\"disconnected\",\"revoked\":false}";
     if ((rc = db_begin_tenant(env->db, tenant_id, err)) == 0) {
         rc = credential_delete(&gone, env->db, tenant_id, id, err);
         if (rc == 0)
@@ -148,6 +151,9 @@ int oauth_disconnect(struct oauth_disconnected *out, const struct oauth_env *env
             rc = integration_update(NULL, env->db, tenant_id, id, &ch, now, err);
         if (rc == 0)
             rc = audit_record(env->db, &a, now, err);
+        if (rc == 0) /* the host hears of it, with the change */
+            rc = events_integration(env->db, tenant_id, id, EVENTS_INTEGRATION_DISCONNECTED, event,
+                                    now, err);
         if (rc == 0)
             rc = db_commit(env->db, err);
         else

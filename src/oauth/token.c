@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "crypto/hash.h"
+#include "events/events.h"
 #include "notify/notify.h"
 #include "oauth/client.h"
 #include "oauth/exchange.h"
@@ -99,6 +100,23 @@ static int tell(const struct oauth_env *env, const struct stored *s, enum notify
     return rc == ERR_NOTFOUND ? 0 : rc; /* deleted meanwhile: nobody to tell */
 }
 
+/* integration.needs_reauth to the host (events/), in the refresh's
+ * transaction, with the provider's reason (one line, never a secret: the
+ * same text goes to the integration's status_reason). */
+static int reauth_event(const struct oauth_env *env, const struct stored *s, const char *why,
+                        int64_t now, struct err *err)
+{
+    struct buf extra;
+    buf_init(&extra, 0);
+    buf_puts(&extra, "{\"reason\":");
+    events_put_text(&extra, why ? why : "");
+    buf_putc(&extra, '}');
+    int rc = events_integration(env->db, s->it.tenant_id, s->it.id, EVENTS_INTEGRATION_NEEDS_REAUTH,
+                                buf_cstr(&extra), now, err);
+    buf_dispose(&extra);
+    return rc == ERR_NOTFOUND ? 0 : rc; /* deleted meanwhile: nobody to tell */
+}
+
 /* The provider refused the refresh token: the integration needs its user. */
 static int mark_reauth(const struct oauth_env *env, const struct stored *s, const char *why,
                        int64_t now, struct err *err)
@@ -116,6 +134,8 @@ static int mark_reauth(const struct oauth_env *env, const struct stored *s, cons
         rc = audit_record(env->db, &a, now, err);
     if (rc == 0)
         rc = tell(env, s, NOTIFY_OUTCOME_NEEDS_REAUTH, why, now, err);
+    if (rc == 0)
+        rc = reauth_event(env, s, why, now, err);
     return rc;
 }
 

@@ -9,17 +9,21 @@
 #include "core/alloc.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "events/deliver.h"
 #include "notify/deliver.h"
 #include "notify/inbox.h"
 #include "sched/scheduler.h"
 #include "sched/tokens.h"
+#include "store/event_delivery.h"
 #include "store/jobs.h"
 
-#define DELIVERIES_PER_TICK  20
-#define PURGE_EVERY_S        3600                 /* how often a loop deletes old rows */
-#define PURGE_BATCH          1000                 /* rows of each kind one purge deletes at most */
-#define JOBS_KEPT_S          (7 * INT64_C(86400)) /* ended jobs, for `inlet jobs` and post-mortems */
-#define NOTIFICATIONS_KEPT_S (90 * INT64_C(86400)) /* sent deliveries and in-app notifications */
+#define DELIVERIES_PER_TICK    20
+#define EVENT_BATCHES_PER_TICK 10   /* batches of events a tick sends while they come full */
+#define EVENT_TICK_BUDGET_MS   2000 /* and while the tick has sent them for less than this */
+#define PURGE_EVERY_S          3600 /* how often a loop deletes old rows */
+#define PURGE_BATCH            1000 /* rows of each kind one purge deletes at most */
+#define JOBS_KEPT_S            (7 * INT64_C(86400)) /* ended jobs, for `inlet jobs` and post-mortems */
+#define NOTIFICATIONS_KEPT_S   (90 * INT64_C(86400)) /* sent deliveries and in-app notifications */
 
 struct sched_loop {
     struct sched_loop_opts o;
@@ -30,12 +34,13 @@ struct sched_loop {
     int64_t purged_at; /* unix seconds of the last purge; 0: none yet */
 };
 
-/* Old ended jobs and notifications go, a batch of each per purge: the
- * queue and the inbox stay small without a cron job of their own. Every
- * process purges; the deletes are idempotent. */
+/* Old ended jobs, notifications and event deliveries go, a batch of each
+ * per purge: the queue, the inbox and the delivery logs stay small without
+ * a cron job of their own. Every process purges; the deletes are
+ * idempotent. */
 static void purge(struct sched_loop *l, struct db *db, int64_t now)
 {
-    int64_t jobs = 0, notes = 0;
+    int64_t jobs = 0, notes = 0, events = 0;
     struct err e;
     if (l->purged_at && now - l->purged_at < PURGE_EVERY_S)
         return;
@@ -46,15 +51,17 @@ static void purge(struct sched_loop *l, struct db *db, int64_t now)
         if (rc == 0)
             rc = notify_purge(&notes, db, now - NOTIFICATIONS_KEPT_S, PURGE_BATCH, &e);
         if (rc == 0)
+            rc = event_delivery_purge(&events, db, now - EVENTS_DELIVERY_KEPT_S, PURGE_BATCH, &e);
+        if (rc == 0)
             rc = db_commit(db, &e);
         else
             db_rollback(db);
     }
     if (rc < 0)
         log_warn("scheduler: purging old jobs and notifications failed", LOG_ERROR(&e));
-    else if (jobs || notes)
+    else if (jobs || notes || events)
         log_info("scheduler: old rows purged", LOG_INT("jobs", jobs),
-                 LOG_INT("notifications", notes));
+                 LOG_INT("notifications", notes), LOG_INT("event_deliveries", events));
 }
 
 static void tick(struct sched_loop *l)
@@ -78,6 +85,20 @@ static void tick(struct sched_loop *l)
     struct notify_deliver_stats st;
     if (notify_deliver_due(&st, &ne, now, DELIVERIES_PER_TICK, &e) < 0)
         log_warn("notify: sending deliveries failed", LOG_ERROR(&e));
+    /* Events come in bursts (a run's streams): more batches while they
+     * come full, within a budget, so that the next pass is not late. */
+    struct events_env ee = {.db = db, .vault = l->o.vault};
+    struct events_deliver_stats es;
+    int64_t began = time_mono_ms();
+    for (int i = 0; i < EVENT_BATCHES_PER_TICK; i++) {
+        if (events_deliver_due(&es, &ee, now, DELIVERIES_PER_TICK, &e) < 0) {
+            log_warn("events: sending deliveries failed", LOG_ERROR(&e));
+            break;
+        }
+        if (es.sent + es.retried + es.failed < DELIVERIES_PER_TICK ||
+            time_mono_ms() - began > EVENT_TICK_BUDGET_MS)
+            break;
+    }
     purge(l, db, now);
     db_pool_give(l->o.pool, db);
 }

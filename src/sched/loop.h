@@ -2,9 +2,11 @@
  * a serving or working process: every tick it runs a scheduling pass
  * (sched/scheduler.h) and a token upkeep pass (sched/tokens.h), wakes the
  * local workers when they queued jobs, and sends the notification
- * deliveries that are due (notify/deliver.h); once an hour it deletes
- * ended jobs older than a week and notifications older than 90 days. Any
- * number of processes may run one: passes and deliveries claim their rows. */
+ * deliveries (notify/deliver.h) and the events to the host
+ * (events/deliver.h) that are due; once an hour it deletes ended jobs
+ * older than a week, notifications older than 90 days and ended event
+ * deliveries older than 30. Any number of processes may run one: passes
+ * and deliveries claim their rows. */
 #ifndef INLET_SCHED_LOOP_H
 #define INLET_SCHED_LOOP_H
 #include <stdint.h>
@@ -20,7 +22,7 @@ struct sched_loop;
 
 struct sched_loop_opts {
     struct db_pool *pool;      /* borrowed; one connection per tick */
-    const struct vault *vault; /* the channels' sealed settings */
+    const struct vault *vault; /* the channels' settings, the subscriptions' secrets */
     struct runner *runner;     /* woken when a pass queued syncs; may be NULL */
     const char *public_url;    /* deep links in notifications; may be NULL */
     int64_t tick_ms;           /* 0: SCHED_TICK_MS_DEFAULT */

@@ -16,6 +16,7 @@ const struct sealed_column sealed_columns[] = {
     {"oauth_states", "verifier_sealed", "verifier_key_id"},
     {"webhook_endpoints", "secret_sealed", "secret_key_id"},
     {"notification_channels", "config_sealed", "config_key_id"},
+    {"webhook_subscriptions", "secret_sealed", "secret_key_id"},
 };
 const size_t sealed_columns_count = sizeof(sealed_columns) / sizeof(sealed_columns[0]);
 

@@ -7,13 +7,12 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "core/encode.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "notify/whsig.h"
 #include "store/sealed.h"
 
-#define KEY_RANDOM    32 /* bytes of a key: 256 bits */
-#define SECRET_RANDOM 32 /* bytes of a signing secret */
+#define KEY_RANDOM 32 /* bytes of a key: 256 bits */
 
 static const struct sealed_column secret_col = {"webhook_endpoints", "secret_sealed",
                                                 "secret_key_id"};
@@ -42,18 +41,6 @@ static void key_new(struct secret *key, char hex[HASH_SHA256_HEX_LEN + 1])
 {
     random_prefixed_token(key, WEBHOOK_KEY_PREFIX, KEY_RANDOM);
     hash_sha256_hex(hex, key->p, key->n);
-}
-
-/* "whsec_" and the padded base64 of SECRET_RANDOM random bytes. */
-static void secret_new(struct secret *out)
-{
-    unsigned char raw[SECRET_RANDOM];
-    char text[6 + ENCODE_B64_LEN(SECRET_RANDOM) + 1] = "whsec_";
-    random_bytes(raw, sizeof(raw));
-    size_t n = 6 + encode_b64_format(text + 6, raw, sizeof(raw));
-    secret_set(out, text, n);
-    secret_wipe(raw, sizeof(raw));
-    secret_wipe(text, sizeof(text));
 }
 
 int webhook_endpoint_create(struct webhook_endpoint *out, struct secret *key, struct secret *secret,
@@ -85,7 +72,7 @@ int webhook_endpoint_create(struct webhook_endpoint *out, struct secret *key, st
     id_new(id, "whe");
     key_new(key, hex);
     if (in->sign) {
-        secret_new(secret);
+        whsig_secret_new(secret);
         rc = sealed_seal(&blob, &n, v, &secret_col, tenant_id, id, secret->p, secret->n, err);
     }
     if (rc == 0)

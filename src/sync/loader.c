@@ -51,7 +51,8 @@ struct stream {
     struct buf copy;
     size_t staged;
     bool stage_made;
-    size_t index; /* in loader.streams */
+    size_t index;           /* in loader.streams */
+    struct loader_counts n; /* this stream's part of loader.n */
 };
 
 struct loader {
@@ -781,12 +782,16 @@ static int record_sqlite(struct loader *l, struct stream *s, const struct singer
     rc = db_exec(l->o.db, s->sql_insert, l->vals, np, &changes, err);
     if (rc == 0 && changes == 1) {
         l->n.created++;
+        s->n.created++;
     } else if (rc == 0 && s->keyed) {
         rc = db_exec(l->o.db, s->sql_update, l->vals, np, &changes, err);
-        if (rc == 0 && changes == 1)
+        if (rc == 0 && changes == 1) {
             l->n.updated++;
-        else if (rc == 0)
+            s->n.updated++;
+        } else if (rc == 0) {
             l->n.unchanged++;
+            s->n.unchanged++;
+        }
     }
     xfree(offs);
     return rc;
@@ -851,9 +856,10 @@ static bool row_refused(const struct loader *l, const struct stream *s, struct b
 }
 
 /* Count a record that cannot be loaded and keep why; fatal when strict. */
-static int record_failed(struct loader *l, const struct stream *s, const char *why, struct err *err)
+static int record_failed(struct loader *l, struct stream *s, const char *why, struct err *err)
 {
     l->n.failed++;
+    s->n.failed++;
     record_error(l, s, why);
     if (l->o.strict)
         return err_set(err, ERR_INVALID, "%s: record %" PRId64 " is invalid: %s", s->name,
@@ -871,6 +877,7 @@ static int on_record(struct loader *l, const struct singer_msg *m, const char *n
     if (!s)
         return err_set(err, ERR_INVALID, "a RECORD of stream %s before its SCHEMA", m->stream);
     l->n.processed++;
+    s->n.processed++;
     if (!jsonschema_validate(s->validator, m->record, NULL)) {
         jsonschema_validate(s->validator, m->record, &res);
         buf_init(&why, 0);
@@ -897,8 +904,10 @@ static int on_record(struct loader *l, const struct singer_msg *m, const char *n
     if (rc < 0)
         return rc;
     l->in_batch++;
-    if (deleted)
+    if (deleted) {
         l->n.deleted++;
+        s->n.deleted++;
+    }
     rc = l->pg ? record_pg(l, s, m, deleted, err) : record_sqlite(l, s, m, deleted, now, err);
     if (rc < 0 || !l->o.on_record)
         return rc;
@@ -1067,6 +1076,9 @@ static int stage_flush(struct loader *l, struct stream *s, struct err *err)
         l->n.created += ins;
         l->n.updated += upd;
         l->n.unchanged += (int64_t)s->staged - ins - upd;
+        s->n.created += ins;
+        s->n.updated += upd;
+        s->n.unchanged += (int64_t)s->staged - ins - upd;
         db_rows_free(r);
     }
     buf_dispose(&sql);
@@ -1138,8 +1150,10 @@ static int on_activate(struct loader *l, const struct singer_msg *m, const char 
                : db_exec(l->o.db, buf_cstr(&sql), DB_ARGS(DB_INT(m->version), DB_TEXT(now)), &gone,
                          err);
     buf_dispose(&sql);
-    if (rc == 0)
+    if (rc == 0) {
         l->n.deleted += gone;
+        s->n.deleted += gone;
+    }
     return rc;
 }
 
@@ -1224,6 +1238,12 @@ int loader_finish(struct loader *l, struct err *err)
         tx_abort(l);
     }
     return rc;
+}
+
+void loader_stream_counts(const struct loader *l, loader_stream_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < l->nstreams; i++)
+        fn(ctx, l->streams[i]->name, &l->streams[i]->n);
 }
 
 void loader_counts(const struct loader *l, struct loader_counts *out)

@@ -114,6 +114,13 @@ bool loader_in_batch(const struct loader *l);
 /* The counters so far (committed or not). */
 void loader_counts(const struct loader *l, struct loader_counts *out);
 
+typedef void (*loader_stream_fn)(void *ctx, const char *stream, const struct loader_counts *n);
+
+/* Call fn for each stream the loader has had a SCHEMA of, in that order,
+ * with its part of the counters so far; name and counters are borrowed
+ * for the call. */
+void loader_stream_counts(const struct loader *l, loader_stream_fn fn, void *ctx);
+
 /* The kept record errors, one per line ("stream: record 12: /email: is not
  * a valid email"), "" when none; borrowed. */
 const char *loader_errors(const struct loader *l);

@@ -1,9 +1,10 @@
 /* sync/push.c - see push.h. The loader carries the records (raw table,
  * one batch: a delivery is capped well below a batch), its on_record hook
- * maps each one, and its before_commit hook writes the run and the
- * delivery, so that all of it commits or none does. The delivery row is
- * the lock against a retry racing its original: the second insert finds
- * the first and the whole batch rolls back, and the first answer is read. */
+ * maps each one, and its before_commit hook writes the run, the delivery
+ * and the records.changed event to the host, so that all of it commits or
+ * none does. The delivery row is the lock against a retry racing its
+ * original: the second insert finds the first and the whole batch rolls
+ * back, and the first answer is read. */
 #include "sync/push.h"
 
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "core/alloc.h"
 #include "core/jsonx.h"
+#include "events/events.h"
 #include "map/model.h"
 #include "store/integration.h"
 #include "store/sync_run.h"
@@ -218,6 +220,11 @@ static int write_done(void *ctx, struct db *db, struct err *err)
                              &p->n, in->now, err);
     }
     buf_dispose(&logtext);
+    if (rc == 0) /* the host hears of what the records changed, with them */
+        rc = events_records_changed(
+            db, in->tenant_id, in->integration_id, run_id,
+            &(struct events_stream){p->stream, p->n.created, p->n.updated, p->n.deleted}, in->now,
+            err);
     if (rc < 0)
         return rc;
     buf_reset(a);

@@ -9,6 +9,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "events/events.h"
 #include "notify/notify.h"
 #include "singer/catalog.h"
 #include "store/integration.h"
@@ -36,6 +37,7 @@ int session_start(struct session *s, const char *integration_id, struct err *err
     struct db *db = o->env->db;
     const char *by = o->triggered_by ? o->triggered_by : "manual";
     int rc;
+    s->began_ms = time_now_ms();
     if (o->run_id) { /* started by the caller, or taken up again after a crash */
         if ((rc = db_begin_tenant_read(db, o->tenant_id, err)) < 0)
             return rc;
@@ -118,6 +120,46 @@ static int notify_outcome(const struct session *s, struct db *db, const char *st
     return rc == ERR_NOTFOUND ? 0 : rc; /* deleted meanwhile: nobody to tell */
 }
 
+/* A stream's counters into the events' list (ctx: a struct streams). */
+struct streams {
+    struct events_stream *v; /* from xrealloc */
+    size_t n;
+};
+
+static void add_stream(void *ctx, const char *name, const struct loader_counts *c)
+{
+    struct streams *a = ctx;
+    a->v = xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
+    a->v[a->n++] = (struct events_stream){name, c->created, c->updated, c->deleted};
+}
+
+/* The run's end to events/ (the host's webhook subscriptions), in the
+ * run's last transaction: sync.succeeded or sync.failed, and what each
+ * stream changed. */
+static int events_outcome(const struct session *s, struct db *db, const char *status,
+                          const char *error, const struct loader_counts *n, struct err *err)
+{
+    struct streams st = {0};
+    if (s->l)
+        loader_stream_counts(s->l, add_stream, &st);
+    struct events_run r = {.run_id = s->run.id,
+                           .integration_id = s->run.integration_id,
+                           .status = status,
+                           .error = error,
+                           .processed = n->processed,
+                           .created = n->created,
+                           .updated = n->updated,
+                           .unchanged = n->unchanged,
+                           .deleted = n->deleted,
+                           .failed = n->failed,
+                           .duration_ms = time_now_ms() - s->began_ms,
+                           .streams = st.v,
+                           .nstreams = st.n};
+    int rc = events_run_ended(db, s->o->tenant_id, &r, time_now_ms() / 1000, err);
+    xfree(st.v);
+    return rc == ERR_NOTFOUND ? 0 : rc; /* deleted meanwhile: nobody to tell */
+}
+
 void session_counts(const struct session *s, struct loader_counts *n)
 {
     struct loader_counts l = {0};
@@ -167,6 +209,8 @@ int session_finish(struct session *s, const char *status, const char *error, str
                                  time_now_ms() / 1000, err);
         if (rc == 0)
             rc = notify_outcome(s, db, status, error, err);
+        if (rc == 0)
+            rc = events_outcome(s, db, status, error, &n, err);
         if (rc == 0)
             rc = db_commit(db, err);
         else
@@ -292,8 +336,8 @@ void session_fail_given(const struct sync_opts *o, const struct err *why)
     struct db *db = o->env->db;
     int64_t now = time_now_ms() / 1000;
     struct err e;
-    /* The failure and its notification commit together, as a run's end
-     * and its outcome do in session_finish. */
+    /* The failure, its notification and its event commit together, as a
+     * run's end and its outcome do in session_finish. */
     int rc = db_begin_tenant(db, o->tenant_id, &e);
     if (rc == 0) {
         rc =
@@ -301,6 +345,13 @@ void session_fail_given(const struct sync_opts *o, const struct err *why)
         if (rc == 0) {
             rc = notify_record(NULL, db, o->tenant_id, o->integration_id,
                                NOTIFY_OUTCOME_SYNC_FAILURE, why->msg, now, &e);
+            if (rc == 0)
+                rc = events_run_ended(db, o->tenant_id,
+                                      &(struct events_run){.run_id = o->run_id,
+                                                           .integration_id = o->integration_id,
+                                                           .status = "failed",
+                                                           .error = why->msg},
+                                      now, &e);
             if (rc == ERR_NOTFOUND) /* deleted meanwhile: nobody to tell */
                 rc = 0;
         }

@@ -41,6 +41,7 @@ struct session {
     struct loader_counts base;   /* a run taken up again: what it had counted */
     struct normalize *norm;      /* the integration's mappings (owned), NULL before
                                     session_normalize_begin */
+    int64_t began_ms;            /* Unix ms when session_start ran: the run's duration in events */
 };
 
 /* The run's counters: what it had counted before it was taken up again,
@@ -94,7 +95,8 @@ int session_on_record(void *ctx, struct db *db, const char *stream, struct json_
                       bool deleted, struct err *err);
 
 /* The caller's run (o->run_id) could not go ahead: it ends failed with why,
- * and the tenant hears of it (sync.failed, once per change of state). */
+ * the tenant hears of it (sync.failed, once per change of state) and so
+ * does the host (a sync.failed event, every time). */
 void session_fail_given(const struct sync_opts *o, const struct err *why);
 
 /* Integration id, ready to sync: *it (OUT, integration_dispose) read in a

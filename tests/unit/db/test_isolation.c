@@ -45,6 +45,8 @@ static const char *const tenant_tables[] = {
     "sessions",
     "connect_sessions",
     "integration_tags",
+    "webhook_subscriptions",
+    "event_deliveries",
 };
 #define NTABLES (sizeof(tenant_tables) / sizeof(tenant_tables[0]))
 
@@ -72,6 +74,9 @@ static const char *const parent_rows[] = {
     " VALUES (" OWN("nch") ", $1, 'inapp', 'n', 0, 0)",
     "INSERT INTO api_keys (id, tenant_id, key_hash, created_at)"
     " VALUES (" OWN("key") ", $1, " OWN("key") ", 0)",
+    "INSERT INTO webhook_subscriptions (id, tenant_id, url, secret_sealed, secret_key_id,"
+    " created_at, updated_at)"
+    " VALUES (" OWN("whs") ", $1, 'https://h.example', 'x', 'k', 0, 0)",
 };
 
 /* One row for each foreign key from a tenant-owned table to another (the
@@ -162,6 +167,10 @@ static const struct fk_case {
     {"api_usage", "integration_id", "int", false,
      "INSERT INTO api_usage (tenant_id, integration_id, day)"
      " VALUES ($1, " PARENT("int") ", '2024-01-01')"},
+    {"event_deliveries", "subscription_id", "whs", false,
+     "INSERT INTO event_deliveries (id, tenant_id, subscription_id, event_id, type, payload,"
+     " created_at)"
+     " VALUES (" OWN("evd") ", $1, " PARENT("whs") ", 'evt', 'sync.failed', '{}', 0)"},
     {"sessions", "api_key_id", "key", false,
      "INSERT INTO sessions (id, tenant_id, api_key_id, created_at, expires_at)"
      " VALUES (" OWN("ses") ", $1, " PARENT("key") ", 0, 0)"},

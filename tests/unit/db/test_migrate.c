@@ -452,8 +452,8 @@ static void sealed_columns_have_indexed_key_ids(void **state)
     snprintf(want, sizeof(want),
              "credentials.sealed %s\nnotification_channels.config_sealed %s\n"
              "oauth_apps.client_secret_sealed %s\noauth_states.verifier_sealed %s\n"
-             "webhook_endpoints.secret_sealed %s\n",
-             blob, blob, blob, blob, blob);
+             "webhook_endpoints.secret_sealed %s\nwebhook_subscriptions.secret_sealed %s\n",
+             blob, blob, blob, blob, blob, blob);
     assert_string_equal(sealed, want);
 
     for (char *line = sealed, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
@@ -497,7 +497,7 @@ static void tenant_tables_have_rls(void **state)
                                  " ORDER BY 1");
     assert_string_equal(missing, "");
     xfree(missing);
-    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM pg_policy"), 26);
+    assert_int_equal(test_db_int(t->db, "SELECT count(*) FROM pg_policy"), 28);
 }
 
 /* Tenant keys (docs/internals/db.md, "Row-level security"), the rules
