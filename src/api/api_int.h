@@ -157,6 +157,13 @@ MUST_CHECK int api_query_id(struct api_ctx *c, const char *name, const char *pre
  * object text or NULL. */
 MUST_CHECK int api_audit(struct api_ctx *c, const char *action, const char *target_type,
                          const char *target_id, const char *data, struct err *err);
+/* After a test send (a notification channel's, a webhook subscription's):
+ * audit action on target id with its outcome, and answer 200
+ * {"ok","status","elapsed_ms","error"} (status null when there was no
+ * answer, error null when ok). */
+void api_send_test_reply(struct api_ctx *c, const char *action, const char *target_type,
+                         const char *id, bool ok, long status, int64_t elapsed_ms,
+                         const char *error);
 /* Answer a page of the caller's tenant's audit log, or the platform's, as
  * GET /api/audit does, from the query's limit and cursor. */
 void api_audit_page(struct api_ctx *c, bool platform);

@@ -21,6 +21,35 @@ int api_audit(struct api_ctx *c, const char *action, const char *target_type, co
     return audit_record(c->db, &en, c->now, err);
 }
 
+void api_send_test_reply(struct api_ctx *c, const char *action, const char *target_type,
+                         const char *id, bool ok, long status, int64_t elapsed_ms,
+                         const char *error)
+{
+    struct buf data;
+    struct err e;
+
+    buf_init(&data, 0);
+    buf_printf(&data, "{\"ok\":%s,\"status\":%ld}", ok ? "true" : "false", status);
+    int rc = db_begin_tenant(c->db, c->tenant_id, &e);
+    if (rc == 0)
+        rc = api_audit(c, action, target_type, id, buf_cstr(&data), &e);
+    rc = rc == 0 ? db_commit(c->db, &e) : (db_rollback(c->db), rc);
+    buf_dispose(&data);
+    if (rc < 0) {
+        api_fail(c, &e);
+        return;
+    }
+    struct buf *b = api_reply(c, 200);
+    buf_printf(b, "{\"ok\":%s,\"status\":", ok ? "true" : "false");
+    if (status)
+        buf_printf(b, "%ld", status);
+    else
+        buf_puts(b, "null");
+    buf_printf(b, ",\"elapsed_ms\":%lld,\"error\":", (long long)elapsed_ms);
+    buf_put_json_str(b, ok ? NULL : error);
+    buf_putc(b, '}');
+}
+
 struct page {
     struct buf *b;
     size_t n;

@@ -291,7 +291,6 @@ void api_notification_channel_test(struct api_ctx *c)
 {
     struct notify_test_result res;
     struct notify_env env = {.db = c->db, .vault = c->api->vault, .public_url = c->api->public_url};
-    struct buf data;
     const char *id;
     struct err e;
 
@@ -302,27 +301,8 @@ void api_notification_channel_test(struct api_ctx *c)
         api_fail(c, &e);
         return;
     }
-    buf_init(&data, 0);
-    buf_printf(&data, "{\"ok\":%s,\"status\":%ld}", res.ok ? "true" : "false", res.status);
-    int rc = db_begin_tenant(c->db, c->tenant_id, &e);
-    if (rc == 0)
-        rc = api_audit(c, "notification_channel.test", "notification_channel", id, buf_cstr(&data),
-                       &e);
-    rc = rc == 0 ? db_commit(c->db, &e) : (db_rollback(c->db), rc);
-    buf_dispose(&data);
-    if (rc < 0) {
-        api_fail(c, &e);
-        return;
-    }
-    struct buf *b = api_reply(c, 200);
-    buf_printf(b, "{\"ok\":%s,\"status\":", res.ok ? "true" : "false");
-    if (res.status)
-        buf_printf(b, "%ld", res.status);
-    else
-        buf_puts(b, "null");
-    buf_printf(b, ",\"elapsed_ms\":%lld,\"error\":", (long long)res.elapsed_ms);
-    buf_put_json_str(b, res.ok ? NULL : res.error);
-    buf_putc(b, '}');
+    api_send_test_reply(c, "notification_channel.test", "notification_channel", id, res.ok,
+                        res.status, res.elapsed_ms, res.error);
 }
 
 static int put_item(void *ctx, const struct notify_item *n)
