@@ -184,9 +184,10 @@ void api_connect_finish(struct api_ctx *c)
     json_object_put(body);
     if (session_integration(c, &it) < 0)
         return;
-    if (strcmp(it.status, "active") != 0) {
+    if (!it.status || strcmp(it.status, "active") != 0) {
         api_error(c, 409, "not_connected", NULL,
-                  "the integration is %s: connect the account (and test it) first", it.status);
+                  "the integration is %s: connect the account (and test it) first",
+                  it.status ? it.status : "not connected");
         integration_dispose(&it);
         return;
     }

@@ -55,7 +55,8 @@ static int end_user_of(struct api_ctx *c, struct buf *out, const struct json_obj
     json_object_object_foreach((struct json_object *)v, key, val)
     {
         (void)val;
-        if (strcmp(key, "id") && strcmp(key, "email") && strcmp(key, "display_name")) {
+        if (strcmp(key, "id") != 0 && strcmp(key, "email") != 0 &&
+            strcmp(key, "display_name") != 0) {
             api_invalid_field(c, "/end_user", "unknown member \"%.64s\"", key);
             return -1;
         }
