@@ -5,13 +5,8 @@
 // a cancelled wizard leaving nothing behind; the whole way with the keyboard
 // only; and an API-key connector whose key never reaches the page.
 import { test } from 'node:test';
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { newTenant, browser, signIn, api, assertNoSecret, consentSalesforce, base, assert } from './lib.mjs';
+import { fixtureServer } from './fixture_server.mjs';
 
 const fmt = new Intl.NumberFormat('en');
 const topMeta = (st) => st.metadata.find((m) => m.breadcrumb.length === 0).metadata;
@@ -362,54 +357,8 @@ test('the whole wizard works with the keyboard alone', async () => {
   } finally { await b.close(); }
 });
 
-// A server of this test's own, with the test connectors of
-// tests/fixtures/connectors beside the built-in ones: the built-ins all
-// connect with OAuth, and the API-key case needs one that takes a key
-// (tap-counter, a Singer tap that syncs without any provider). SQLite in a
-// folder of its own, whichever engine run.sh is testing.
-async function fixtureServer() {
-  const inlet = process.env.INLET;
-  const dir = mkdtempSync(join(process.env.TMPDIR || tmpdir(), 'inlet-wizard-'));
-  const env = { ...process.env, INLET_DATA_DIR: join(dir, 'data'), INLET_CONNECTORS_DIR: resolve('tests/fixtures/connectors') };
-  delete env.INLET_DB; delete env.INLET_KEYS; delete env.INLET_LISTEN;
-  execFileSync(inlet, ['migrate'], { env, stdio: 'ignore' });
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  probe.close();
-  const url = `http://127.0.0.1:${port}`;
-  env.INLET_PUBLIC_URL = url;
-  const proc = spawn(inlet, ['serve', '--listen', `127.0.0.1:${port}`], { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  proc.stderr.on('data', (d) => { log += d; });
-  const exited = once(proc, 'exit');
-  const stop = async () => {
-    if (proc.exitCode === null) proc.kill('SIGTERM');
-    const [code] = await exited;
-    rmSync(dir, { recursive: true, force: true });
-    assert.equal(code, 0, `the fixture server exited ${code}: ${log.slice(-1500)}`);
-    assert.ok(!/AddressSanitizer|runtime error:/.test(log), log.slice(-1500));
-  };
-  for (let i = 0; ; i++) {
-    if (proc.exitCode !== null) assert.fail(`the fixture server did not start: ${log.slice(-800)}`);
-    try { if ((await fetch(`${url}/healthz`)).ok) break; } catch (e) { /* not up yet */ }
-    if (i > 150) { await stop().catch(() => {}); assert.fail('the fixture server did not answer within 15 s'); }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const out = execFileSync(inlet, ['tenant', 'create', `wizard-key-${process.pid}`], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const key = /^api_key\s+(\S+)/m.exec(out)[1];
-  const call = async (method, path, body) => {
-    const r = await fetch(url + path, { method, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-  return { url, key, call, stop };
-}
-
 test('an API key goes in a write-only field and is nowhere in the page afterwards', async () => {
-  const srv = await fixtureServer();
+  const srv = await fixtureServer('wizard-key');
   const { browser: b, page, errors } = await browser();
   const secret = `sk_test_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   try {

@@ -21,6 +21,7 @@ import { StreamsStep } from './wizard_streams.js';
 import { ScheduleStep } from './wizard_schedule.js';
 import { ReviewStep } from './wizard_review.js';
 import { describe } from './schedule_form.js';
+import { Steps } from './wizard_parts.js';
 
 // {connector} while the wizard is open; what the shell watches.
 export const wizard = store(null);
@@ -106,16 +107,6 @@ function done(it, run, syncError) {
   else toast(`${it.name} is set up. Schedule: ${describe(it.schedule).replace(/^./, (c) => c.toLowerCase())}.`, 'success');
   navigate('/');
   if (run) watchRun(run, it.name, { what: 'The first sync' });
-}
-
-function Steps({ steps, current }) {
-  const at = steps.findIndex(([id]) => id === current);
-  return html`<ol class="wiz-steps" aria-label="Steps">
-    ${steps.map(([id, label], i) => html`<li key=${id} class=${i < at ? 'done' : i === at ? 'current' : ''}
-        aria-current=${i === at ? 'step' : undefined}>
-      <span class="wiz-step-n" aria-hidden="true">${i < at ? '✓' : i + 1}</span>
-      <span class="wiz-step-label">${label}</span>${i < at ? html`<span class="visually-hidden"> (done)</span>` : ''}</li>`)}
-  </ol>`;
 }
 
 const bodies = {

@@ -1,7 +1,9 @@
 // web/components/wizard_config.js - the wizard's settings step: the
 // integration's name and the form its connector's config_schema makes,
 // checked while typed; the server's own refusals (per field, by JSON
-// Pointer) come back under the field they name.
+// Pointer) come back under the field they name. On the connect page (embed
+// set, pages/connect_app.js) the end user does not name the integration:
+// the page has named it already.
 import { html, useState, useEffect } from '../lib/html.js';
 import { get, put, qs } from '../lib/api.js';
 import { checkAll, valuesOf, rawsOf, fieldsOf, fieldErrors } from '../lib/schema.js';
@@ -37,7 +39,7 @@ export function serverErrors(e) {
   return { name, config, other };
 }
 
-export function ConfigStep({ s, conn, update, next, back }) {
+export function ConfigStep({ s, conn, update, next, back, embed = null }) {
   const schema = conn.config_schema || { type: 'object', properties: {} };
   const [touched, setTouched] = useState({});
   const [submitted, setSubmitted] = useState(false);
@@ -52,13 +54,13 @@ export function ConfigStep({ s, conn, update, next, back }) {
     // The connector's title at once; "Salesforce 2" when that name is taken,
     // unless the person has typed one by then.
     update({ raws: rawsOf(schema), ...(s.name ? {} : { name: conn.title, nameAuto: true }) });
-    if (!s.name) freeName(conn).then((n) => update((cur) => (cur.nameAuto ? { name: n } : {})));
+    if (!s.name && !embed) freeName(conn).then((n) => update((cur) => (cur.nameAuto ? { name: n } : {})));
   }, []);
   if (!s.raws) return null;
 
   const server = s.serverErrors || { config: {}, name: null, other: null };
   const client = checkAll(schema, s.raws);
-  const nameErr = server.name || ((touched.$name || submitted) ? checkName(s.name) : null);
+  const nameErr = embed ? null : server.name || ((touched.$name || submitted) ? checkName(s.name) : null);
   const errors = {};
   for (const f of fieldsOf(schema)) {
     const m = server.config[f.name] || ((touched[f.name] || submitted) ? client[f.name] : null);
@@ -78,7 +80,7 @@ export function ConfigStep({ s, conn, update, next, back }) {
 
   const go = async () => {
     setSubmitted(true);
-    if (checkName(s.name) || Object.keys(client).length) {
+    if ((!embed && checkName(s.name)) || Object.keys(client).length) {
       if (fieldsOf(schema).some((f) => !f.required && client[f.name])) update({ advancedOpen: true });
       focusFirstError();
       return;
@@ -111,16 +113,16 @@ export function ConfigStep({ s, conn, update, next, back }) {
   };
 
   return html`<${StepForm} onNext=${go} back=${back} busy=${busy} label="Settings">
-    <${StepHead} focus=${!refused} sub=${`Name this ${conn.title} connection and check its settings.`}>Settings</${StepHead}>
+    <${StepHead} focus=${!refused} sub=${embed ? `Tell ${embed.name} about your ${conn.title} account.` : `Name this ${conn.title} connection and check its settings.`}>Settings</${StepHead}>
     ${server.other && html`<${Alert}><p>${server.other}</p></${Alert}>`}
-    <div class="field" data-field="$name">
+    ${!embed && html`<div class="field" data-field="$name">
       <label for="wiz-name">Integration name</label>
       <input id="wiz-name" name="name" value=${s.name} maxlength=${NAME_MAX} autocomplete="off"
         aria-invalid=${nameErr ? 'true' : undefined} aria-describedby=${'wiz-name-help' + (nameErr ? ' wiz-name-err' : '')}
         onInput=${(e) => setName(e.target.value)} onBlur=${() => setTouched((t) => ({ ...t, $name: true }))} />
       <p class="field-help" id="wiz-name-help">How this integration appears in inlet, e.g. “${conn.title} EU”.</p>
       ${nameErr && html`<p class="field-error" id="wiz-name-err">${nameErr}</p>`}
-    </div>
+    </div>`}
     <${SchemaForm} schema=${schema} idPrefix="wiz-config" raws=${s.raws} errors=${errors} foldAll
       advancedOpen=${s.advancedOpen} onToggle=${(open) => update({ advancedOpen: open })}
       onInput=${setRaw} onBlur=${(n) => setTouched((t) => ({ ...t, [n]: true }))} />

@@ -4,6 +4,10 @@
 // provider's consent page; resumeWizard (wizard.js) reopens the wizard when it
 // comes back. API-key and password connectors: write-only fields, sent once
 // with the create (or a merge patch when it exists) and never shown again.
+// On the connect page (the embed prop, pages/connect_app.js) the end user
+// speaks to the host product, not to inlet: the texts name the product,
+// the page names the integration (and numbers the name when it is taken),
+// and the OAuth flow starts with the connect session's own route.
 import { html, useState, useEffect } from '../lib/html.js';
 import { get, post, patch, qs } from '../lib/api.js';
 import { checkAll, valuesOf, fieldsOf, fieldErrors } from '../lib/schema.js';
@@ -14,22 +18,35 @@ import { serverErrors } from './wizard_config.js';
 
 export const authOf = (conn) => (conn.auth && conn.auth.type) || 'none';
 
+const nameTaken = (e) => e.code === 'conflict' && /^name\b/i.test(e.sentence || '');
+const NAME_TRIES = 20;
+
 // create(s, conn, secrets?) -> the integration; a refusal of the settings or
 // the name sends the person back to the settings step with the messages.
-async function create(s, conn, update, toConfig, secrets) {
+// embed: a name in use is not the end user's business (they cannot see the
+// tenant's other integrations): "Name 2", "Name 3"... are tried instead.
+async function create(s, conn, update, toConfig, secrets, embed) {
   const config = valuesOf(conn.config_schema || {}, s.raws || {});
   const body = { connector: conn.name, name: s.name.trim(), config };
   if (secrets) body.secrets = secrets;
   try {
-    const it = await post('/api/integrations', body);
-    update({ integrationId: it.id, sent: { name: it.name, config } });
+    let it = null;
+    for (let i = 1; !it; i++) {
+      try {
+        it = await post('/api/integrations', i === 1 ? body : { ...body, name: `${body.name} ${i}` });
+      } catch (e) {
+        if (!embed || !nameTaken(e) || i >= NAME_TRIES) throw e;
+      }
+    }
+    update({ integrationId: it.id, sent: { name: it.name, config }, ...(embed ? { name: it.name } : {}) });
     return it;
   } catch (e) {
     const se = serverErrors(e);
     const secretErrs = fieldErrors(e, '/secrets');
     if (Object.keys(secretErrs).length) throw Object.assign(e, { secretErrs });
-    if (se.name || Object.keys(se.config).length) {
-      update({ serverErrors: { ...se, other: 'inlet did not accept what is marked below; its message is under the field.' },
+    // The connect page has no name field to send the person back to.
+    if ((se.name && !embed) || Object.keys(se.config).length) {
+      update({ serverErrors: { ...se, other: `${embed ? 'The settings were not accepted' : 'inlet did not accept what is marked below'}; its message is under the field.` },
         ...(Object.keys(se.config).length ? { advancedOpen: true } : {}) });
       toConfig();
       return null;
@@ -43,7 +60,7 @@ function who(identity) {
   return identity.email || identity.preferred_username || identity.user || identity.name || null;
 }
 
-function OAuthConnect({ s, conn, update, next, back, toConfig }) {
+function OAuthConnect({ s, conn, update, next, back, toConfig, embed = null }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const [identity, setIdentity] = useState(null);
@@ -64,10 +81,13 @@ function OAuthConnect({ s, conn, update, next, back, toConfig }) {
       }
       let id = s.integrationId;
       if (!id) {
-        const it = await create(s, conn, update, toConfig);
+        const it = await create(s, conn, update, toConfig, undefined, embed);
         if (!it) return;
         id = it.id;
       }
+      // The connect page keeps its own state and starts the flow with its
+      // session's token; the provider sends the person back to it.
+      if (embed) { await embed.startOAuth(id); return; }
       // Back to the page the wizard was opened on, where resumeWizard reopens it.
       const returnTo = window.location.pathname;
       keep({ ...s, integrationId: id, sent: { name: s.name.trim(), config: valuesOf(conn.config_schema || {}, s.raws || {}) } }, conn.config_schema);
@@ -89,19 +109,19 @@ function OAuthConnect({ s, conn, update, next, back, toConfig }) {
       <${StepHead}>Connect your ${conn.title} account</${StepHead}>
       ${oauthAlert}
       ${error && html`<${Alert}><p>${error}</p></${Alert}>`}
-      <${Alert} kind="ok"><p><strong>Connected</strong>${identity ? html` as ${identity}` : ''}. inlet keeps the access ${conn.title} granted and renews it by itself; you never handle a token.</p></${Alert}>
+      <${Alert} kind="ok"><p><strong>Connected</strong>${identity ? html` as ${identity}` : ''}. ${embed ? embed.name : 'inlet'} keeps the access ${conn.title} granted and renews it by itself; you never handle a token.</p></${Alert}>
     </${StepForm}>`;
   }
   return html`<${StepForm} onNext=${connect} back=${back} busy=${busy} nextLabel=${`Continue to ${conn.title}`} label="Connect">
     <${StepHead}>Connect your ${conn.title} account</${StepHead}>
     ${oauthAlert}
     ${error && html`<${Alert}><p>${error}</p></${Alert}>`}
-    <p>You will go to ${conn.title} to log in and allow inlet to read your data, then come back here to finish.</p>
-    <p class="muted small">inlet asks for: ${(conn.auth.scopes || []).join(', ') || 'the access the connector needs'}. Nothing is synced until you save at the end.</p>
+    <p>You will go to ${conn.title} to log in and allow ${embed ? embed.name : 'inlet'} to read your data, then come back here to finish.</p>
+    <p class="muted small">${embed ? embed.name : 'inlet'} asks for: ${(conn.auth.scopes || []).join(', ') || 'the access the connector needs'}.${embed ? '' : ' Nothing is synced until you save at the end.'}</p>
   </${StepForm}>`;
 }
 
-function KeyConnect({ s, conn, update, next, back, toConfig }) {
+function KeyConnect({ s, conn, update, next, back, toConfig, embed = null }) {
   const schema = conn.secrets_schema || { type: 'object', properties: {} };
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
@@ -127,7 +147,7 @@ function KeyConnect({ s, conn, update, next, back, toConfig }) {
     setBusy(true);
     try {
       if (!s.integrationId) {
-        const it = await create(s, conn, update, toConfig, secrets);
+        const it = await create(s, conn, update, toConfig, secrets, embed);
         if (!it) return;
       } else {
         await patch(`/api/integrations/${s.integrationId}`, { secrets });
@@ -154,14 +174,14 @@ function KeyConnect({ s, conn, update, next, back, toConfig }) {
   </${StepForm}>`;
 }
 
-function NoAuthConnect({ s, conn, update, next, back, toConfig }) {
+function NoAuthConnect({ s, conn, update, next, back, toConfig, embed = null }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const go = async () => {
     if (s.integrationId) { next(); return; }
     setBusy(true); setError(null);
     try {
-      const it = await create(s, conn, update, toConfig);
+      const it = await create(s, conn, update, toConfig, undefined, embed);
       if (!it) return;
       update({ connected: true });
       next();
@@ -170,7 +190,7 @@ function NoAuthConnect({ s, conn, update, next, back, toConfig }) {
   return html`<${StepForm} onNext=${go} back=${back} busy=${busy} label="Connect">
     <${StepHead}>Connect ${conn.title}</${StepHead}>
     ${error && html`<${Alert}><p>${error}</p></${Alert}>`}
-    <p>${conn.title} needs no account or key: Next creates the integration.</p>
+    <p>${conn.title} needs no account or key: ${embed ? 'Next connects it.' : 'Next creates the integration.'}</p>
   </${StepForm}>`;
 }
 

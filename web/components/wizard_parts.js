@@ -1,8 +1,21 @@
-// web/components/wizard_parts.js - what every step of the wizard is drawn
-// with: its heading (which takes the focus when the step opens, so a screen
-// reader says where the person is), and the row of Back / Next buttons.
-// A step is a <form>: Enter in a field means Next.
+// web/components/wizard_parts.js - what every step of the wizard (and of
+// the connect page, pages/connect_app.js) is drawn with: the list of steps,
+// each step's heading (which takes the focus when the step opens, so a
+// screen reader says where the person is), and the row of Back / Next
+// buttons. A step is a <form>: Enter in a field means Next.
 import { html, useEffect, useRef } from '../lib/html.js';
+
+// <${Steps} steps=[[id, label]...] current=id>: where the person is, and
+// what is done.
+export function Steps({ steps, current }) {
+  const at = steps.findIndex(([id]) => id === current);
+  return html`<ol class="wiz-steps" aria-label="Steps">
+    ${steps.map(([id, label], i) => html`<li key=${id} class=${i < at ? 'done' : i === at ? 'current' : ''}
+        aria-current=${i === at ? 'step' : undefined}>
+      <span class="wiz-step-n" aria-hidden="true">${i < at ? '✓' : i + 1}</span>
+      <span class="wiz-step-label">${label}</span>${i < at ? html`<span class="visually-hidden"> (done)</span>` : ''}</li>`)}
+  </ol>`;
+}
 
 // focus false: the step gives the focus to something else (a field the
 // server refused).

@@ -61,7 +61,8 @@ const MAX_AGE = 30 * 60 * 1000;   // an OAuth flow lives 10 minutes; a consent p
 // keep(s, schema): what the wizard needs back after the provider's page.
 // Settings the schema marks write-only are left out: a secret never goes to
 // storage (sessionStorage outlives the page and any script of the origin can read it).
-export function keep(s, schema) {
+// key: the connect page keeps its own (pages/connect_app.js).
+export function keep(s, schema, key = KEY) {
   const props = (schema && schema.properties) || {};
   const raws = {};
   for (const [k, v] of Object.entries(s.raws || {})) if (!props[k] || !isSecret(props[k])) raws[k] = v;
@@ -70,17 +71,17 @@ export function keep(s, schema) {
     integrationId: s.integrationId, sent: s.sent, connected: !!s.connected, schedule: s.schedule, firstSync: s.firstSync,
     at: Date.now(),
   };
-  try { sessionStorage.setItem(KEY, JSON.stringify(kept)); } catch (e) { /* private mode: the wizard cannot resume */ }
+  try { sessionStorage.setItem(key, JSON.stringify(kept)); } catch (e) { /* private mode: the wizard cannot resume */ }
 }
 
 // kept() -> the kept state, or null (none, or too old).
-export function kept() {
+export function kept(key = KEY) {
   let v = null;
-  try { v = JSON.parse(sessionStorage.getItem(KEY) || 'null'); } catch (e) { v = null; }
+  try { v = JSON.parse(sessionStorage.getItem(key) || 'null'); } catch (e) { v = null; }
   if (!v || typeof v !== 'object' || !v.integrationId || !(Date.now() - v.at < MAX_AGE)) return null;
   return v;
 }
 
-export function forget() {
-  try { sessionStorage.removeItem(KEY); } catch (e) { /* nothing kept */ }
+export function forget(key = KEY) {
+  try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
 }

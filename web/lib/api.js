@@ -1,11 +1,18 @@
 // web/lib/api.js - every call the UI makes to inlet's API. It adds the CSRF
-// token the session needs on writes, and turns every failure (network down,
+// token the session needs on writes (or, on the connect page, the connect
+// session's token as a bearer), and turns every failure (network down,
 // 401, 429, 5xx, a refused field) into an ApiError whose .sentence a person
 // can act on; pages show that sentence, never a status or raw JSON.
 let csrf = null;
+let bearer = null;
 const listeners = new Set();
 
 export function setCsrf(token) { csrf = token; }
+// setBearer(token): every call sends "Authorization: Bearer token" and no
+// cookie (the connect page, pages/connect_app.js: it has no sign-in, and a
+// tenant administrator's session cookie must not widen what it can do);
+// null goes back to the session cookie.
+export function setBearer(token) { bearer = token; }
 // onSignedOut(fn): fn runs when a call finds the session gone (401).
 export function onSignedOut(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 
@@ -27,6 +34,7 @@ function upper(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
 function sentenceOf(status, body, retryAfter) {
   const msg = body && body.error && typeof body.error.message === 'string' ? body.error.message : '';
   const code = body && body.error ? body.error.code : '';
+  if (status === 401 && bearer) return 'This link has expired or was used.';
   if (status === 401) return 'Your session has ended. Sign in again to go on.';
   if (status === 403 && code === 'csrf_failed') return 'This page is out of date. Reload it and try again.';
   if (status === 429) {
@@ -54,11 +62,12 @@ function fieldsOf(body) {
 export async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  else if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   let r;
   try {
     r = await fetch(path, {
-      method, headers, credentials: 'same-origin',
+      method, headers, credentials: bearer ? 'omit' : 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
