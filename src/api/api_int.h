@@ -289,6 +289,7 @@ void api_connect_settings_put(struct api_ctx *c);
 void api_connect_session_info(struct api_ctx *c);
 void api_connect_oauth(struct api_ctx *c);
 void api_connect_finish(struct api_ctx *c);
+void api_connect_cancel(struct api_ctx *c);
 void api_ui_connect(struct api_ctx *c);
 /* connect.c: for POST /api/integrations from a connect page: 0 when its
  * session may make an integration of connector from body, else -1 after

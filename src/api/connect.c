@@ -3,7 +3,8 @@
  * session is and how the page looks (GET /api/connect/session), the start
  * of its integration's OAuth flow, which comes back to the page (POST
  * /api/connect/oauth), and the end, which spends the token (POST
- * /api/connect/finish). The page's other calls are the API's own
+ * /api/connect/finish, or POST /api/connect/cancel when the user gives
+ * up). The page's other calls are the API's own
  * integration routes, which auth.c and dispatch.c narrow to the session's
  * one integration. */
 #include <stdio.h>
@@ -193,7 +194,7 @@ void api_connect_finish(struct api_ctx *c)
     }
     int rc = db_begin_tenant(c->db, c->tenant_id, &e);
     if (rc == 0)
-        rc = connect_session_complete(c->db, c->tenant_id, c->connect->id, c->now, &e);
+        rc = connect_session_complete(c->db, c->tenant_id, c->connect->id, "connected", c->now, &e);
     if (rc == 0) {
         char data[64 + ID_MAX];
         snprintf(data, sizeof(data), "{\"integration_id\":\"%s\"}", it.id);
@@ -213,4 +214,30 @@ void api_connect_finish(struct api_ctx *c)
         buf_putc(b, '}');
     }
     integration_dispose(&it);
+}
+
+void api_connect_cancel(struct api_ctx *c)
+{
+    static const char *const none[] = {NULL};
+    struct json_object *body = NULL;
+    struct err e;
+
+    if (api_query_only(c, none) < 0 ||
+        (c->req->body_len > 0 && api_body_object(c, &body, none) < 0))
+        return;
+    json_object_put(body);
+    int rc = db_begin_tenant(c->db, c->tenant_id, &e);
+    if (rc == 0)
+        rc = connect_session_complete(c->db, c->tenant_id, c->connect->id, "cancelled", c->now, &e);
+    if (rc == 0)
+        rc = api_audit(c, "connect_session.cancel", "connect_session", c->connect->id, NULL, &e);
+    rc = rc == 0 ? db_commit(c->db, &e) : (db_rollback(c->db), rc);
+    if (rc < 0) {
+        api_fail(c, &e);
+        return;
+    }
+    struct buf *b = api_reply(c, 200);
+    buf_puts(b, "{\"status\":\"cancelled\",\"return_url\":");
+    buf_put_json_str(b, c->connect->return_url);
+    buf_putc(b, '}');
 }

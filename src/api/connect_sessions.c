@@ -178,6 +178,16 @@ void api_connect_sessions_create(struct api_ctx *c)
             api_invalid_field(c, "/integration_id", "no integration %s", reconnect);
             goto out;
         }
+        /* The page must be able to show the connector it reconnects. */
+        struct connect_session probe = {.allowed = allowed.n ? (char *)buf_cstr(&allowed) : NULL};
+        if (rc == 0 && !connect_session_allows(&probe, it.connector)) {
+            db_rollback(c->db);
+            api_invalid_field(c, "/allowed_connectors",
+                              "leaves out %s, the connector of the integration to reconnect",
+                              it.connector);
+            integration_dispose(&it);
+            goto out;
+        }
         integration_dispose(&it);
     }
     struct connect_session_in in = {

@@ -122,6 +122,7 @@ const struct api_route api_routes[] = {
     {"GET", "/api/connect/session", api_connect_session_info, API_AUTH | API_DB | API_CONNECT_ONLY},
     {"POST", "/api/connect/oauth", api_connect_oauth, API_AUTH | API_DB | API_CONNECT_ONLY},
     {"POST", "/api/connect/finish", api_connect_finish, API_AUTH | API_DB | API_CONNECT_ONLY},
+    {"POST", "/api/connect/cancel", api_connect_cancel, API_AUTH | API_DB | API_CONNECT_ONLY},
 
     {"GET", "/api/webhook-endpoints", api_webhook_endpoints_list, AUTH},
     {"POST", "/api/webhook-endpoints", api_webhook_endpoints_create, AUTH},

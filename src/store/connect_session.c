@@ -15,7 +15,7 @@
 
 #define COLUMNS                                                                                    \
     "SELECT id, tenant_id, integration_id, reconnect, end_user, allowed, return_url,"              \
-    " created_by, created_at, expires_at, completed_at, token_hash FROM connect_sessions"
+    " created_by, created_at, expires_at, completed_at, token_hash, outcome FROM connect_sessions"
 
 void connect_session_dispose(struct connect_session *s)
 {
@@ -46,6 +46,7 @@ static void read_row(struct connect_session *s, struct db_rows *r)
     s->created_at = db_rows_int(r, 8);
     s->expires_at = db_rows_int(r, 9);
     s->completed_at = db_rows_int(r, 10);
+    snprintf(s->outcome, sizeof(s->outcome), "%s", db_rows_text(r, 12) ? db_rows_text(r, 12) : "");
 }
 
 int connect_session_create(struct connect_session *out, struct secret *token, struct db *db,
@@ -118,7 +119,8 @@ int connect_session_verify(struct connect_session *out, struct db *db, const cha
     db_rows_free(r);
     if (out->completed_at)
         rc = err_set(err, ERR_NOTFOUND,
-                     "this connect session is complete; a token connects one account once");
+                     "this connect session has ended (%s); a token connects one account once",
+                     out->outcome[0] ? out->outcome : "completed");
     else if (now >= out->expires_at)
         rc = err_set(err, ERR_NOTFOUND, "this connect session has expired (they last %d minutes)",
                      CONNECT_SESSION_TTL / 60);
@@ -158,14 +160,15 @@ int connect_session_bind(struct db *db, const char *tenant_id, const char *id,
     return rc;
 }
 
-int connect_session_complete(struct db *db, const char *tenant_id, const char *id, int64_t now,
-                             struct err *err)
+int connect_session_complete(struct db *db, const char *tenant_id, const char *id,
+                             const char *outcome, int64_t now, struct err *err)
 {
     int64_t n = 0;
-    int rc = db_exec(db,
-                     "UPDATE connect_sessions SET completed_at = $3"
-                     " WHERE tenant_id = $1 AND id = $2 AND completed_at IS NULL",
-                     DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id), DB_INT(now)), &n, err);
+    int rc =
+        db_exec(db,
+                "UPDATE connect_sessions SET completed_at = $3, outcome = $4"
+                " WHERE tenant_id = $1 AND id = $2 AND completed_at IS NULL",
+                DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id), DB_INT(now), DB_TEXT(outcome)), &n, err);
     if (rc == 0 && n == 0)
         return err_set(err, ERR_CONFLICT, "this connect session is complete already");
     return rc;
@@ -192,6 +195,6 @@ bool connect_session_allows(const struct connect_session *s, const char *connect
 const char *connect_session_status(const struct connect_session *s, int64_t now)
 {
     if (s->completed_at)
-        return "completed";
+        return strcmp(s->outcome, "cancelled") == 0 ? "cancelled" : "completed";
     return now >= s->expires_at ? "expired" : "pending";
 }

@@ -33,6 +33,7 @@ struct connect_session {
     char *return_url;
     char *created_by;
     int64_t created_at, expires_at, completed_at; /* unix seconds; completed_at 0: not yet */
+    char outcome[16]; /* with completed_at: "connected" or "cancelled"; else "" */
 };
 
 void connect_session_dispose(struct connect_session *s);
@@ -74,14 +75,15 @@ MUST_CHECK int connect_session_get(struct connect_session *out, struct db *db,
 MUST_CHECK int connect_session_bind(struct db *db, const char *tenant_id, const char *id,
                                     const char *integration_id, struct err *err);
 
-/* Spend the session at now. ERR_CONFLICT when it was spent already. */
+/* Spend the session at now with outcome ("connected" or "cancelled").
+ * ERR_CONFLICT when it was spent already. */
 MUST_CHECK int connect_session_complete(struct db *db, const char *tenant_id, const char *id,
-                                        int64_t now, struct err *err);
+                                        const char *outcome, int64_t now, struct err *err);
 
 /* Whether the session lets its page connect connector. */
 bool connect_session_allows(const struct connect_session *s, const char *connector);
 
-/* "pending", "completed" or "expired", at now. */
+/* "pending", "completed", "cancelled" or "expired", at now. */
 const char *connect_session_status(const struct connect_session *s, int64_t now);
 
 #endif

@@ -394,6 +394,36 @@ static void test_reconnect(void **state)
     json_object_put(v);
     json_object_put(call(t, "POST", "/api/connect/finish", s.token, NULL, 200));
     json_object_put(call(t, NULL, path, t->a.key, NULL, 200)); /* still there */
+
+    /* A reconnect whose allowed connectors leave its own out could not
+     * show it: refused when made. */
+    snprintf(body, sizeof(body),
+             "{\"end_user\":{\"id\":\"u1\"},\"integration_id\":\"%s\",\"allowed_connectors\":"
+             "[\"testnone\"],\"return_url\":\"" HOST "/\"}",
+             id);
+    refused(t, "POST", "/api/connect-sessions", t->a.key, body, 422, "validation_failed",
+            "/allowed_connectors");
+}
+
+static void test_cancel(void **state)
+{
+    struct api_test *t = *state;
+    struct session s;
+    char path[128];
+
+    register_host(t, t->a.key);
+    session(t, t->a.key, "{\"end_user\":{\"id\":\"u1\"},\"return_url\":\"" HOST "/x\"}", &s);
+    struct json_object *v = call(t, "POST", "/api/connect/cancel", s.token, "{}", 200);
+    assert_string_equal(str(v, "/status"), "cancelled");
+    assert_string_equal(str(v, "/return_url"), HOST "/x");
+    json_object_put(v);
+    refused(t, "POST", "/api/connect/cancel", s.token, NULL, 401, "connect_session_expired", NULL);
+    refused(t, "POST", "/api/connect/finish", s.token, NULL, 401, "connect_session_expired", NULL);
+    snprintf(path, sizeof(path), "/api/connect-sessions/%s", s.id);
+    v = call(t, NULL, path, t->a.key, NULL, 200);
+    assert_string_equal(str(v, "/status"), "cancelled");
+    json_object_put(v);
+    refused(t, "POST", "/api/connect/cancel", t->a.key, NULL, 401, "unauthorized", NULL);
 }
 
 static void test_suspended_and_platform(void **state)
@@ -436,6 +466,7 @@ int test_api_connect(void)
         T(test_expired),
         T(test_reconnect),
         T(test_suspended_and_platform),
+        T(test_cancel),
     };
 #undef T
     return test_group_db("api_connect", tests);

@@ -367,8 +367,9 @@ test('Cancel removes the integration the page made and tells the host', async ()
     await closed;
     assert.deepEqual(await hostResult(page), { status: 'cancelled' });
     assert.deepEqual((await api(t.key, 'GET', '/api/integrations')).data, []);
+    // The host reads the outcome from the session too; its token is spent.
     const s = await api(t.key, 'GET', `/api/connect-sessions/${cs.id}`);
-    assert.equal(s.status, 'pending');
+    assert.equal(s.status, 'cancelled');
     assert.equal(s.integration_id, null);
     assert.deepEqual(errors, []);
   } finally { await b.close(); await host.close(); }

@@ -107,6 +107,8 @@ async function cancel() {
       await del(`/api/integrations/${s.integrationId}`);
     } catch (e) { /* expired, or gone already: nothing is left to cancel */ }
   }
+  // Spends the token, so the host reads "cancelled" from GET /api/connect-sessions/{id}.
+  await post('/api/connect/cancel', {}).catch(() => null);
   await leave({ status: 'cancelled' });
 }
 

@@ -24,6 +24,7 @@ CREATE TABLE connect_sessions (
     created_at     BIGINT NOT NULL,
     expires_at     BIGINT NOT NULL,
     completed_at   BIGINT,        -- spent: the token opens nothing from then on
+    outcome        TEXT,          -- with completed_at: connected or cancelled
     UNIQUE (tenant_id, id)
 );
 CREATE INDEX connect_sessions_tenant_id_idx ON connect_sessions (tenant_id, id);
