@@ -108,7 +108,6 @@ static int tenant_checks(struct api_ctx *c, unsigned route_flags, int64_t suspen
 static int connect_token(struct api_ctx *c, unsigned route_flags, const char *key, size_t n)
 {
     struct connect_session *s = xcalloc(1, sizeof(*s));
-    struct tenant_info t = {0};
     struct err e;
 
     if (connect_session_verify(s, c->db, key, n, c->now, &e) < 0) {
@@ -129,11 +128,7 @@ static int connect_token(struct api_ctx *c, unsigned route_flags, const char *ke
                   "a connect session's token opens the connect page's routes only");
         return -1;
     }
-    if (tenant_get(&t, c->db, s->tenant_id, &e) < 0) {
-        api_fail(c, &e);
-        return -1;
-    }
-    if (t.suspended_at) {
+    if (s->tenant_suspended) {
         api_error(c, 403, "tenant_suspended", NULL, "this tenant is suspended");
         return -1;
     }

@@ -13,9 +13,11 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 
+/* With the tenant's suspension, which auth.c refuses without another read. */
 #define COLUMNS                                                                                    \
-    "SELECT id, tenant_id, integration_id, reconnect, end_user, allowed, return_url,"              \
-    " created_by, created_at, expires_at, completed_at, token_hash, outcome FROM connect_sessions"
+    "SELECT s.id, s.tenant_id, s.integration_id, s.reconnect, s.end_user, s.allowed,"              \
+    " s.return_url, s.created_by, s.created_at, s.expires_at, s.completed_at, s.token_hash,"       \
+    " s.outcome, t.suspended_at FROM connect_sessions s JOIN tenants t ON t.id = s.tenant_id"
 
 void connect_session_dispose(struct connect_session *s)
 {
@@ -47,6 +49,7 @@ static void read_row(struct connect_session *s, struct db_rows *r)
     s->expires_at = db_rows_int(r, 9);
     s->completed_at = db_rows_int(r, 10);
     snprintf(s->outcome, sizeof(s->outcome), "%s", db_rows_text(r, 12) ? db_rows_text(r, 12) : "");
+    s->tenant_suspended = db_rows_int(r, 13) != 0;
 }
 
 int connect_session_create(struct connect_session *out, struct secret *token, struct db *db,
@@ -103,7 +106,7 @@ int connect_session_verify(struct connect_session *out, struct db *db, const cha
         !connect_token_looks(token, n))
         return err_set(err, ERR_NOTFOUND, "unknown connect session token");
     hash_sha256_hex(hash, token, n);
-    int rc = db_query_row(&r, db, COLUMNS " WHERE token_hash = $1", DB_ARGS(DB_TEXT(hash)), err);
+    int rc = db_query_row(&r, db, COLUMNS " WHERE s.token_hash = $1", DB_ARGS(DB_TEXT(hash)), err);
     if (rc == ERR_NOTFOUND)
         return err_set(err, ERR_NOTFOUND, "unknown connect session token");
     if (rc < 0)
@@ -135,7 +138,7 @@ int connect_session_get(struct connect_session *out, struct db *db, const char *
     struct db_rows *r = NULL;
     if (!id_valid(id, "cs"))
         return err_set(err, ERR_NOTFOUND, "no connect session with that id");
-    int rc = db_query_row(&r, db, COLUMNS " WHERE tenant_id = $1 AND id = $2",
+    int rc = db_query_row(&r, db, COLUMNS " WHERE s.tenant_id = $1 AND s.id = $2",
                           DB_ARGS(DB_TEXT(tenant_id), DB_TEXT(id)), err);
     if (rc == ERR_NOTFOUND)
         return err_set(err, ERR_NOTFOUND, "no connect session %s", id);

@@ -33,7 +33,8 @@ struct connect_session {
     char *return_url;
     char *created_by;
     int64_t created_at, expires_at, completed_at; /* unix seconds; completed_at 0: not yet */
-    char outcome[16]; /* with completed_at: "connected" or "cancelled"; else "" */
+    char outcome[16];      /* with completed_at: "connected" or "cancelled"; else "" */
+    bool tenant_suspended; /* as read: its tenant was suspended */
 };
 
 void connect_session_dispose(struct connect_session *s);

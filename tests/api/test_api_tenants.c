@@ -268,8 +268,14 @@ static void test_suspend(void **state)
     snprintf(hc, sizeof(hc), "Cookie: %s", cookie);
     client_reply_dispose(&r);
 
+    /* b's n8n endpoint, made while it is active. */
+    struct json_object *v = call(t, "POST", "/api/webhook-endpoints", t->b.key, NULL, "{}", 201);
+    char push_key[128];
+    snprintf(push_key, sizeof(push_key), "%s", str(v, "/api_key"));
+    json_object_put(v);
+
     snprintf(path, sizeof(path), "/api/tenants/%s/suspend", t->b.id);
-    struct json_object *v = call(t, "POST", path, p.key, NULL, NULL, 200);
+    v = call(t, "POST", path, p.key, NULL, NULL, 200);
     assert_string_equal(str(v, "/status"), "suspended");
     char when[40];
     snprintf(when, sizeof(when), "%s", str(v, "/suspended_at"));
@@ -281,6 +287,8 @@ static void test_suspend(void **state)
 
     refused(t, NULL, "/api/integrations", t->b.key, NULL, NULL, 403, "tenant_suspended");
     refused(t, "POST", "/api/session", NULL, NULL, body, 403, "tenant_suspended");
+    /* Its pushes too, before their body is even read. */
+    refused(t, "POST", "/api/webhooks/n8n", push_key, NULL, "{}", 403, "tenant_suspended");
     const char *hdr[] = {hc, NULL};
     api_test_call(t, &r, NULL, "/api/integrations", NULL, NULL, hdr);
     api_test_expect_error(&r, 403, "tenant_suspended");
